@@ -1,0 +1,80 @@
+// Builds the extension host bundle (Node, CommonJS, `vscode` external), the webview bundles
+// (browser, IIFE), the simulator CLI, and — with --tests — every test file for the three tiers.
+// Flags: --watch, --production (minify, no sourcemaps), --tests.
+import * as esbuild from 'esbuild';
+import { readdirSync, statSync, rmSync, cpSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const watch = args.has('--watch');
+const tests = args.has('--tests');
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+/** Node 22 is the product's runtime: VS Code >= 1.101 runs extensions on it. */
+const nodeTarget = { platform: 'node', format: 'cjs', target: 'node22' };
+
+const configs = [
+  {
+    ...common, ...nodeTarget,
+    entryPoints: { extension: 'src/extension.ts', simulator: 'src/simulator/cli.ts' },
+    outdir: 'dist',
+    external: ['vscode'],
+  },
+  {
+    ...common,
+    platform: 'browser', format: 'iife', target: 'chrome120',
+    entryPoints: { search: 'webview/search/main.ts', stream: 'webview/stream/main.ts' },
+    outdir: 'dist/webview',
+  },
+];
+
+function testEntries(dir) {
+  const found = [];
+  const walk = (d) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.test\.ts$/.test(name) || /\/suite\/index\.ts$/.test(p) || /scripts\/.*\.ts$/.test(p)) found.push(p);
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+if (tests) {
+  rmSync('out', { recursive: true, force: true });
+  configs.push({
+    ...common, ...nodeTarget,
+    sourcemap: 'inline',
+    entryPoints: [...testEntries('test'), ...testEntries('bench')].filter((p) => !p.includes('/fixtures/')),
+    outdir: 'out',
+    outbase: '.',
+    // Test files load their dependencies (mocha, playwright-core, vscode) at run time.
+    packages: 'external',
+    external: ['vscode'],
+  });
+}
+
+function copyAssets() {
+  mkdirSync('dist/webview', { recursive: true });
+  cpSync('node_modules/@vscode/codicons/dist/codicon.css', 'dist/webview/codicon.css');
+  cpSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/webview/codicon.ttf');
+}
+
+if (watch) {
+  const contexts = await Promise.all(configs.map((c) => esbuild.context(c)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  copyAssets();
+  console.log('[esbuild] watching…');
+} else {
+  await Promise.all(configs.map((c) => esbuild.build(c)));
+  copyAssets();
+}
