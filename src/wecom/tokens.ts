@@ -1,0 +1,386 @@
+/**
+ * Where the corp access token comes from (guide §1). The client only knows `TokenSource`; the four
+ * implementations match how providers actually work: a pasted token, the full suite chain, a
+ * central token service (中控), and the demo's simulator token.
+ */
+import {
+  CancelledError,
+  CHECK_TOKEN_SERVICE_STEP,
+  PASTE_TOKEN_STEP,
+  TokenError,
+  WeComApiError,
+  type WeComApi,
+} from './errors';
+import { type Logger, silentLogger } from './logger';
+import { type Clock, systemClock } from './timing';
+import { HttpTransport } from './transport';
+import { checkSecureUrl, DEFAULT_BASE_URL } from './urls';
+import { isJsonObject, parseEnvelope } from './wire';
+
+export interface TokenSource {
+  /** A token believed valid now (cached when possible). */
+  getToken(signal?: AbortSignal): Promise<string>;
+  /** Called after WeCom rejected the current token (40001/40014/42001): get a new one. */
+  refresh(signal?: AbortSignal): Promise<string>;
+  /** Human-readable, secret-free description for logs and the UI. */
+  describe(): string;
+  /** Secrets this source knows, so errors and logs can redact them. */
+  secrets?(): Array<string | undefined>;
+}
+
+// ---------------------------------------------------------------- shared helpers
+
+/** Refresh shortly before expiry: 10 % of the lifetime, at most 5 minutes. */
+export function refreshMarginMs(expiresInSeconds: number): number {
+  return Math.min(300_000, expiresInSeconds * 100);
+}
+
+interface Cached {
+  readonly value: string;
+  /** When to stop using it (already includes the margin). */
+  readonly useUntil: number;
+}
+
+/** Wait for a shared promise but stop waiting (only this caller) when `signal` aborts. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new CancelledError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new CancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * A cached value with one in-flight fetch shared by all concurrent callers. The fetch itself runs
+ * without any caller's signal, so one caller cancelling does not fail the others.
+ */
+class SharedCache {
+  private cached: Cached | undefined;
+  private inflight: Promise<Cached> | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly fetch: () => Promise<Cached>,
+  ) {}
+
+  get(signal?: AbortSignal): Promise<string> {
+    const cached = this.cached;
+    if (cached && this.clock.now() < cached.useUntil) return Promise.resolve(cached.value);
+    return this.fetchShared(signal);
+  }
+
+  /** Drop the cached value (it was rejected) and fetch a new one, joining a fetch already running. */
+  renew(signal?: AbortSignal): Promise<string> {
+    this.cached = undefined;
+    return this.fetchShared(signal);
+  }
+
+  invalidate(): void {
+    this.cached = undefined;
+  }
+
+  peek(): string | undefined {
+    return this.cached?.value;
+  }
+
+  private fetchShared(signal?: AbortSignal): Promise<string> {
+    if (!this.inflight) {
+      this.inflight = this.fetch().then(
+        (fresh) => {
+          this.cached = fresh;
+          this.inflight = undefined;
+          return fresh;
+        },
+        (error: unknown) => {
+          this.inflight = undefined;
+          throw error;
+        },
+      );
+    }
+    return raceAbort(
+      this.inflight.then((c) => c.value),
+      signal,
+    );
+  }
+}
+
+function readTokenReply(
+  json: unknown,
+  api: WeComApi,
+  field: string,
+  secrets: Array<string | undefined>,
+): { token: string; expiresIn: number } {
+  const envelope = parseEnvelope(json);
+  if (!envelope.ok || !isJsonObject(json)) {
+    throw new TokenError('badReply', { zh: `${api} 的响应不是 JSON 对象。`, en: `${api} did not reply with a JSON object.` }, CHECK_TOKEN_SERVICE_STEP);
+  }
+  if (envelope.value.errcode !== 0) throw new WeComApiError(envelope.value.errcode, envelope.value.errmsg, api, secrets);
+  const token = json[field];
+  const expiresIn = Number(json.expires_in);
+  if (typeof token !== 'string' || token === '') {
+    throw new TokenError('badReply', { zh: `${api} 的响应缺少 ${field}。`, en: `${api} replied without ${field}.` }, CHECK_TOKEN_SERVICE_STEP);
+  }
+  // A reply without a usable lifetime is cached briefly rather than forever.
+  return { token, expiresIn: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 60 };
+}
+
+function cachedFor(clock: Clock, token: string, expiresIn: number): Cached {
+  return { value: token, useUntil: clock.now() + expiresIn * 1000 - refreshMarginMs(expiresIn) };
+}
+
+// ---------------------------------------------------------------- (a) pasted token
+
+export interface StaticTokenOptions {
+  token: string;
+  /** Epoch ms after which the token is known to be expired (e.g. pasted time + 7200 s). */
+  expiresAt?: number;
+  clock?: Clock;
+  /** Shown by describe(); e.g. "demo". */
+  label?: string;
+}
+
+export class StaticTokenSource implements TokenSource {
+  private readonly clock: Clock;
+
+  constructor(private readonly options: StaticTokenOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  async getToken(): Promise<string> {
+    if (!this.options.token) {
+      throw new TokenError('missing', { zh: '没有访问令牌。', en: 'No access token was given.' }, PASTE_TOKEN_STEP);
+    }
+    const { expiresAt } = this.options;
+    if (expiresAt !== undefined && this.clock.now() >= expiresAt) {
+      const when = new Date(expiresAt).toISOString();
+      throw new TokenError(
+        'expired',
+        { zh: `粘贴的访问令牌已于 ${when} 过期，请粘贴新的令牌。`, en: `The pasted access token expired at ${when}; paste a new one.` },
+        PASTE_TOKEN_STEP,
+      );
+    }
+    return this.options.token;
+  }
+
+  async refresh(): Promise<string> {
+    throw new TokenError(
+      'notRefreshable',
+      {
+        zh: '企业微信拒绝了粘贴的访问令牌，且粘贴的令牌无法自动刷新，请粘贴新的令牌。',
+        en: 'WeCom rejected the pasted access token, and a pasted token cannot be refreshed automatically; paste a new one.',
+      },
+      PASTE_TOKEN_STEP,
+    );
+  }
+
+  describe(): string {
+    const expiry = this.options.expiresAt === undefined ? '' : ` (expires ${new Date(this.options.expiresAt).toISOString()})`;
+    return `${this.options.label ?? 'pasted token'}${expiry}`;
+  }
+
+  secrets(): Array<string | undefined> {
+    return [this.options.token];
+  }
+}
+
+/** (d) Demo mode: the simulator hands out a token that never expires, so a static source fits. */
+export function demoTokenSource(accessToken: string): StaticTokenSource {
+  return new StaticTokenSource({ token: accessToken, label: 'demo (simulator)' });
+}
+
+// ---------------------------------------------------------------- (b) suite chain
+
+export interface SuiteTokenOptions {
+  suiteId: string;
+  suiteSecret: string;
+  /** Pushed to the provider's callback every 10 min; a function lets the host supply the latest. */
+  suiteTicket: string | (() => string | Promise<string>);
+  authCorpId: string;
+  permanentCode: string;
+  baseUrl?: string;
+  transport?: HttpTransport;
+  timeoutMs?: number;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** get_suite_token → get_corp_token, both cached and shared (guide §1, doc 97162/90605). */
+export class SuiteTokenSource implements TokenSource {
+  private readonly base: URL;
+  private readonly transport: HttpTransport;
+  private readonly ownsTransport: boolean;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly suiteToken: SharedCache;
+  private readonly corpToken: SharedCache;
+  private lastTicket: string | undefined;
+
+  constructor(private readonly options: SuiteTokenOptions) {
+    this.base = checkSecureUrl(options.baseUrl ?? DEFAULT_BASE_URL, 'baseUrl');
+    this.ownsTransport = options.transport === undefined;
+    this.transport = options.transport ?? new HttpTransport();
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.suiteToken = new SharedCache(this.clock, () => this.fetchSuiteToken());
+    this.corpToken = new SharedCache(this.clock, () => this.fetchCorpTokenWithSuiteRenewal());
+  }
+
+  getToken(signal?: AbortSignal): Promise<string> {
+    return this.corpToken.get(signal);
+  }
+
+  refresh(signal?: AbortSignal): Promise<string> {
+    this.logger.info(`token: refreshing the corp token of ${this.options.authCorpId}`);
+    return this.corpToken.renew(signal);
+  }
+
+  describe(): string {
+    return `suite ${this.options.suiteId} → corp ${this.options.authCorpId}`;
+  }
+
+  secrets(): Array<string | undefined> {
+    return [
+      this.options.suiteSecret,
+      this.options.permanentCode,
+      this.lastTicket,
+      this.suiteToken.peek(),
+      this.corpToken.peek(),
+    ];
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsTransport) await this.transport.close();
+  }
+
+  private url(path: string, query?: Record<string, string>): URL {
+    const url = new URL(`${this.base.href.replace(/\/$/, '')}${path}`);
+    for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
+    return url;
+  }
+
+  private async fetchSuiteToken(): Promise<Cached> {
+    const ticket = typeof this.options.suiteTicket === 'function' ? await this.options.suiteTicket() : this.options.suiteTicket;
+    this.lastTicket = ticket;
+    const reply = await this.transport.send({
+      method: 'POST',
+      url: this.url('/cgi-bin/service/get_suite_token'),
+      body: { suite_id: this.options.suiteId, suite_secret: this.options.suiteSecret, suite_ticket: ticket },
+      timeoutMs: this.options.timeoutMs ?? 15_000,
+      what: 'get_suite_token',
+    });
+    const { token, expiresIn } = readTokenReply(reply.json, 'get_suite_token', 'suite_access_token', this.secrets());
+    this.logger.debug(`token: got a suite token valid ${expiresIn} s in ${reply.elapsedMs} ms`);
+    return cachedFor(this.clock, token, expiresIn);
+  }
+
+  private async fetchCorpToken(): Promise<Cached> {
+    const suiteToken = await this.suiteToken.get();
+    const reply = await this.transport.send({
+      method: 'POST',
+      url: this.url('/cgi-bin/service/get_corp_token', { suite_access_token: suiteToken }),
+      body: { auth_corpid: this.options.authCorpId, permanent_code: this.options.permanentCode },
+      timeoutMs: this.options.timeoutMs ?? 15_000,
+      what: 'get_corp_token',
+    });
+    const { token, expiresIn } = readTokenReply(reply.json, 'get_corp_token', 'access_token', this.secrets());
+    this.logger.debug(`token: got a corp token valid ${expiresIn} s in ${reply.elapsedMs} ms`);
+    return cachedFor(this.clock, token, expiresIn);
+  }
+
+  /** A suite token can die before its expiry (42009/40082): renew it once and ask again. */
+  private async fetchCorpTokenWithSuiteRenewal(): Promise<Cached> {
+    try {
+      return await this.fetchCorpToken();
+    } catch (error) {
+      if (error instanceof WeComApiError && (error.errcode === 42009 || error.errcode === 40082)) {
+        this.logger.info(`token: suite token rejected (${error.errcode}); fetching a new one`);
+        this.suiteToken.invalidate();
+        return await this.fetchCorpToken();
+      }
+      throw error;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- (c) provider's token service
+
+export interface TokenServiceOptions {
+  /** GET endpoint replying `{access_token, expires_in}`; https:, or http: on loopback only. */
+  url: string;
+  /** Sent as `Authorization: Bearer …` when given. */
+  bearerSecret?: string;
+  transport?: HttpTransport;
+  timeoutMs?: number;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** The provider's central token service (中控): one place refreshes, every process asks it. */
+export class TokenServiceSource implements TokenSource {
+  private readonly url: URL;
+  private readonly transport: HttpTransport;
+  private readonly ownsTransport: boolean;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly cache: SharedCache;
+
+  constructor(private readonly options: TokenServiceOptions) {
+    this.url = checkSecureUrl(options.url, 'tokenService');
+    this.ownsTransport = options.transport === undefined;
+    this.transport = options.transport ?? new HttpTransport();
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.cache = new SharedCache(this.clock, () => this.fetch());
+  }
+
+  getToken(signal?: AbortSignal): Promise<string> {
+    return this.cache.get(signal);
+  }
+
+  async refresh(signal?: AbortSignal): Promise<string> {
+    const rejected = this.cache.peek();
+    const fresh = await this.cache.renew(signal);
+    if (rejected !== undefined && fresh === rejected) {
+      // The service still believes in its token (its clock may differ from WeCom's). The client
+      // retries once anyway; if WeCom refuses again, the API error reaches the user.
+      this.logger.warn('token: the token service returned the same token WeCom just rejected; it may need a refresh on its side');
+    }
+    return fresh;
+  }
+
+  describe(): string {
+    return `token service ${this.url.origin}${this.url.pathname}`;
+  }
+
+  secrets(): Array<string | undefined> {
+    return [this.options.bearerSecret, this.cache.peek()];
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsTransport) await this.transport.close();
+  }
+
+  private async fetch(): Promise<Cached> {
+    const reply = await this.transport.send({
+      method: 'GET',
+      url: this.url,
+      headers: this.options.bearerSecret ? { authorization: `Bearer ${this.options.bearerSecret}` } : {},
+      timeoutMs: this.options.timeoutMs ?? 15_000,
+      what: 'token_service',
+    });
+    const { token, expiresIn } = readTokenReply(reply.json, 'token_service', 'access_token', this.secrets());
+    this.logger.debug(`token: token service gave a token valid ${expiresIn} s in ${reply.elapsedMs} ms`);
+    return cachedFor(this.clock, token, expiresIn);
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * Wire types of `sync_msg` (seed 000) and `search_msg` (seed 003), and the tolerant parsing of their
+ * replies into the types the rest of the product uses.
+ *
+ * Tolerance is deliberate: WeCom's samples disagree with each other (`has_more` is `true` in one and
+ * `1` in another), fields appear over time (`extra_info.call_duration`), and new msgtypes are added.
+ * A reply we only partly understand must still be archived, so parsing never throws; it fills
+ * defaults, keeps the raw object, and reports what it had to skip.
+ *
+ * Pure module (no Node imports): the webview may import the types.
+ */
+
+export type JsonObject = { readonly [key: string]: unknown };
+
+// ---------------------------------------------------------------- requests (as the seeds give them)
+
+/** Body of `POST /cgi-bin/chatdata/sync_msg`. */
+export interface SyncMsgRequest {
+  /** `next_cursor` of the previous call; omitted on the first call. ≤ 128 bytes. */
+  cursor?: string;
+  /** The `token` of the `conversation_new_message` callback (valid 10 min). ≤ 128 bytes. */
+  token?: string;
+  /** 1..1000, server default 200. */
+  limit?: number;
+}
+
+/** One party of a single chat in `search_msg.chat_info.id_list`. */
+export interface IdInfo {
+  open_userid?: string;
+  external_userid?: string;
+}
+
+export interface SearchChatInfo {
+  /** 1 single chat, 2 group chat. */
+  chat_type?: number;
+  /** Single chat only: exactly the two parties. */
+  id_list?: IdInfo[];
+  /** Group chat only. */
+  chat_id?: string;
+}
+
+/** Body of `POST /cgi-bin/chatdata/search_msg`. */
+export interface SearchMsgRequest {
+  query_word: string;
+  chat_info?: SearchChatInfo;
+  start_time?: number;
+  end_time?: number;
+  /** 1..100, server default 50. */
+  limit?: number;
+  cursor?: string;
+}
+
+export const SYNC_DEFAULT_LIMIT = 200;
+export const SYNC_MAX_LIMIT = 1000;
+export const SEARCH_DEFAULT_LIMIT = 50;
+export const SEARCH_MAX_LIMIT = 100;
+
+// ---------------------------------------------------------------- replies (as the seeds give them)
+
+export interface WirePartyRef {
+  type: number;
+  id: string;
+}
+
+export interface WireMessage {
+  msgid: string;
+  sender: WirePartyRef;
+  receiver_list?: WirePartyRef[];
+  chatid?: string;
+  send_time: number;
+  msgtype: number;
+  service_encrypt_info?: { encrypted_secret_key?: string; public_key_ver?: number };
+  extra_info?: { call_duration?: number };
+}
+
+export interface SyncMsgReply {
+  errcode: number;
+  errmsg: string;
+  has_more: boolean | 0 | 1;
+  next_cursor: string;
+  msg_list: WireMessage[];
+}
+
+export interface SearchMsgReply {
+  errcode: number;
+  errmsg: string;
+  has_more?: 0 | 1 | boolean;
+  next_cursor?: string;
+  msg_list: Array<{ msgid: string }>;
+}
+
+// ---------------------------------------------------------------- product types
+
+/** 1 employee (id = open_userid), 2 external contact (external_userid), 3 robot; others kept as-is. */
+export type PartyType = number;
+export const PARTY_EMPLOYEE = 1;
+export const PARTY_EXTERNAL = 2;
+export const PARTY_ROBOT = 3;
+
+export interface Party {
+  readonly type: PartyType;
+  readonly id: string;
+}
+
+/** A message as the archive stores it and the UI shows it. */
+export interface ArchiveMessage {
+  readonly msgid: string;
+  readonly sender: Party;
+  /** The sender is not in it, except for a message to oneself (guide §2). */
+  readonly receivers: readonly Party[];
+  /** Group chats only; a single chat is identified by its two parties. */
+  readonly chatid?: string;
+  /** Unix seconds. */
+  readonly sendTime: number;
+  readonly msgtype: number;
+  readonly encryptedSecretKey?: string;
+  readonly publicKeyVer?: number;
+  /** Seconds; msgtypes 21 and 22 only, and only when the reply carries it. */
+  readonly callDuration?: number;
+  /** The message object exactly as received, for "show raw JSON" and for fields we don't model yet. */
+  readonly raw: JsonObject;
+}
+
+export interface SyncPageData {
+  readonly messages: ArchiveMessage[];
+  readonly nextCursor: string;
+  readonly hasMore: boolean;
+  /** Entries of msg_list that could not be used (no msgid): counted so the caller can log them. */
+  readonly skipped: number;
+}
+
+export interface SearchPageData {
+  readonly msgids: string[];
+  readonly nextCursor: string;
+  readonly hasMore: boolean;
+  readonly skipped: number;
+}
+
+export interface Envelope {
+  readonly errcode: number;
+  readonly errmsg: string;
+}
+
+export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
+
+// ---------------------------------------------------------------- tolerant field readers
+
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Numbers sometimes arrive as numeric strings in hand-written relays; accept both. */
+function readNumber(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  return undefined;
+}
+
+function readString(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+/** `has_more` is 0/1 in seed 003, true/false in seed 000; absent means 0 (seed 003). */
+export function readHasMore(value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return value !== 0;
+  if (typeof value === 'string') return value === '1' || value.toLowerCase() === 'true';
+  return false;
+}
+
+function readParty(value: unknown): Party | undefined {
+  if (!isJsonObject(value)) return undefined;
+  const id = readString(value.id);
+  if (id === undefined) return undefined;
+  return { type: readNumber(value.type) ?? 0, id };
+}
+
+// ---------------------------------------------------------------- parsers
+
+/** errcode/errmsg of any WeCom reply. A reply without errcode is treated as not WeCom's at all. */
+export function parseEnvelope(json: unknown): ParseResult<Envelope> {
+  if (!isJsonObject(json)) return { ok: false, problem: 'reply is not a JSON object' };
+  const errcode = readNumber(json.errcode);
+  // Some token endpoints omit errcode on success; the caller decides whether that's acceptable.
+  return { ok: true, value: { errcode: errcode ?? 0, errmsg: readString(json.errmsg) ?? '' } };
+}
+
+/** One msg_list entry → ArchiveMessage, or undefined when it has no usable msgid. */
+export function parseMessage(value: unknown): ArchiveMessage | undefined {
+  if (!isJsonObject(value)) return undefined;
+  const msgid = readString(value.msgid);
+  if (msgid === undefined || msgid === '') return undefined;
+  const sender = readParty(value.sender) ?? { type: 0, id: '' };
+  const receivers = Array.isArray(value.receiver_list)
+    ? value.receiver_list.map(readParty).filter((p): p is Party => p !== undefined)
+    : [];
+  const chatid = readString(value.chatid);
+  const encryptInfo = isJsonObject(value.service_encrypt_info) ? value.service_encrypt_info : undefined;
+  const encryptedSecretKey = readString(encryptInfo?.encrypted_secret_key);
+  const publicKeyVer = readNumber(encryptInfo?.public_key_ver);
+  const extra = isJsonObject(value.extra_info) ? value.extra_info : undefined;
+  const callDuration = readNumber(extra?.call_duration);
+  return {
+    msgid,
+    sender,
+    receivers,
+    ...(chatid ? { chatid } : {}),
+    sendTime: readNumber(value.send_time) ?? 0,
+    // 0 is WeCom's own "unsupported type" value, so a missing msgtype falls into it.
+    msgtype: readNumber(value.msgtype) ?? 0,
+    ...(encryptedSecretKey ? { encryptedSecretKey } : {}),
+    ...(publicKeyVer !== undefined ? { publicKeyVer } : {}),
+    ...(callDuration !== undefined ? { callDuration } : {}),
+    raw: value,
+  };
+}
+
+/** A successful (errcode 0) sync_msg reply → one page. */
+export function parseSyncReply(json: unknown): ParseResult<SyncPageData> {
+  if (!isJsonObject(json)) return { ok: false, problem: 'reply is not a JSON object' };
+  if (json.msg_list !== undefined && json.msg_list !== null && !Array.isArray(json.msg_list)) {
+    return { ok: false, problem: 'msg_list is not an array' };
+  }
+  const list: unknown[] = Array.isArray(json.msg_list) ? json.msg_list : [];
+  const messages: ArchiveMessage[] = [];
+  for (const entry of list) {
+    const message = parseMessage(entry);
+    if (message) messages.push(message);
+  }
+  return {
+    ok: true,
+    value: {
+      messages,
+      nextCursor: readString(json.next_cursor) ?? '',
+      hasMore: readHasMore(json.has_more),
+      skipped: list.length - messages.length,
+    },
+  };
+}
+
+/** A successful (errcode 0) search_msg reply → one page of msgids (newest first, as the server sends). */
+export function parseSearchReply(json: unknown): ParseResult<SearchPageData> {
+  if (!isJsonObject(json)) return { ok: false, problem: 'reply is not a JSON object' };
+  if (json.msg_list !== undefined && json.msg_list !== null && !Array.isArray(json.msg_list)) {
+    return { ok: false, problem: 'msg_list is not an array' };
+  }
+  const list: unknown[] = Array.isArray(json.msg_list) ? json.msg_list : [];
+  const msgids: string[] = [];
+  for (const entry of list) {
+    const msgid = isJsonObject(entry) ? readString(entry.msgid) : undefined;
+    if (msgid) msgids.push(msgid);
+  }
+  return {
+    ok: true,
+    value: {
+      msgids,
+      nextCursor: readString(json.next_cursor) ?? '',
+      hasMore: readHasMore(json.has_more),
+      skipped: list.length - msgids.length,
+    },
+  };
+}
