@@ -2,7 +2,7 @@
 // (browser, IIFE), the simulator CLI, and — with --tests — every test file for the three tiers.
 // Flags: --watch, --production (minify, no sourcemaps), --tests.
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, rmSync, cpSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -31,13 +31,14 @@ const configs = [
   {
     ...common,
     platform: 'browser', format: 'iife', target: 'chrome120',
-    entryPoints: { search: 'webview/search/main.ts', stream: 'webview/stream/main.ts' },
+    entryPoints: { search: 'webview/search/main.ts' },
     outdir: 'dist/webview',
   },
 ];
 
 function testEntries(dir) {
   const found = [];
+  if (!existsSync(dir)) return found;
   const walk = (d) => {
     for (const name of readdirSync(d)) {
       const p = join(d, name);

@@ -12,15 +12,15 @@ TOOLS="${WECOM_ARCHIVE_TOOLS:-/var/tmp/wecom-chat-archive-tools}"
 NODE_TEST_MAJOR=22          # the product's runtime (VS Code >= 1.101 runs extensions on Node 22)
 CS_VERSION=4.139.1          # VS Code 1.139.1's server and workbench
 CS_NODE_MAJOR=24            # code-server 4.139.1 requires exactly Node 24
-WANT="${1:-all}"            # all | node | vscode  (vscode = code-server too)
+WANT="${1:-all}"            # node (Node 22 + deps) | browser (+ Chromium) | all (+ code-server)
 
 mkdir -p "$TOOLS/logs"
 log() { echo "[bootstrap] $*" >&2; }
 
 # ---------------------------------------------------------------- Debian packages
 need_apt=()
-if [ "$WANT" != node ]; then
-  command -v chromium >/dev/null || need_apt+=(chromium)
+if [ "$WANT" != node ]; then command -v chromium >/dev/null || need_apt+=(chromium); fi
+if [ "$WANT" = all ]; then   # code-server's kerberos addon builds against these
   [ -e /usr/include/gssapi/gssapi.h ] || need_apt+=(libkrb5-dev)
   command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 fi
@@ -63,7 +63,7 @@ fi
 
 # ---------------------------------------------------------------- code-server (a real VS Code)
 CS_DIR="$TOOLS/code-server-$CS_VERSION"
-if [ "$WANT" != node ]; then
+if [ "$WANT" = all ]; then
   NODE24="$(install_node $CS_NODE_MAJOR)"
   if [ ! -f "$CS_DIR/.ok" ]; then
     log "code-server@$CS_VERSION on Node $CS_NODE_MAJOR (builds native modules; 2-3 min)"

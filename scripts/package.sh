@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# npm run package: a production build and a .vsix, offline (everything is bundled: no node_modules).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-wecom-chat-archive.vsix}"
+if [ -z "${WECOM_NODE22:-}" ]; then eval "$(bash scripts/bootstrap.sh node)"; fi
+node esbuild.mjs --production
+mkdir -p "$(dirname "$out")"
+node node_modules/@vscode/vsce/vsce package --no-dependencies --allow-missing-repository -o "$out"

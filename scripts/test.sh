@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# npm test / test:unit / test:webview / test:vscode: installs what is missing, builds, runs the tiers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tier="${1:-all}"
+case "$tier" in
+  unit) want=node ;;
+  webview) want=browser ;;
+  desktop) want=node ;;
+  *) want=all ;;
+esac
+eval "$(bash scripts/bootstrap.sh "$want")"
+node esbuild.mjs --tests
+if [ "$tier" = desktop ]; then exec node out/test/desktop/runDesktop.js; fi
+if [ "$tier" = all ] || [ "$tier" = vscode ]; then
+  export WECOM_VSIX="$PWD/out/wecom-chat-archive.vsix"
+  bash scripts/package.sh "$WECOM_VSIX" >/dev/null
+fi
+exec node scripts/run-tests.mjs "$tier"

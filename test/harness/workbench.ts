@@ -1,0 +1,48 @@
+// Drives the VS Code workbench that code-server serves, in headless Chromium.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FrameLocator, Page } from 'playwright-core';
+import { type Browser, launchBrowser } from './browser';
+import type { CodeServer } from './codeServer';
+import { screenshotsDir } from './paths';
+
+export interface Workbench {
+  page: Page;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function openWorkbench(server: CodeServer, opts: { colorScheme?: 'light' | 'dark' } = {}): Promise<Workbench> {
+  const browser = await launchBrowser(opts);
+  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(server.workspace)}`);
+  await page.locator('.monaco-workbench .activitybar').waitFor({ timeout: 60_000 });
+  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+  return { page, browser, close: () => browser.close() };
+}
+
+/** Runs a command from the palette by its visible title, as a user would (F1, type, Enter). */
+export async function runFromPalette(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input.input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+}
+
+export async function openActivity(page: Page, title: string): Promise<void> {
+  await page.locator(`.activitybar [aria-label^="${title}"]`).first().click();
+}
+
+/** The content frame of the active webview (two nested iframes in the web workbench). */
+export function webviewFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(screenshotsDir, { recursive: true });
+  const path = join(screenshotsDir, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}

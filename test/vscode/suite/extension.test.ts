@@ -1,0 +1,61 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ExtensionApi } from '../../../src/extension';
+
+const EXTENSION_ID = 'wecom-chat-archive.wecom-chat-archive';
+
+async function activated(): Promise<{ ext: vscode.Extension<ExtensionApi>; api: ExtensionApi }> {
+  const ext = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} is not installed in this extension host`);
+  const api = await ext.activate();
+  return { ext, api };
+}
+
+describe('WeCom Chat Archive in a real extension host', () => {
+  it('activates the development copy on Node 22 or later, with node:sqlite', async () => {
+    const { ext } = await activated();
+    assert.equal(ext.isActive, true);
+    assert.equal(path.resolve(ext.extensionPath), path.resolve(__dirname, '..', '..', '..', '..'));
+    const major = Number(process.versions.node.split('.')[0]);
+    assert.ok(major >= 22, `extension host runs Node ${process.version}`);
+    assert.doesNotThrow(() => require('node:sqlite'));
+  });
+
+  it('registers every command the manifest contributes', async () => {
+    const { ext, api } = await activated();
+    const contributed: string[] = ext.packageJSON.contributes.commands.map((c: { command: string }) => c.command);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    for (const id of contributed) assert.ok(registered.has(id), `command ${id} is contributed but not registered`);
+    for (const id of api.commands) assert.ok(contributed.includes(id), `command ${id} is registered but not in the manifest`);
+  });
+
+  it('contributes the activity-bar container and the chats tree view', async () => {
+    const { ext } = await activated();
+    const c = ext.packageJSON.contributes;
+    assert.ok(c.viewsContainers.activitybar.some((v: { id: string }) => v.id === 'wecomArchive'));
+    assert.ok(c.views.wecomArchive.some((v: { id: string }) => v.id === 'wecomArchive.chats'));
+    // Focusing the view only works if a view with that id is registered in the workbench.
+    await vscode.commands.executeCommand('wecomArchive.chats.focus');
+  });
+
+  it('opens the search panel as a webview tab', async () => {
+    await activated();
+    await vscode.commands.executeCommand('wecomArchive.search');
+    const deadline = Date.now() + 10_000;
+    let found = false;
+    while (!found && Date.now() < deadline) {
+      found = vscode.window.tabGroups.all.some((g) =>
+        g.tabs.some((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('wecomArchive.search')),
+      );
+      if (!found) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(found, 'no webview tab of type wecomArchive.search');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('shows the log channel', async () => {
+    await activated();
+    await vscode.commands.executeCommand('wecomArchive.showLog');
+  });
+});
