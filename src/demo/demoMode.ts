@@ -1,0 +1,103 @@
+// Demo mode: the built-in simulator runs inside the extension host on 127.0.0.1, and a demo
+// profile points at it (through the simulator's suite-token chain and its own key pair), so every
+// feature works with no WeCom tenant.
+import * as vscode from 'vscode';
+import type { Profile } from '../profiles/profile';
+import type { ProfileStore } from '../profiles/profileStore';
+import { type RunningSimulator, startSimulator } from '../simulator';
+
+export const DEMO_PROFILE_ID = 'demo';
+/** Callback tokens live 10 minutes; mint a new one well before that. */
+const CALLBACK_REFRESH_MS = 4 * 60_000;
+
+export class DemoMode implements vscode.Disposable {
+  private sim: RunningSimulator | undefined;
+  private starting: Promise<Profile> | undefined;
+  private callbackTimer: NodeJS.Timeout | undefined;
+  private readonly changed = new vscode.EventEmitter<boolean>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(
+    private readonly store: ProfileStore,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  get running(): boolean {
+    return this.sim !== undefined;
+  }
+
+  get url(): string | undefined {
+    return this.sim?.url;
+  }
+
+  /** Starts the simulator (once) and makes the demo profile active. */
+  start(): Promise<Profile> {
+    this.starting ??= this.doStart().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async doStart(): Promise<Profile> {
+    if (this.sim) {
+      const existing = this.store.get(DEMO_PROFILE_ID);
+      if (existing) return existing;
+    }
+    const cfg = vscode.workspace.getConfiguration('wecomArchive.demo');
+    const sim = await startSimulator({
+      seed: cfg.get<number>('seed', 7),
+      messages: cfg.get<number>('messages', 20_000),
+      ratePerMinute: cfg.get<number>('ratePerMinute', 6),
+    });
+    this.sim = sim;
+    const version = sim.publicKeyVersion();
+    const profile: Profile = {
+      id: DEMO_PROFILE_ID,
+      name: vscode.l10n.t('Demo corp (simulator)'),
+      corpId: sim.corpId,
+      source: 'demo',
+      baseUrl: sim.url,
+      suiteId: sim.suite.suiteId,
+      authCorpId: sim.suite.authCorpId,
+      keyVersions: [version],
+      viewerUrlTemplate: `${sim.url}/_sim/viewer?msgid={msgid}`,
+      demo: true,
+      createdAt: Date.now(),
+    };
+    await this.store.setSecret(DEMO_PROFILE_ID, 'suiteSecret', sim.suite.suiteSecret);
+    await this.store.setSecret(DEMO_PROFILE_ID, 'suiteTicket', sim.suite.suiteTicket);
+    await this.store.setSecret(DEMO_PROFILE_ID, 'permanentCode', sim.suite.permanentCode);
+    await this.store.setSecret(DEMO_PROFILE_ID, `privateKey.${version}`, sim.privateKeyPem(version));
+    await this.refreshCallbackToken();
+    this.callbackTimer = setInterval(() => void this.refreshCallbackToken(), CALLBACK_REFRESH_MS);
+    await this.store.save(profile);
+    await this.store.setActive(DEMO_PROFILE_ID);
+    await vscode.commands.executeCommand('setContext', 'wecomArchive.demoRunning', true);
+    this.log.info(`Demo simulator started on ${sim.url} with ${sim.messageCount()} messages (seed ${sim.seed}).`);
+    this.changed.fire(true);
+    return profile;
+  }
+
+  private async refreshCallbackToken(): Promise<void> {
+    if (!this.sim) return;
+    const value = JSON.stringify({ token: this.sim.mintCallbackToken(), expiresAt: Date.now() + 600_000 });
+    await this.store.setSecret(DEMO_PROFILE_ID, 'callbackToken', value);
+  }
+
+  async stop(): Promise<void> {
+    const sim = this.sim;
+    if (!sim) return;
+    this.sim = undefined;
+    if (this.callbackTimer) clearInterval(this.callbackTimer);
+    this.callbackTimer = undefined;
+    await sim.close();
+    await vscode.commands.executeCommand('setContext', 'wecomArchive.demoRunning', false);
+    this.log.info('Demo simulator stopped.');
+    this.changed.fire(false);
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.changed.dispose();
+  }
+}

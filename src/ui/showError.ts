@@ -1,0 +1,52 @@
+// Every failure reaches the user as one clear sentence in their language with a button for the
+// next step; the details go to the log. Typed errors of src/wecom carry both languages.
+import * as vscode from 'vscode';
+import { WeComError } from '../wecom/errors';
+import type { NextAction } from '../wecom/errors';
+import { log } from '../log';
+
+export const isChinese = (): boolean => vscode.env.language.toLowerCase().startsWith('zh');
+
+/** The command each next step opens, with its button title. */
+function buttonFor(action: NextAction): { title: string; run: () => Thenable<unknown> } | undefined {
+  const t = vscode.l10n.t;
+  switch (action) {
+    case 'setProxy':
+      return { title: t('Set Proxy'), run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'http.proxy') };
+    case 'checkSettings':
+      return { title: t('Open Settings'), run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'wecomArchive') };
+    case 'refreshToken':
+    case 'pasteToken':
+    case 'updateSuiteTicket':
+      return { title: t('Edit Profile'), run: () => vscode.commands.executeCommand('wecomArchive.editProfile') };
+    case 'importKey':
+      return { title: t('Import Key'), run: () => vscode.commands.executeCommand('wecomArchive.importPrivateKey') };
+    case 'retry':
+    case 'resync':
+      return { title: t('Sync Now'), run: () => vscode.commands.executeCommand('wecomArchive.sync') };
+    default:
+      return undefined;
+  }
+}
+
+export function describeError(e: unknown): string {
+  if (e instanceof WeComError) {
+    const zh = isChinese();
+    const next = zh ? e.nextStep.zh : e.nextStep.en;
+    return [zh ? e.userMessage.zh : e.userMessage.en, next].filter(Boolean).join(' ');
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Shows an error with its next step. `context` says what was being done ("Sync failed"). */
+export async function showError(context: string, e: unknown): Promise<void> {
+  const text = `${context}: ${describeError(e)}`;
+  log().error(text);
+  if (e instanceof Error && e.stack && !(e instanceof WeComError)) log().debug(e.stack);
+  const step = e instanceof WeComError ? buttonFor(e.nextStep.action) : undefined;
+  const showLog = vscode.l10n.t('Show Log');
+  const buttons = step ? [step.title, showLog] : [showLog];
+  const choice = await vscode.window.showErrorMessage(text, ...buttons);
+  if (choice === showLog) log().show();
+  else if (step && choice === step.title) await step.run();
+}
