@@ -66,6 +66,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
 
   syncContext();
   void vscode.commands.executeCommand('setContext', 'wecomArchive.demoRunning', false);
+  if (vscode.workspace.getConfiguration('wecomArchive.demo').get<boolean>('startOnLaunch', false)) {
+    void vscode.commands.executeCommand('wecomArchive.startDemo').then(() => vscode.commands.executeCommand('wecomArchive.chats.focus'));
+  }
   void vscode.commands.executeCommand('setContext', 'wecomArchive.ready', true);
   return {
     commands: [...Object.keys(commands), 'wecomArchive.addProfile', 'wecomArchive.editProfile', 'wecomArchive.removeProfile', 'wecomArchive.switchProfile', 'wecomArchive.importPrivateKey', 'wecomArchive.setCallbackToken', 'wecomArchive.testConnection'],

@@ -56,7 +56,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   writeFileSync(join(workspace, 'README.txt'), 'WeCom Chat Archive test workspace\n');
   writeFileSync(
     join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'workbench.tips.enabled': false, 'chat.disableAIFeatures': true, ...opts.settings }, null, 2),
+    JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'workbench.tips.enabled': false, 'chat.disableAIFeatures': true, 'git.openRepositoryInParentFolders': 'never', 'workbench.secondarySideBar.defaultVisibility': 'hidden', ...opts.settings }, null, 2),
   );
   const env = isolatedEnv(root, opts.env);
   const common = ['--config', join(root, 'config.yaml'), '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];

@@ -46,3 +46,8 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path });
   return path;
 }
+
+/** A row of a tree in the side bar (notifications are list rows too, so scope to the side bar). */
+export function treeRow(page: Page, text: string | RegExp) {
+  return page.locator('.part.sidebar .monaco-list-row', { hasText: text }).first();
+}

@@ -1,0 +1,241 @@
+/**
+ * The host side of the store: `openArchive` starts the worker and returns an async `Archive`
+ * whose calls are posted to it. Messages cross as packed records (packing.ts) and come back as
+ * raw texts that are parsed here, which is cheaper than structured-cloning message objects.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { ArchiveError, fromErrorData, SQLITE_MISSING_MESSAGE } from './errors';
+import { packMessage, unpackMessage } from './packing';
+import type { HostToWorker, ListChatsQuery, OpArg, OpName, OpResult, RawRow, WorkerInit, WorkerToHost } from './protocol';
+import type {
+  ApplyResult,
+  ArchiveStats,
+  ChatCursor,
+  ChatFilter,
+  ChatSummary,
+  Gap,
+  LeaseResult,
+  MessagePosition,
+  PageInput,
+  PageQuery,
+  StoredMessage,
+  SyncState,
+} from './types';
+
+export interface OpenArchiveOptions {
+  /** The bundled worker; default `archive-worker.js` next to this bundle (dist/). */
+  workerPath?: string;
+}
+
+export interface Archive {
+  readonly file: string;
+  /** ONE transaction: insert-or-ignore by msgid, chat summaries, next cursor (and the lease check). */
+  applyPage(p: PageInput): Promise<ApplyResult>;
+  /** Newest activity first; keyset-paged with `after`. */
+  listChats(q: ListChatsQuery): Promise<{ chats: ChatSummary[]; next?: ChatCursor }>;
+  countChats(q: { kind?: 'group' | 'single'; filter?: ChatFilter }): Promise<number>;
+  getChat(key: string): Promise<ChatSummary | undefined>;
+  /** Keyset page before/after `from`, ascending send time in the result. */
+  pageMessages(q: PageQuery): Promise<StoredMessage[]>;
+  /** The first message at or after `sendTime` (or the chat's last), for "jump to date". */
+  locate(q: { chatKey: string; sendTime: number }): Promise<MessagePosition | undefined>;
+  /** Up to 100 msgids, answered in the order given. */
+  resolve(msgids: string[]): Promise<{ found: (StoredMessage | undefined)[]; missing: string[] }>;
+  senders(chatKey: string): Promise<{ type: number; id: string; count: number }[]>;
+  syncState(): Promise<SyncState>;
+  gaps(): Promise<Gap[]>;
+  recordGap(g: Gap): Promise<void>;
+  /** Records `gap` (if given) and drops the cursor, in one transaction. */
+  resetCursor(gap?: Gap): Promise<void>;
+  recordError(e: { message: string; at: number }): Promise<void>;
+  acquireLease(r: { owner: string; ttlMs: number; now: number }): Promise<LeaseResult>;
+  /** False when the lease is no longer this owner's. */
+  renewLease(r: { owner: string; ttlMs: number; now: number }): Promise<boolean>;
+  releaseLease(r: { owner: string }): Promise<void>;
+  stats(): Promise<ArchiveStats>;
+  close(): Promise<void>;
+}
+
+export const RESOLVE_MAX = 100;
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+function nodeHasSqlite(): boolean {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  return major > 22 || (major === 22 && minor >= 5);
+}
+
+function toStored(row: RawRow): StoredMessage | undefined {
+  const message = unpackMessage(row[1]);
+  return message ? { ...message, chatKey: row[0] } : undefined;
+}
+
+class WorkerArchive implements Archive {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private dead: ArchiveError | undefined;
+
+  constructor(
+    readonly file: string,
+    private readonly worker: Worker,
+  ) {
+    worker.on('message', (message: WorkerToHost) => {
+      if (message.type !== 'reply') return;
+      const p = this.pending.get(message.id);
+      if (!p) return;
+      this.pending.delete(message.id);
+      this.updateRef();
+      if (message.ok) p.resolve(message.value);
+      else p.reject(fromErrorData(message.error));
+    });
+    worker.on('error', (error) => this.fail(new ArchiveError('WORKER_DIED', `the archive worker failed: ${error.message}`, { cause: error })));
+    worker.on('exit', (code) => this.fail(new ArchiveError(code === 0 ? 'CLOSED' : 'WORKER_DIED', `the archive worker exited (${code})`)));
+    this.updateRef();
+  }
+
+  private fail(error: ArchiveError): void {
+    this.dead ??= error;
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+  }
+
+  /** The worker keeps Node alive only while a request is outstanding. */
+  private updateRef(): void {
+    if (this.pending.size > 0) this.worker.ref();
+    else this.worker.unref();
+  }
+
+  private call<K extends OpName>(op: K, arg: OpArg<K>): Promise<OpResult<K>> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    return new Promise<OpResult<K>>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.updateRef();
+      const request = { id, op, arg } as HostToWorker;
+      this.worker.postMessage(request);
+    });
+  }
+
+  applyPage(p: PageInput): Promise<ApplyResult> {
+    return this.call('applyPage', {
+      messages: p.messages.map(packMessage),
+      nextCursor: p.nextCursor,
+      hasMore: p.hasMore,
+      now: p.now ?? Date.now(),
+      ...(p.lease ? { lease: p.lease } : {}),
+    });
+  }
+
+  listChats(q: ListChatsQuery): Promise<{ chats: ChatSummary[]; next?: ChatCursor }> {
+    return this.call('listChats', q);
+  }
+
+  countChats(q: { kind?: 'group' | 'single'; filter?: ChatFilter }): Promise<number> {
+    return this.call('countChats', q);
+  }
+
+  getChat(key: string): Promise<ChatSummary | undefined> {
+    return this.call('getChat', key);
+  }
+
+  async pageMessages(q: PageQuery): Promise<StoredMessage[]> {
+    const rows = await this.call('pageMessages', q);
+    return rows.map(toStored).filter((m): m is StoredMessage => m !== undefined);
+  }
+
+  locate(q: { chatKey: string; sendTime: number }): Promise<MessagePosition | undefined> {
+    return this.call('locate', q);
+  }
+
+  async resolve(msgids: string[]): Promise<{ found: (StoredMessage | undefined)[]; missing: string[] }> {
+    if (msgids.length > RESOLVE_MAX) {
+      throw new ArchiveError('BAD_REQUEST', `resolve takes at most ${RESOLVE_MAX} msgids, got ${msgids.length}`);
+    }
+    const rows = await this.call('resolve', msgids);
+    const found = rows.map((r) => (r ? toStored(r) : undefined));
+    return { found, missing: msgids.filter((_, i) => found[i] === undefined) };
+  }
+
+  senders(chatKey: string): Promise<{ type: number; id: string; count: number }[]> {
+    return this.call('senders', chatKey);
+  }
+
+  syncState(): Promise<SyncState> {
+    return this.call('syncState', undefined);
+  }
+
+  gaps(): Promise<Gap[]> {
+    return this.call('gaps', undefined);
+  }
+
+  async recordGap(g: Gap): Promise<void> {
+    await this.call('recordGap', g);
+  }
+
+  async resetCursor(gap?: Gap): Promise<void> {
+    await this.call('resetCursor', gap);
+  }
+
+  async recordError(e: { message: string; at: number }): Promise<void> {
+    await this.call('recordError', e);
+  }
+
+  acquireLease(r: { owner: string; ttlMs: number; now: number }): Promise<LeaseResult> {
+    return this.call('acquireLease', r);
+  }
+
+  renewLease(r: { owner: string; ttlMs: number; now: number }): Promise<boolean> {
+    return this.call('renewLease', r);
+  }
+
+  async releaseLease(r: { owner: string }): Promise<void> {
+    await this.call('releaseLease', r);
+  }
+
+  stats(): Promise<ArchiveStats> {
+    return this.call('stats', undefined);
+  }
+
+  async close(): Promise<void> {
+    if (this.dead) return;
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    try {
+      await this.call('close', undefined);
+    } catch {
+      /* the worker is gone already */
+    }
+    this.dead ??= new ArchiveError('CLOSED', 'the archive is closed');
+    await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, 2000).unref())]);
+    await this.worker.terminate();
+  }
+}
+
+/** Opens (creating and migrating if needed) the archive file of one profile. */
+export async function openArchive(file: string, opts: OpenArchiveOptions = {}): Promise<Archive> {
+  if (!nodeHasSqlite()) throw new ArchiveError('SQLITE_MISSING', SQLITE_MISSING_MESSAGE);
+  const workerPath = opts.workerPath ?? join(__dirname, 'archive-worker.js');
+  if (!existsSync(workerPath)) throw new ArchiveError('WORKER_MISSING', `the archive worker is missing: ${workerPath}`);
+  mkdirSync(dirname(file), { recursive: true });
+  const init: WorkerInit = { file };
+  const worker = new Worker(workerPath, { workerData: init });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const onMessage = (message: WorkerToHost): void => {
+        if (message.type === 'ready') resolve();
+        else if (message.type === 'fatal') reject(fromErrorData(message.error));
+      };
+      worker.on('message', onMessage);
+      worker.once('error', (error) => reject(new ArchiveError('WORKER_DIED', `the archive worker failed: ${error.message}`, { cause: error })));
+      worker.once('exit', (code) => reject(new ArchiveError('WORKER_DIED', `the archive worker exited (${code}) while opening`)));
+    }).finally(() => worker.removeAllListeners());
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+  return new WorkerArchive(file, worker);
+}

@@ -1,0 +1,39 @@
+/**
+ * Opening the SQLite file (worker side). WAL lets other windows read while one writes;
+ * busy_timeout makes a writer wait for another process's short transaction instead of failing
+ * with SQLITE_BUSY; synchronous=NORMAL is durable across application crashes in WAL mode (only a
+ * power loss can drop the last commits, which the next sync fetches again).
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import { ArchiveError, SQLITE_MISSING_MESSAGE } from './errors';
+
+export type SqliteModule = typeof import('node:sqlite');
+
+export const BUSY_TIMEOUT_MS = 15_000;
+
+/** node:sqlite, or the "VS Code too old" error: it exists from Node 22.5. */
+export function loadSqlite(): SqliteModule {
+  const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  let mod: unknown;
+  try {
+    mod = get ? get('node:sqlite') : require('node:sqlite');
+  } catch (cause) {
+    throw new ArchiveError('SQLITE_MISSING', SQLITE_MISSING_MESSAGE, { cause });
+  }
+  if (!mod || typeof (mod as Partial<SqliteModule>).DatabaseSync !== 'function') {
+    throw new ArchiveError('SQLITE_MISSING', SQLITE_MISSING_MESSAGE);
+  }
+  return mod as SqliteModule;
+}
+
+export function openDatabase(sqlite: SqliteModule, file: string): DatabaseSync {
+  const db = new sqlite.DatabaseSync(file);
+  // busy_timeout first: switching to WAL itself may wait for another connection.
+  db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = NORMAL');
+  // Larger cache and memory temp store: the summaries of a page touch many index pages.
+  db.exec('PRAGMA cache_size = -32000');
+  db.exec('PRAGMA temp_store = MEMORY');
+  return db;
+}

@@ -1,0 +1,17 @@
+/** Public surface of the archive layer (imports no `vscode`). The worker entry is worker.ts. */
+export { type Archive, type OpenArchiveOptions, openArchive, RESOLVE_MAX } from './archive';
+export { chatIdentity, groupKey, singleKey } from './chatKey';
+export { Emitter } from './emitter';
+export { ArchiveError, type ArchiveErrorCode, SQLITE_MISSING_MESSAGE, SyncBusyError } from './errors';
+export { FIRST_SYNC_SECONDS, RETENTION_SECONDS } from './gaps';
+export type { ListChatsQuery } from './protocol';
+export {
+  DEFAULT_LEASE_TTL_MS,
+  type RunOptions,
+  type SyncChange,
+  SyncEngine,
+  type SyncEngineOptions,
+  type SyncProgress,
+  type SyncResult,
+} from './sync';
+export type * from './types';

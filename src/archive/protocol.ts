@@ -1,0 +1,83 @@
+/**
+ * The host ⇄ worker protocol: one table of operations, each an argument and a result type, so
+ * the host proxy and the worker's dispatcher are checked against the same list.
+ * Everything here crosses postMessage (structured clone): plain data only.
+ */
+import type { ErrorData } from './errors';
+import type { PackedMessage } from './packing';
+import type {
+  ApplyResult,
+  ArchiveStats,
+  ChatCursor,
+  ChatFilter,
+  ChatKey,
+  ChatSummary,
+  Gap,
+  LeaseResult,
+  MessagePosition,
+  PageQuery,
+  SyncState,
+} from './types';
+
+export interface PackedPage {
+  messages: PackedMessage[];
+  nextCursor: string;
+  hasMore: boolean;
+  now: number;
+  lease?: { owner: string; ttlMs: number };
+}
+
+export interface ListChatsQuery {
+  kind: 'group' | 'single';
+  limit: number;
+  after?: ChatCursor;
+  filter?: ChatFilter;
+}
+
+export interface LeaseRequest {
+  owner: string;
+  ttlMs: number;
+  now: number;
+}
+
+/** A stored message as text (receiver list joined back) with its chat's key. */
+export type RawRow = [chatKey: ChatKey, rawJson: string];
+
+export interface StoreOps {
+  applyPage: [PackedPage, ApplyResult];
+  listChats: [ListChatsQuery, { chats: ChatSummary[]; next?: ChatCursor }];
+  countChats: [{ kind?: 'group' | 'single'; filter?: ChatFilter }, number];
+  getChat: [ChatKey, ChatSummary | undefined];
+  pageMessages: [PageQuery, RawRow[]];
+  locate: [{ chatKey: ChatKey; sendTime: number }, MessagePosition | undefined];
+  resolve: [string[], (RawRow | undefined)[]];
+  senders: [ChatKey, { type: number; id: string; count: number }[]];
+  syncState: [undefined, SyncState];
+  gaps: [undefined, Gap[]];
+  recordGap: [Gap, undefined];
+  /** Records the gap (if any) and drops the cursor, in one transaction. */
+  resetCursor: [Gap | undefined, undefined];
+  recordError: [{ message: string; at: number }, undefined];
+  acquireLease: [LeaseRequest, LeaseResult];
+  renewLease: [LeaseRequest, boolean];
+  releaseLease: [{ owner: string }, undefined];
+  stats: [undefined, ArchiveStats];
+  close: [undefined, undefined];
+}
+
+export type OpName = keyof StoreOps;
+export type OpArg<K extends OpName> = StoreOps[K][0];
+export type OpResult<K extends OpName> = StoreOps[K][1];
+export type StoreHandlers = { [K in OpName]: (arg: OpArg<K>) => OpResult<K> };
+
+export interface WorkerInit {
+  file: string;
+}
+
+export type HostToWorker = { [K in OpName]: { id: number; op: K; arg: OpArg<K> } }[OpName];
+
+export type WorkerToHost =
+  | { type: 'ready'; schemaBefore: number }
+  | { type: 'fatal'; error: ErrorData }
+  | { type: 'reply'; id: number; ok: true; value: unknown }
+  | { type: 'reply'; id: number; ok: false; error: ErrorData };

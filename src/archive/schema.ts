@@ -1,0 +1,112 @@
+/**
+ * The schema, versioned with `PRAGMA user_version`. Each migration runs in its own transaction
+ * together with the version bump, so a crash mid-migration leaves the previous version intact.
+ * Never edit a released migration; append a new one.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import { ArchiveError } from './errors';
+
+const MIGRATIONS: readonly string[] = [
+  // 1: messages, chats, members, sync state, gaps, lease.
+  `
+  CREATE TABLE parties(
+    id INTEGER PRIMARY KEY,
+    pid TEXT NOT NULL UNIQUE,
+    type INTEGER NOT NULL
+  );
+  -- Distinct receiver_list texts (see packing.ts).
+  CREATE TABLE recv_sets(
+    id INTEGER PRIMARY KEY,
+    json TEXT NOT NULL UNIQUE
+  );
+  CREATE TABLE chats(
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    kind INTEGER NOT NULL,              -- 1 group, 2 single
+    chatid TEXT,
+    party_a INTEGER,                    -- single chats: parties.id, sorted by pid
+    party_b INTEGER,
+    first_time INTEGER NOT NULL,
+    last_time INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    member_count INTEGER NOT NULL,
+    party_types INTEGER NOT NULL,       -- bit (1 << type) per member type seen
+    counts_by_type TEXT NOT NULL,       -- JSON {"msgtype": n}
+    key_versions TEXT NOT NULL          -- JSON [ver, …] ascending
+  );
+  CREATE INDEX chats_activity ON chats(kind, last_time, key);
+  CREATE TABLE chat_members(
+    chat INTEGER NOT NULL,
+    party INTEGER NOT NULL,
+    sent INTEGER NOT NULL,              -- messages sent in this chat
+    PRIMARY KEY(chat, party)
+  ) WITHOUT ROWID;
+  -- rowid order is arrival order, which is WeCom's order for messages of the same second.
+  CREATE TABLE messages(
+    id INTEGER PRIMARY KEY,
+    msgid TEXT NOT NULL UNIQUE,
+    chat INTEGER NOT NULL,
+    send_time INTEGER NOT NULL,
+    msgtype INTEGER NOT NULL,
+    sender INTEGER NOT NULL,
+    recv INTEGER,                       -- recv_sets.id when receiver_list was cut out of raw
+    raw TEXT NOT NULL
+  );
+  -- (chat, send_time, rowid): keyset paging in both directions.
+  CREATE INDEX messages_chat_time ON messages(chat, send_time);
+  CREATE TABLE sync_state(
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    cursor TEXT,
+    last_success INTEGER,
+    last_error TEXT,
+    last_error_at INTEGER,
+    last_message_time INTEGER
+  );
+  INSERT INTO sync_state(id) VALUES (1);
+  CREATE TABLE gaps(
+    id INTEGER PRIMARY KEY,
+    from_time INTEGER NOT NULL,
+    to_time INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL
+  );
+  CREATE TABLE lease(
+    name TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+function userVersion(db: DatabaseSync): number {
+  const row = db.prepare('PRAGMA user_version').get() as { user_version: number } | undefined;
+  return row?.user_version ?? 0;
+}
+
+/** Brings the database to SCHEMA_VERSION; returns the version it had. */
+export function migrate(db: DatabaseSync, migrations: readonly string[] = MIGRATIONS): number {
+  const before = userVersion(db);
+  if (before > migrations.length) {
+    throw new ArchiveError(
+      'NEWER_SCHEMA',
+      `the archive was written by a newer version of the extension (schema ${before} > ${migrations.length}): update the extension`,
+    );
+  }
+  for (let v = before; v < migrations.length; v++) {
+    // IMMEDIATE: two windows opening a fresh file must not both run the same migration.
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      if (userVersion(db) === v) {
+        db.exec(migrations[v]!);
+        db.exec(`PRAGMA user_version = ${v + 1}`);
+      }
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+  return before;
+}

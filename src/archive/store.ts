@@ -1,0 +1,586 @@
+/**
+ * The store's operations on one SQLite connection. Runs in the worker thread only (synchronous
+ * node:sqlite calls); the host reaches it through archive.ts.
+ *
+ * Exactly-once comes from applyPage: messages (INSERT OR IGNORE by msgid), the summaries of the
+ * chats they touch and the next cursor are written in one transaction. Summaries are merged in
+ * memory per page from the rows actually inserted, then written once per changed chat.
+ */
+import { statSync } from 'node:fs';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { Party } from '../wecom/wire';
+import { type ChatIdentity, chatIdentity } from './chatKey';
+import { ArchiveError } from './errors';
+import { joinRaw, parseReceivers } from './packing';
+import type { LeaseRequest, ListChatsQuery, PackedPage, RawRow, StoreHandlers } from './protocol';
+import { migrate } from './schema';
+import type {
+  ApplyResult,
+  ArchiveStats,
+  ChatCursor,
+  ChatFilter,
+  ChatSummary,
+  Gap,
+  GapReason,
+  LeaseResult,
+  MessagePosition,
+  PageQuery,
+  SyncState,
+} from './types';
+
+const LEASE = 'sync';
+/** Caches are conveniences; past this size they are simply dropped and refilled. */
+const CACHE_LIMIT = 100_000;
+
+const KIND_GROUP = 1;
+const KIND_SINGLE = 2;
+
+interface ChatRow {
+  id: number;
+  key: string;
+  kind: number;
+  chatid: string | null;
+  a_type: number | null;
+  a_pid: string | null;
+  b_type: number | null;
+  b_pid: string | null;
+  first_time: number;
+  last_time: number;
+  count: number;
+  member_count: number;
+  counts_by_type: string;
+  key_versions: string;
+}
+
+/** What one page adds to one chat. */
+interface ChatDelta {
+  identity: ChatIdentity;
+  count: number;
+  first: number;
+  last: number;
+  byType: Map<number, number>;
+  keyVersions: Set<number>;
+  /** parties.id → messages sent on this page. */
+  senders: Map<number, number>;
+  /** Receiver-list texts seen (groups): every party in them is a member. */
+  receiverLists: Set<string>;
+  partyTypes: number;
+}
+
+const CHAT_COLUMNS = `c.id, c.key, c.kind, c.chatid, pa.type AS a_type, pa.pid AS a_pid, pb.type AS b_type, pb.pid AS b_pid,
+  c.first_time, c.last_time, c.count, c.member_count, c.counts_by_type, c.key_versions`;
+const CHAT_FROM = 'chats c LEFT JOIN parties pa ON pa.id = c.party_a LEFT JOIN parties pb ON pb.id = c.party_b';
+
+function typeBit(type: number): number {
+  return type >= 0 && type < 31 ? 1 << type : 0;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export class ArchiveStore implements StoreHandlers {
+  private readonly statements = new Map<string, StatementSync>();
+  private readonly partyIds = new Map<string, number>();
+  private readonly chatIds = new Map<string, number>();
+  private readonly receiverIds = new Map<string, number>();
+  private readonly receiverParties = new Map<string, Party[]>();
+  /** `chat:party` pairs known to be in chat_members (rows are never deleted, so never stale). */
+  private readonly knownMembers = new Set<string>();
+  readonly schemaBefore: number;
+
+  constructor(
+    private readonly db: DatabaseSync,
+    private readonly file: string,
+  ) {
+    this.schemaBefore = migrate(db);
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private stmt(sql: string): StatementSync {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private get<T>(sql: string, ...params: SQLInputValue[]): T | undefined {
+    return this.stmt(sql).get(...params) as T | undefined;
+  }
+
+  private all<T>(sql: string, ...params: SQLInputValue[]): T[] {
+    return this.stmt(sql).all(...params) as T[];
+  }
+
+  private run(sql: string, ...params: SQLInputValue[]): number {
+    return Number(this.stmt(sql).run(...params).changes);
+  }
+
+  /** One write transaction. IMMEDIATE takes the write lock up front (waiting up to busy_timeout),
+   * so a transaction never fails half-way on a lock another window holds. */
+  private write<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const value = fn();
+      this.db.exec('COMMIT');
+      return value;
+    } catch (error) {
+      try {
+        this.db.exec('ROLLBACK');
+      } catch {
+        /* already rolled back by SQLite */
+      }
+      // Ids cached during the failed transaction may not exist.
+      this.dropCaches();
+      throw error;
+    }
+  }
+
+  private dropCaches(): void {
+    this.partyIds.clear();
+    this.chatIds.clear();
+    this.receiverIds.clear();
+    this.knownMembers.clear();
+  }
+
+  private trimCaches(): void {
+    if (this.partyIds.size + this.chatIds.size + this.receiverIds.size + this.knownMembers.size > CACHE_LIMIT) this.dropCaches();
+    if (this.receiverParties.size > CACHE_LIMIT) this.receiverParties.clear();
+  }
+
+  private partyId(pid: string, type: number): number {
+    let id = this.partyIds.get(pid);
+    if (id === undefined) {
+      this.run('INSERT OR IGNORE INTO parties(pid, type) VALUES (?, ?)', pid, type);
+      id = this.get<{ id: number }>('SELECT id FROM parties WHERE pid = ?', pid)!.id;
+      this.partyIds.set(pid, id);
+    }
+    return id;
+  }
+
+  private receiverListId(json: string): number {
+    let id = this.receiverIds.get(json);
+    if (id === undefined) {
+      this.run('INSERT OR IGNORE INTO recv_sets(json) VALUES (?)', json);
+      id = this.get<{ id: number }>('SELECT id FROM recv_sets WHERE json = ?', json)!.id;
+      this.receiverIds.set(json, id);
+    }
+    return id;
+  }
+
+  private receiversOf(json: string): Party[] {
+    let parties = this.receiverParties.get(json);
+    if (!parties) {
+      parties = parseReceivers(json);
+      this.receiverParties.set(json, parties);
+    }
+    return parties;
+  }
+
+  private chatId(identity: ChatIdentity): number {
+    let id = this.chatIds.get(identity.key);
+    if (id !== undefined) return id;
+    id = this.get<{ id: number }>('SELECT id FROM chats WHERE key = ?', identity.key)?.id;
+    if (id === undefined) {
+      const [a, b] = identity.parties;
+      const partyA = a ? this.partyId(a.id, a.type) : null;
+      const partyB = b ? this.partyId(b.id, b.type) : partyA;
+      // Zero summary; the page's merge fills it in the same transaction.
+      id = Number(
+        this.stmt(
+          `INSERT INTO chats(key, kind, chatid, party_a, party_b, first_time, last_time, count, member_count,
+             party_types, counts_by_type, key_versions) VALUES (?, ?, ?, ?, ?, 0, 0, 0, 0, 0, '{}', '[]')`,
+        ).run(identity.key, identity.kind === 'group' ? KIND_GROUP : KIND_SINGLE, identity.chatid ?? null, partyA, partyB)
+          .lastInsertRowid,
+      );
+    }
+    this.chatIds.set(identity.key, id);
+    return id;
+  }
+
+  private chatRowId(key: string): number | undefined {
+    return this.chatIds.get(key) ?? this.get<{ id: number }>('SELECT id FROM chats WHERE key = ?', key)?.id;
+  }
+
+  private assertLease(lease: { owner: string; ttlMs: number }, now: number): void {
+    // Renewing inside the page's transaction: a process that lost its lease (paused past the TTL
+    // while another took over) can never commit a stale cursor.
+    const renewed = this.run('UPDATE lease SET expires_at = ? WHERE name = ? AND owner = ?', now + lease.ttlMs, LEASE, lease.owner);
+    if (renewed === 0) throw new ArchiveError('LEASE_LOST', `the sync lease of ${lease.owner} was taken over by another process`);
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  applyPage(page: PackedPage): ApplyResult {
+    this.trimCaches();
+    return this.write(() => {
+      if (page.lease) this.assertLease(page.lease, page.now);
+      const deltas = new Map<number, ChatDelta>();
+      let inserted = 0;
+      let newest = 0;
+      const insert = this.stmt(
+        'INSERT OR IGNORE INTO messages(msgid, chat, send_time, msgtype, sender, recv, raw) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      );
+      for (const m of page.messages) {
+        const receivers = m.receivers === undefined ? [] : this.receiversOf(m.receivers);
+        const sender: Party = { type: m.senderType, id: m.sender };
+        const identity = chatIdentity(m.chatid, sender, receivers);
+        const chat = this.chatId(identity);
+        const senderId = this.partyId(m.sender, m.senderType);
+        const recv = m.receivers === undefined ? null : this.receiverListId(m.receivers);
+        if (Number(insert.run(m.msgid, chat, m.sendTime, m.msgtype, senderId, recv, m.raw).changes) === 0) continue;
+        inserted++;
+        if (m.sendTime > newest) newest = m.sendTime;
+        let d = deltas.get(chat);
+        if (!d) {
+          d = {
+            identity,
+            count: 0,
+            first: m.sendTime,
+            last: m.sendTime,
+            byType: new Map(),
+            keyVersions: new Set(),
+            senders: new Map(),
+            receiverLists: new Set(),
+            partyTypes: 0,
+          };
+          deltas.set(chat, d);
+        }
+        d.count++;
+        if (m.sendTime < d.first) d.first = m.sendTime;
+        if (m.sendTime > d.last) d.last = m.sendTime;
+        d.byType.set(m.msgtype, (d.byType.get(m.msgtype) ?? 0) + 1);
+        if (m.keyVer !== undefined) d.keyVersions.add(m.keyVer);
+        d.senders.set(senderId, (d.senders.get(senderId) ?? 0) + 1);
+        d.partyTypes |= typeBit(m.senderType);
+        if (identity.kind === 'group' && m.receivers !== undefined) d.receiverLists.add(m.receivers);
+      }
+      const changedChats: string[] = [];
+      for (const [chat, d] of deltas) {
+        this.mergeChat(chat, d);
+        changedChats.push(d.identity.key);
+      }
+      this.run(
+        `UPDATE sync_state SET cursor = COALESCE(NULLIF(?, ''), cursor), last_success = ?, last_error = NULL,
+           last_error_at = NULL, last_message_time = MAX(COALESCE(last_message_time, 0), ?) WHERE id = 1`,
+        page.nextCursor,
+        page.now,
+        newest,
+      );
+      return { inserted, changedChats };
+    });
+  }
+
+  private addMember(chat: number, party: number, sent: number): void {
+    const known = `${chat}:${party}`;
+    if (sent > 0) {
+      this.run(
+        'INSERT INTO chat_members(chat, party, sent) VALUES (?, ?, ?) ON CONFLICT(chat, party) DO UPDATE SET sent = sent + excluded.sent',
+        chat,
+        party,
+        sent,
+      );
+    } else if (!this.knownMembers.has(known)) {
+      this.run('INSERT OR IGNORE INTO chat_members(chat, party, sent) VALUES (?, ?, 0)', chat, party);
+    }
+    this.knownMembers.add(known);
+  }
+
+  private mergeChat(chat: number, d: ChatDelta): void {
+    const row = this.get<{
+      first_time: number;
+      last_time: number;
+      count: number;
+      party_types: number;
+      counts_by_type: string;
+      key_versions: string;
+    }>('SELECT first_time, last_time, count, party_types, counts_by_type, key_versions FROM chats WHERE id = ?', chat)!;
+    const counts = JSON.parse(row.counts_by_type) as Record<string, number>;
+    for (const [type, n] of d.byType) counts[type] = (counts[type] ?? 0) + n;
+    const versions = new Set(JSON.parse(row.key_versions) as number[]);
+    for (const v of d.keyVersions) versions.add(v);
+    let partyTypes = row.party_types | d.partyTypes;
+    for (const [party, sent] of d.senders) this.addMember(chat, party, sent);
+    if (d.identity.kind === 'single') {
+      for (const p of d.identity.parties) {
+        this.addMember(chat, this.partyId(p.id, p.type), 0);
+        partyTypes |= typeBit(p.type);
+      }
+    } else {
+      for (const list of d.receiverLists) {
+        for (const p of this.receiversOf(list)) {
+          this.addMember(chat, this.partyId(p.id, p.type), 0);
+          partyTypes |= typeBit(p.type);
+        }
+      }
+    }
+    // Counted, not tracked: stays exact whichever process added the members.
+    const members = this.get<{ n: number }>('SELECT count(*) AS n FROM chat_members WHERE chat = ?', chat)!.n;
+    this.run(
+      `UPDATE chats SET first_time = ?, last_time = ?, count = ?, member_count = ?, party_types = ?,
+         counts_by_type = ?, key_versions = ? WHERE id = ?`,
+      row.count === 0 ? d.first : Math.min(row.first_time, d.first),
+      Math.max(row.last_time, d.last),
+      row.count + d.count,
+      members,
+      partyTypes,
+      JSON.stringify(counts),
+      JSON.stringify([...versions].sort((x, y) => x - y)),
+      chat,
+    );
+  }
+
+  recordGap(gap: Gap): undefined {
+    this.write(() => this.insertGap(gap));
+    return undefined;
+  }
+
+  private insertGap(gap: Gap): void {
+    this.run('INSERT INTO gaps(from_time, to_time, reason, recorded_at) VALUES (?, ?, ?, ?)', gap.from, gap.to, gap.reason, gap.recordedAt);
+  }
+
+  resetCursor(gap: Gap | undefined): undefined {
+    this.write(() => {
+      if (gap) this.insertGap(gap);
+      this.run('UPDATE sync_state SET cursor = NULL WHERE id = 1');
+    });
+    return undefined;
+  }
+
+  recordError(e: { message: string; at: number }): undefined {
+    this.write(() => this.run('UPDATE sync_state SET last_error = ?, last_error_at = ? WHERE id = 1', e.message, e.at));
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- lease
+
+  acquireLease(r: LeaseRequest): LeaseResult {
+    return this.write(() => {
+      // Taken when free, expired, or already ours (a restarted process with the same owner id).
+      this.run(
+        `INSERT INTO lease(name, owner, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+         WHERE lease.owner = excluded.owner OR lease.expires_at < ?`,
+        LEASE,
+        r.owner,
+        r.now + r.ttlMs,
+        r.now,
+      );
+      const row = this.get<{ owner: string; expires_at: number }>('SELECT owner, expires_at FROM lease WHERE name = ?', LEASE)!;
+      return row.owner === r.owner
+        ? { acquired: true, expiresAt: row.expires_at }
+        : { acquired: false, owner: row.owner, expiresAt: row.expires_at };
+    });
+  }
+
+  renewLease(r: LeaseRequest): boolean {
+    return this.write(() => this.run('UPDATE lease SET expires_at = ? WHERE name = ? AND owner = ?', r.now + r.ttlMs, LEASE, r.owner) === 1);
+  }
+
+  releaseLease(r: { owner: string }): undefined {
+    this.write(() => this.run('DELETE FROM lease WHERE name = ? AND owner = ?', LEASE, r.owner));
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  private summary(row: ChatRow): ChatSummary {
+    const parties: Party[] = [];
+    if (row.kind === KIND_SINGLE) {
+      if (row.a_pid !== null) parties.push({ type: row.a_type ?? 0, id: row.a_pid });
+      if (row.b_pid !== null && row.b_pid !== row.a_pid) parties.push({ type: row.b_type ?? 0, id: row.b_pid });
+    }
+    const counts = JSON.parse(row.counts_by_type) as Record<string, number>;
+    const countsByType: Record<number, number> = {};
+    for (const [type, n] of Object.entries(counts)) countsByType[Number(type)] = n;
+    return {
+      key: row.key,
+      kind: row.kind === KIND_GROUP ? 'group' : 'single',
+      ...(row.chatid !== null ? { chatid: row.chatid } : {}),
+      parties,
+      memberCount: row.member_count,
+      firstTime: row.first_time,
+      lastTime: row.last_time,
+      count: row.count,
+      countsByType,
+      keyVersions: JSON.parse(row.key_versions) as number[],
+    };
+  }
+
+  /** WHERE clauses and parameters shared by listChats and countChats. */
+  private chatWhere(kind: 'group' | 'single' | undefined, filter: ChatFilter | undefined): { sql: string[]; params: SQLInputValue[] } {
+    const sql = ['c.count > 0'];
+    const params: SQLInputValue[] = [];
+    if (kind) {
+      sql.push('c.kind = ?');
+      params.push(kind === 'group' ? KIND_GROUP : KIND_SINGLE);
+    }
+    if (filter?.idContains) {
+      const like = `%${escapeLike(filter.idContains)}%`;
+      sql.push(`(c.chatid LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM chat_members m JOIN parties p ON p.id = m.party
+        WHERE m.chat = c.id AND p.pid LIKE ? ESCAPE '\\'))`);
+      params.push(like, like);
+    }
+    if (filter?.partyType !== undefined) {
+      sql.push('(c.party_types & ?) != 0');
+      params.push(typeBit(filter.partyType));
+    }
+    if (filter?.activeSince !== undefined) {
+      sql.push('c.last_time >= ?');
+      params.push(filter.activeSince);
+    }
+    if (filter?.activeUntil !== undefined) {
+      sql.push('c.first_time <= ?');
+      params.push(filter.activeUntil);
+    }
+    return { sql, params };
+  }
+
+  listChats(q: ListChatsQuery): { chats: ChatSummary[]; next?: ChatCursor } {
+    const limit = Math.max(1, Math.min(1000, Math.floor(q.limit)));
+    const where = this.chatWhere(q.kind, q.filter);
+    if (q.after) {
+      where.sql.push('(c.last_time, c.key) < (?, ?)');
+      where.params.push(q.after.lastTime, q.after.key);
+    }
+    const rows = this.all<ChatRow>(
+      `SELECT ${CHAT_COLUMNS} FROM ${CHAT_FROM} WHERE ${where.sql.join(' AND ')} ORDER BY c.last_time DESC, c.key DESC LIMIT ?`,
+      ...where.params,
+      limit,
+    );
+    const chats = rows.map((r) => this.summary(r));
+    const last = rows[rows.length - 1];
+    return rows.length === limit && last ? { chats, next: { lastTime: last.last_time, key: last.key } } : { chats };
+  }
+
+  countChats(q: { kind?: 'group' | 'single'; filter?: ChatFilter }): number {
+    const where = this.chatWhere(q.kind, q.filter);
+    return this.get<{ n: number }>(`SELECT count(*) AS n FROM chats c WHERE ${where.sql.join(' AND ')}`, ...where.params)!.n;
+  }
+
+  getChat(key: string): ChatSummary | undefined {
+    const row = this.get<ChatRow>(`SELECT ${CHAT_COLUMNS} FROM ${CHAT_FROM} WHERE c.key = ? AND c.count > 0`, key);
+    return row ? this.summary(row) : undefined;
+  }
+
+  pageMessages(q: PageQuery): RawRow[] {
+    const chat = this.chatRowId(q.chatKey);
+    if (chat === undefined) return [];
+    const limit = Math.max(1, Math.min(1000, Math.floor(q.limit)));
+    const older = q.direction === 'older';
+    const sql = ['m.chat = ?'];
+    const params: SQLInputValue[] = [chat];
+    if (q.from) {
+      // The keyset is (send_time, rowid). An unknown msgid pages from the second itself.
+      const at = this.get<{ id: number; chat: number }>('SELECT id, chat FROM messages WHERE msgid = ?', q.from.msgid);
+      const id = at && at.chat === chat ? at.id : older ? 0 : Number.MAX_SAFE_INTEGER;
+      // The plain bound on send_time gives the planner an index range; the row value is exact.
+      sql.push(older ? 'm.send_time <= ? AND (m.send_time, m.id) < (?, ?)' : 'm.send_time >= ? AND (m.send_time, m.id) > (?, ?)');
+      params.push(q.from.sendTime, q.from.sendTime, id);
+    }
+    if (q.msgtypes && q.msgtypes.length > 0) {
+      const types = q.msgtypes.filter((t) => Number.isInteger(t));
+      sql.push(`m.msgtype IN (${types.map(() => '?').join(',') || 'NULL'})`);
+      params.push(...types);
+    }
+    if (q.sender !== undefined) {
+      const sender = this.get<{ id: number }>('SELECT id FROM parties WHERE pid = ?', q.sender)?.id;
+      if (sender === undefined) return [];
+      sql.push('m.sender = ?');
+      params.push(sender);
+    }
+    const order = older ? 'm.send_time DESC, m.id DESC' : 'm.send_time ASC, m.id ASC';
+    const rows = this.all<{ raw: string; json: string | null }>(
+      `SELECT m.raw, r.json FROM messages m LEFT JOIN recv_sets r ON r.id = m.recv WHERE ${sql.join(' AND ')} ORDER BY ${order} LIMIT ?`,
+      ...params,
+      limit,
+    );
+    if (older) rows.reverse();
+    return rows.map((r) => [q.chatKey, joinRaw(r.raw, r.json)]);
+  }
+
+  locate(q: { chatKey: string; sendTime: number }): MessagePosition | undefined {
+    const chat = this.chatRowId(q.chatKey);
+    if (chat === undefined) return undefined;
+    // The first message at or after the time; past the end, the last one.
+    const row =
+      this.get<{ send_time: number; msgid: string }>(
+        'SELECT send_time, msgid FROM messages WHERE chat = ? AND send_time >= ? ORDER BY send_time, id LIMIT 1',
+        chat,
+        q.sendTime,
+      ) ??
+      this.get<{ send_time: number; msgid: string }>(
+        'SELECT send_time, msgid FROM messages WHERE chat = ? ORDER BY send_time DESC, id DESC LIMIT 1',
+        chat,
+      );
+    return row ? { sendTime: row.send_time, msgid: row.msgid } : undefined;
+  }
+
+  resolve(msgids: string[]): (RawRow | undefined)[] {
+    if (msgids.length > 100) throw new ArchiveError('BAD_REQUEST', `resolve takes at most 100 msgids, got ${msgids.length}`);
+    const sql = `SELECT c.key, m.raw, r.json FROM messages m JOIN chats c ON c.id = m.chat
+      LEFT JOIN recv_sets r ON r.id = m.recv WHERE m.msgid = ?`;
+    return msgids.map((msgid) => {
+      const row = this.get<{ key: string; raw: string; json: string | null }>(sql, msgid);
+      return row ? [row.key, joinRaw(row.raw, row.json)] : undefined;
+    });
+  }
+
+  senders(chatKey: string): { type: number; id: string; count: number }[] {
+    const chat = this.chatRowId(chatKey);
+    if (chat === undefined) return [];
+    return this.all<{ type: number; id: string; count: number }>(
+      `SELECT p.type, p.pid AS id, m.sent AS count FROM chat_members m JOIN parties p ON p.id = m.party
+       WHERE m.chat = ? AND m.sent > 0 ORDER BY m.sent DESC, p.pid`,
+      chat,
+    ).map((r) => ({ type: r.type, id: r.id, count: r.count }));
+  }
+
+  syncState(): SyncState {
+    const row = this.get<{
+      cursor: string | null;
+      last_success: number | null;
+      last_error: string | null;
+      last_error_at: number | null;
+      last_message_time: number | null;
+    }>('SELECT cursor, last_success, last_error, last_error_at, last_message_time FROM sync_state WHERE id = 1')!;
+    return {
+      ...(row.cursor ? { cursor: row.cursor } : {}),
+      ...(row.last_success !== null ? { lastSuccessAt: row.last_success } : {}),
+      ...(row.last_error !== null ? { lastError: { message: row.last_error, at: row.last_error_at ?? 0 } } : {}),
+      ...(row.last_message_time ? { lastMessageTime: row.last_message_time } : {}),
+    };
+  }
+
+  gaps(): Gap[] {
+    return this.all<{ from_time: number; to_time: number; reason: string; recorded_at: number }>(
+      'SELECT from_time, to_time, reason, recorded_at FROM gaps ORDER BY id',
+    ).map((r) => ({ from: r.from_time, to: r.to_time, reason: r.reason as GapReason, recordedAt: r.recorded_at }));
+  }
+
+  stats(): ArchiveStats {
+    // The summaries are exact by construction (tests compare them with a recount), and summing
+    // ~1000 chat rows is far cheaper than counting a million messages.
+    const row = this.get<{ messages: number; chats: number }>(
+      'SELECT COALESCE(SUM(count), 0) AS messages, count(*) AS chats FROM chats WHERE count > 0',
+    )!;
+    let fileBytes = 0;
+    for (const suffix of ['', '-wal']) {
+      try {
+        fileBytes += statSync(this.file + suffix).size;
+      } catch {
+        /* no WAL right now */
+      }
+    }
+    return { messages: row.messages, chats: row.chats, fileBytes };
+  }
+
+  close(): undefined {
+    this.statements.clear();
+    this.db.close();
+    return undefined;
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * The sync engine: pages from sync_msg into the archive, each page committed with its next_cursor
+ * in one transaction, under a lease so only one process syncs a profile at a time.
+ *
+ * Lease policy: a second caller gets `SyncBusyError` at once (who holds it, until when); it does
+ * not queue. The holder renews the lease every TTL/3 and in every page's transaction, so a crashed
+ * process blocks others for at most one TTL, and a process that lost its lease cannot commit.
+ *
+ * The next page is requested while the current one is being committed (one page ahead): the
+ * network and the disk overlap, and nothing is committed out of order.
+ */
+import { CancelledError, WeComApiError } from '../wecom/errors';
+import type { SyncPage, WeComClient } from '../wecom/client';
+import { type Clock, systemClock } from '../wecom/timing';
+import { SYNC_MAX_LIMIT } from '../wecom/wire';
+import type { Archive } from './archive';
+import { Emitter } from './emitter';
+import { ArchiveError, SyncBusyError } from './errors';
+import { refusedGap, staleGap } from './gaps';
+import type { ChatKey, Gap } from './types';
+
+/** WeCom's "invalid cursor". */
+const INVALID_CURSOR = 50100;
+
+export const DEFAULT_LEASE_TTL_MS = 30_000;
+
+export interface SyncEngineOptions {
+  /** Identifies this process/window in the lease: unique per window (e.g. session id + pid). */
+  owner: string;
+  /** Page size, 1..1000; default 1000. */
+  limit?: number;
+  /** The current `conversation_new_message` token, asked before every request. */
+  callbackToken?: () => string | undefined;
+  /** Wall clock (ms) for the lease and the 5-day window; default Date.now. */
+  clock?: Clock;
+  leaseTtlMs?: number;
+}
+
+export interface SyncChange {
+  changedChats: ChatKey[];
+  inserted: number;
+  /** Inserted so far in this run. */
+  total: number;
+}
+
+export interface SyncProgress extends SyncChange {
+  pages: number;
+}
+
+export interface SyncResult {
+  inserted: number;
+  pages: number;
+  durationMs: number;
+  /** Set when this run had to record a gap (messages may be missing before `gap.to`). */
+  gapRecorded?: Gap;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: SyncProgress) => void;
+}
+
+type Syncer = Pick<WeComClient, 'syncMsg'>;
+
+export class SyncEngine {
+  private readonly changes = new Emitter<SyncChange>();
+  private readonly gapEvents = new Emitter<Gap>();
+  private readonly clock: Clock;
+  private readonly limit: number;
+  private readonly ttlMs: number;
+  private active = false;
+
+  constructor(
+    private readonly archive: Archive,
+    private readonly client: Syncer,
+    private readonly options: SyncEngineOptions,
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.limit = Math.max(1, Math.min(SYNC_MAX_LIMIT, Math.floor(options.limit ?? SYNC_MAX_LIMIT)));
+    this.ttlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+  }
+
+  /** After every committed page that inserted something or moved the cursor. */
+  onChange(listener: (change: SyncChange) => void): () => void {
+    return this.changes.on(listener);
+  }
+
+  /** When a run records a gap (before it starts again without a cursor). */
+  onGap(listener: (gap: Gap) => void): () => void {
+    return this.gapEvents.on(listener);
+  }
+
+  get running(): boolean {
+    return this.active;
+  }
+
+  /** Syncs until has_more is false. Throws SyncBusyError, CancelledError, or the client's typed errors. */
+  async run(opts: RunOptions = {}): Promise<SyncResult> {
+    if (this.active) throw new SyncBusyError(this.options.owner, this.clock.now() + this.ttlMs);
+    this.active = true;
+    try {
+      return await this.leased(opts);
+    } finally {
+      this.active = false;
+    }
+  }
+
+  private async leased(opts: RunOptions): Promise<SyncResult> {
+    const { owner } = this.options;
+    const lease = await this.archive.acquireLease({ owner, ttlMs: this.ttlMs, now: this.clock.now() });
+    if (!lease.acquired) throw new SyncBusyError(lease.owner, lease.expiresAt);
+    // Aborted by the caller, or by us when the lease is lost or a commit fails.
+    const stop = new AbortController();
+    const onAbort = (): void => stop.abort(opts.signal?.reason);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted) stop.abort();
+    let leaseLost: ArchiveError | undefined;
+    const renew = setInterval(() => {
+      this.archive.renewLease({ owner, ttlMs: this.ttlMs, now: this.clock.now() }).then(
+        (ok) => {
+          if (!ok) {
+            leaseLost = new ArchiveError('LEASE_LOST', `the sync lease of ${owner} was taken over by another process`);
+            stop.abort(leaseLost);
+          }
+        },
+        () => undefined, // a failed renewal is retried at the next tick; the page commit checks too
+      );
+    }, Math.max(50, Math.floor(this.ttlMs / 3)));
+    try {
+      return await this.pages(stop.signal, opts.onProgress);
+    } catch (error) {
+      const cause = leaseLost ?? error;
+      if (!(cause instanceof CancelledError) && !opts.signal?.aborted) {
+        await this.archive
+          .recordError({ message: cause instanceof Error ? cause.message : String(cause), at: this.clock.now() })
+          .catch(() => undefined);
+      }
+      if (opts.signal?.aborted && !(cause instanceof ArchiveError)) throw new CancelledError();
+      throw cause;
+    } finally {
+      stop.abort(); // a request still in flight (the page ahead) is no longer wanted
+      clearInterval(renew);
+      opts.signal?.removeEventListener('abort', onAbort);
+      await this.archive.releaseLease({ owner }).catch(() => undefined);
+    }
+  }
+
+  private fetch(cursor: string | undefined, limit: number, signal: AbortSignal): Promise<SyncPage> {
+    const token = this.options.callbackToken?.();
+    const request = { limit, ...(cursor ? { cursor } : {}), ...(token ? { token } : {}) };
+    const page = this.client.syncMsg(request, signal);
+    // Marked handled now: it may fail while the previous page is still being committed.
+    page.catch(() => undefined);
+    return page;
+  }
+
+  private async pages(signal: AbortSignal, onProgress: RunOptions['onProgress']): Promise<SyncResult> {
+    const started = performance.now();
+    const lease = { owner: this.options.owner, ttlMs: this.ttlMs };
+    let gapRecorded: Gap | undefined;
+    const recordGap = async (gap: Gap): Promise<void> => {
+      await this.archive.resetCursor(gap);
+      gapRecorded = gap;
+      this.gapEvents.emit(gap);
+    };
+
+    let state = await this.archive.syncState();
+    const stale = staleGap(state, this.clock.now());
+    if (stale) {
+      await recordGap(stale);
+      state = await this.archive.syncState();
+    }
+
+    let limit = this.limit;
+    let cursor = state.cursor;
+    let inserted = 0;
+    let pages = 0;
+    let next: Promise<SyncPage> | undefined = this.fetch(cursor, limit, signal);
+    while (next) {
+      let page: SyncPage;
+      try {
+        page = await next;
+      } catch (error) {
+        // A refused cursor means messages were lost for good: say so, then start over once.
+        if (error instanceof WeComApiError && error.errcode === INVALID_CURSOR && cursor && !gapRecorded) {
+          await recordGap(refusedGap(await this.archive.syncState(), this.clock.now()));
+          cursor = undefined;
+          next = this.fetch(undefined, limit, signal);
+          continue;
+        }
+        throw error;
+      }
+      // After a 301058 the smaller limit sticks for this run: the next page would be as large.
+      limit = page.limitUsed;
+      next = page.hasMore ? this.fetch(page.nextCursor, limit, signal) : undefined;
+      // Not abortable half-way: the worker commits the whole page or nothing.
+      const applied = await this.archive.applyPage({
+        messages: page.messages,
+        nextCursor: page.nextCursor,
+        hasMore: page.hasMore,
+        now: this.clock.now(),
+        lease,
+      });
+      cursor = page.nextCursor || cursor;
+      pages++;
+      inserted += applied.inserted;
+      const change: SyncChange = { changedChats: applied.changedChats, inserted: applied.inserted, total: inserted };
+      this.changes.emit(change);
+      onProgress?.({ ...change, pages });
+      if (signal.aborted) throw new CancelledError();
+    }
+    return {
+      inserted,
+      pages,
+      durationMs: Math.round(performance.now() - started),
+      ...(gapRecorded ? { gapRecorded } : {}),
+    };
+  }
+}
