@@ -24,14 +24,14 @@ const nodeTarget = { platform: 'node', format: 'cjs', target: 'node22' };
 const configs = [
   {
     ...common, ...nodeTarget,
-    entryPoints: { extension: 'src/extension.ts', simulator: 'src/simulator/cli.ts' },
+    entryPoints: { extension: 'src/extension.ts', simulator: 'src/simulator/cli.ts', 'archive-worker': 'src/archive/worker.ts' },
     outdir: 'dist',
     external: ['vscode'],
   },
   {
     ...common,
     platform: 'browser', format: 'iife', target: 'chrome120',
-    entryPoints: { search: 'webview/search/main.ts' },
+    entryPoints: { search: 'webview/search/main.ts', stream: 'webview/stream/main.ts' },
     outdir: 'dist/webview',
   },
 ];
@@ -43,7 +43,7 @@ function testEntries(dir) {
     for (const name of readdirSync(d)) {
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
-      else if (/\.test\.ts$/.test(name) || /\/suite\/index\.ts$/.test(p) || /scripts\/.*\.ts$/.test(p)) found.push(p);
+      else if (/\.(test|bench)\.ts$/.test(name) || /\/suite\/index\.ts$/.test(p)) found.push(p);
     }
   };
   walk(dir);

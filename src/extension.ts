@@ -1,18 +1,27 @@
+import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { DemoMode } from './demo/demoMode';
+import { DEMO_PROFILE_ID, DemoMode } from './demo/demoMode';
 import { createLog } from './log';
+import type { PanelDeps } from './panels/panelDeps';
 import { SEARCH_VIEW_TYPE, SearchPanel } from './panels/searchPanel';
+import { STREAM_VIEW_TYPE, StreamPanel } from './panels/streamPanel';
 import { ProfileCommands } from './profiles/profileCommands';
 import { ProfileStore } from './profiles/profileStore';
 import { StatusBar } from './statusBar';
+import { ArchiveService } from './sync/archiveService';
+import { SyncController } from './sync/syncController';
 import { ChatsTreeProvider } from './tree/chatsTree';
+import { SeenCounts } from './tree/seenCounts';
+import { TreeCommands } from './tree/treeCommands';
+import { ChatTreeModel, type TreeNode } from './tree/treeModel';
 import { showError } from './ui/showError';
 
+/** What activate() returns: the integration tests drive the extension through it. */
 export interface ExtensionApi {
-  /** For the integration tests: which commands this activation registered. */
-  readonly commands: readonly string[];
   readonly profiles: ProfileStore;
   readonly demo: DemoMode;
+  readonly archives: ArchiveService;
+  readonly sync: SyncController;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -23,29 +32,55 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const profiles = new ProfileStore(context);
   const demo = new DemoMode(profiles, log);
   const statusBar = new StatusBar();
-  const tree = new ChatsTreeProvider(profiles, demo);
-  const view = vscode.window.createTreeView('wecomArchive.chats', { treeDataProvider: tree, showCollapseAll: true });
-  context.subscriptions.push(profiles, demo, statusBar, tree, view);
+  const archives = new ArchiveService(context.globalStorageUri.fsPath, join(context.extensionPath, 'dist', 'archive-worker.js'));
+  const sync = new SyncController(profiles, archives, statusBar, log);
+  const seen = new SeenCounts(context.globalState);
+  const nameOf = (profileId: string) => (profileId === DEMO_PROFILE_ID ? (id: string) => demo.nameOf(id) : () => undefined);
+  const deps: PanelDeps = { extensionUri: context.extensionUri, profiles, archives, log, seen, nameOf, memento: context.globalState };
+  const pageSize = () => vscode.workspace.getConfiguration('wecomArchive').get<number>('tree.pageSize', 200);
+  const model = new ChatTreeModel((id) => archives.get(id), pageSize);
+  const tree = new ChatsTreeProvider(profiles, demo, archives, model, seen, (id) => sync.isRunning(id), (id) => demo.nameOf(id));
+  const view = vscode.window.createTreeView<TreeNode>('wecomArchive.chats', { treeDataProvider: tree, showCollapseAll: true });
+  context.subscriptions.push(profiles, demo, statusBar, archives, sync, tree, view);
 
-  const syncContext = () => {
+  // The view's badge: messages stored since the user last looked at the tree.
+  let unseen = 0;
+  context.subscriptions.push(
+    archives.onDidChange((c) => {
+      if (view.visible || c.inserted === 0) return;
+      unseen += c.inserted;
+      view.badge = { value: unseen, tooltip: vscode.l10n.t('{0} new messages synced', unseen) };
+    }),
+    view.onDidChangeVisibility((e) => {
+      if (!e.visible) return;
+      unseen = 0;
+      view.badge = undefined;
+    }),
+  );
+
+  const onProfilesChanged = () => {
     const active = profiles.active();
     void vscode.commands.executeCommand('setContext', 'wecomArchive.hasProfile', profiles.list().length > 0);
     statusBar.setProfile(active?.name, active?.demo === true);
+    void sync.refreshStatus();
     tree.refresh();
   };
-  context.subscriptions.push(profiles.onDidChange(syncContext), demo.onDidChange(syncContext));
+  context.subscriptions.push(profiles.onDidChange(onProfilesChanged), demo.onDidChange(onProfilesChanged));
 
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'wecomArchive.showLog': () => log.show(),
-    'wecomArchive.search': () => void SearchPanel.show(context.extensionUri),
+    'wecomArchive.search': () => void SearchPanel.show(deps),
     'wecomArchive.refresh': () => tree.refresh(),
     'wecomArchive.startDemo': async () => {
       try {
-        const profile = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting demo mode…') },
-          () => demo.start(),
-        );
+        const wasRunning = demo.running;
+        const profile = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting demo mode…') }, async () => {
+          // Each demo session is a fresh simulator (new keys, new cursors): start its archive afresh too.
+          if (!wasRunning) await archives.reset(DEMO_PROFILE_ID);
+          return demo.start();
+        });
         void vscode.window.showInformationMessage(vscode.l10n.t('Demo mode is running: "{0}" on {1}.', profile.name, demo.url ?? ''));
+        if (!wasRunning) void sync.sync(profile);
         return profile.id;
       } catch (e) {
         await showError(vscode.l10n.t('Demo mode did not start'), e);
@@ -55,26 +90,20 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     'wecomArchive.stopDemo': () => demo.stop(),
   };
   for (const [id, run] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, run));
-  const profileCommands = new ProfileCommands(profiles, log).register();
-  context.subscriptions.push(...profileCommands);
+  context.subscriptions.push(...new ProfileCommands(profiles, log).register(), ...new TreeCommands(deps, tree, view, sync).register());
 
   context.subscriptions.push(
-    vscode.window.registerWebviewPanelSerializer(SEARCH_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel) => SearchPanel.revive(panel, context.extensionUri),
-    }),
+    vscode.window.registerWebviewPanelSerializer(SEARCH_VIEW_TYPE, { deserializeWebviewPanel: async (panel) => SearchPanel.revive(panel, deps) }),
+    vscode.window.registerWebviewPanelSerializer(STREAM_VIEW_TYPE, { deserializeWebviewPanel: async (panel, state) => StreamPanel.revive(panel, deps, state) }),
   );
 
-  syncContext();
+  onProfilesChanged();
   void vscode.commands.executeCommand('setContext', 'wecomArchive.demoRunning', false);
+  void vscode.commands.executeCommand('setContext', 'wecomArchive.ready', true);
   if (vscode.workspace.getConfiguration('wecomArchive.demo').get<boolean>('startOnLaunch', false)) {
     void vscode.commands.executeCommand('wecomArchive.startDemo').then(() => vscode.commands.executeCommand('wecomArchive.chats.focus'));
   }
-  void vscode.commands.executeCommand('setContext', 'wecomArchive.ready', true);
-  return {
-    commands: [...Object.keys(commands), 'wecomArchive.addProfile', 'wecomArchive.editProfile', 'wecomArchive.removeProfile', 'wecomArchive.switchProfile', 'wecomArchive.importPrivateKey', 'wecomArchive.setCallbackToken', 'wecomArchive.testConnection'],
-    profiles,
-    demo,
-  };
+  return { profiles, demo, archives, sync };
 }
 
 export function deactivate(): void {}

@@ -210,7 +210,11 @@ class WorkerArchive implements Archive {
       /* the worker is gone already */
     }
     this.dead ??= new ArchiveError('CLOSED', 'the archive is closed');
-    await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, 2000).unref())]);
+    // Keep the event loop alive until the worker is gone: a caller awaiting close() must see it settle.
+    this.worker.ref();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))]);
+    clearTimeout(timer);
     await this.worker.terminate();
   }
 }
@@ -223,19 +227,29 @@ export async function openArchive(file: string, opts: OpenArchiveOptions = {}): 
   mkdirSync(dirname(file), { recursive: true });
   const init: WorkerInit = { file };
   const worker = new Worker(workerPath, { workerData: init });
+  let onMessage: ((message: WorkerToHost) => void) | undefined;
+  let onError: ((error: Error) => void) | undefined;
+  let onExit: ((code: number) => void) | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
-      const onMessage = (message: WorkerToHost): void => {
+      onMessage = (message) => {
         if (message.type === 'ready') resolve();
         else if (message.type === 'fatal') reject(fromErrorData(message.error));
       };
+      onError = (error) => reject(new ArchiveError('WORKER_DIED', `the archive worker failed: ${error.message}`, { cause: error }));
+      onExit = (code) => reject(new ArchiveError('WORKER_DIED', `the archive worker exited (${code}) while opening`));
       worker.on('message', onMessage);
-      worker.once('error', (error) => reject(new ArchiveError('WORKER_DIED', `the archive worker failed: ${error.message}`, { cause: error })));
-      worker.once('exit', (code) => reject(new ArchiveError('WORKER_DIED', `the archive worker exited (${code}) while opening`)));
-    }).finally(() => worker.removeAllListeners());
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+    });
   } catch (error) {
     await worker.terminate();
     throw error;
+  } finally {
+    // Only our own listeners: Worker manages its port through listener bookkeeping.
+    if (onMessage) worker.off('message', onMessage);
+    if (onError) worker.off('error', onError);
+    if (onExit) worker.off('exit', onExit);
   }
   return new WorkerArchive(file, worker);
 }

@@ -30,6 +30,13 @@ export class DemoMode implements vscode.Disposable {
     return this.sim?.url;
   }
 
+  private names = new Map<string, string>();
+
+  /** Display names of the simulated corp's parties and groups (a real API gives none). */
+  nameOf(id: string): string | undefined {
+    return this.names.get(id);
+  }
+
   /** Starts the simulator (once) and makes the demo profile active. */
   start(): Promise<Profile> {
     this.starting ??= this.doStart().finally(() => {
@@ -50,6 +57,8 @@ export class DemoMode implements vscode.Disposable {
       ratePerMinute: cfg.get<number>('ratePerMinute', 6),
     });
     this.sim = sim;
+    const dir = sim.directory();
+    this.names = new Map([...dir.parties.map((p) => [p.id, p.name] as const), ...dir.groups.map((g) => [g.chatid, g.name] as const)]);
     const version = sim.publicKeyVersion();
     const profile: Profile = {
       id: DEMO_PROFILE_ID,

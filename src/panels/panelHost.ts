@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { HostToWebview, RequestMap, RequestMethod, WebviewToHost } from '../protocol';
+import type { HostEvent, HostToWebview, InitMessage, RequestMap, RequestMethod, WebviewToHost } from '../protocol';
 import { log } from '../log';
 import { parseWebviewMessage } from './validateMessage';
 import { buildWebviewHtml, makeNonce } from './webviewHtml';
@@ -36,7 +36,7 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
  */
 export function connectPanel(
   webview: vscode.Webview,
-  makeInit: () => Extract<HostToWebview, { kind: 'init' }>,
+  makeInit: () => InitMessage | Promise<InitMessage>,
   handlers: RequestHandlers,
 ): vscode.Disposable {
   const post = (m: HostToWebview) => void webview.postMessage(m);
@@ -47,7 +47,11 @@ export function connectPanel(
       return;
     }
     if (msg.kind === 'ready') {
-      post(makeInit());
+      try {
+        post(await makeInit());
+      } catch (e) {
+        log().error(`A panel could not be initialized: ${e instanceof Error ? e.message : String(e)}`);
+      }
       return;
     }
     const request = msg;
@@ -62,4 +66,13 @@ export function connectPanel(
       post({ kind: 'response', id: request.id, ok: false, error: e instanceof Error ? e.message : String(e) });
     }
   });
+}
+
+export function postEvent(webview: vscode.Webview, event: HostEvent): void {
+  void webview.postMessage(event);
+}
+
+/** The webview's language: Chinese for any zh-* display language, English otherwise. */
+export function uiLang(): 'zh' | 'en' {
+  return vscode.env.language.toLowerCase().startsWith('zh') ? 'zh' : 'en';
 }

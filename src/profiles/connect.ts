@@ -59,12 +59,8 @@ async function tokenSourceFor(profile: Profile, secret: SecretReader, transport:
   }
 }
 
-export async function connect(profile: Profile, secret: SecretReader, logger: Logger, extra: Partial<WeComClientOptions> = {}): Promise<Connection> {
-  const baseUrl = effectiveBaseUrl(profile);
-  const proxy = proxyFromSettings();
-  const transport = new HttpTransport({ proxy, strictSSL: proxy?.strictSSL });
-  const tokenSource = await tokenSourceFor(profile, secret, transport, baseUrl, logger);
-  const client = new WeComClient({ tokenSource, baseUrl, transport, logger, ...extra });
+/** The profile's private keys by public_key_ver; a key that fails to load is logged and skipped. */
+export async function loadKeyRing(profile: Profile, secret: SecretReader, logger: Logger): Promise<KeyRing> {
   const keyRing = new KeyRing();
   for (const v of profile.keyVersions) {
     const pem = await secret(`privateKey.${v}`);
@@ -75,6 +71,16 @@ export async function connect(profile: Profile, secret: SecretReader, logger: Lo
       logger.warn(`Private key version ${v} of profile "${profile.name}" could not be loaded: ${(e as Error).message}`);
     }
   }
+  return keyRing;
+}
+
+export async function connect(profile: Profile, secret: SecretReader, logger: Logger, extra: Partial<WeComClientOptions> = {}): Promise<Connection> {
+  const baseUrl = effectiveBaseUrl(profile);
+  const proxy = proxyFromSettings();
+  const transport = new HttpTransport({ proxy, strictSSL: proxy?.strictSSL });
+  const tokenSource = await tokenSourceFor(profile, secret, transport, baseUrl, logger);
+  const client = new WeComClient({ tokenSource, baseUrl, transport, logger, ...extra });
+  const keyRing = await loadKeyRing(profile, secret, logger);
   return {
     profile,
     client,

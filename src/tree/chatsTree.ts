@@ -1,38 +1,143 @@
+// The chats tree view over the local archive (never over the API): profiles → gaps and
+// Group chats / Single chats → chats, paged with "Load more", refreshed from sync change events.
 import * as vscode from 'vscode';
 import type { DemoMode } from '../demo/demoMode';
 import type { Profile } from '../profiles/profile';
 import type { ProfileStore } from '../profiles/profileStore';
+import type { ArchiveService } from '../sync/archiveService';
+import { isChinese } from '../ui/showError';
+import { type NameOf, chatDescription, chatIcon, chatLabel, chatTooltipMarkdown } from './chatFormat';
+import type { SeenCounts } from './seenCounts';
+import type { ChatTreeModel, TreeNode } from './treeModel';
 
-/** The chats tree: profiles (corps) at the root. */
-export class ChatsTreeProvider implements vscode.TreeDataProvider<vscode.TreeItem> {
-  private readonly changed = new vscode.EventEmitter<vscode.TreeItem | undefined>();
+export class ChatsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  /** Root nodes by profile id: fired alone when only that profile's archive changed. */
+  private readonly roots = new Map<string, TreeNode>();
+  private readonly pendingProfiles = new Set<string>();
+  private debounce: NodeJS.Timeout | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
     private readonly profiles: ProfileStore,
     private readonly demo: DemoMode,
-  ) {}
+    archives: ArchiveService,
+    readonly model: ChatTreeModel,
+    private readonly seen: SeenCounts,
+    private readonly isSyncing: (profileId: string) => boolean,
+    private readonly nameOf: NameOf = () => undefined,
+  ) {
+    this.subscriptions.push(
+      archives.onDidChange((c) => {
+        this.model.invalidate(c.profileId);
+        this.refreshProfile(c.profileId);
+      }),
+    );
+  }
 
+  /** Everything (profiles added/removed, filter changed). */
   refresh(): void {
+    this.roots.clear();
     this.changed.fire(undefined);
   }
 
-  getTreeItem(item: vscode.TreeItem): vscode.TreeItem {
-    return item;
+  /** One profile's subtree; debounced, since a sync commits a page every few milliseconds. */
+  refreshProfile(profileId: string): void {
+    this.pendingProfiles.add(profileId);
+    if (this.debounce) return;
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined;
+      for (const id of this.pendingProfiles) {
+        const root = this.roots.get(id);
+        this.changed.fire(root);
+        if (!root) break; // fired undefined: the whole tree refreshes
+      }
+      this.pendingProfiles.clear();
+    }, 300);
   }
 
-  getChildren(element?: vscode.TreeItem): vscode.TreeItem[] {
-    if (element) return [];
-    const active = this.profiles.active()?.id;
-    return this.profiles.list().map((p) => this.profileItem(p, p.id === active));
+  async getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    if (!node) {
+      const nodes = this.profiles.list().map((p): TreeNode => ({ type: 'profile', id: `profile:${p.id}`, profileId: p.id }));
+      for (const n of nodes) this.roots.set(n.profileId, n);
+      return nodes;
+    }
+    if (node.type === 'profile') return this.model.profileChildren(node.profileId);
+    if (node.type === 'category') return this.model.categoryChildren(node.profileId, node.kind, node.total);
+    return [];
   }
 
-  private profileItem(p: Profile, active: boolean): vscode.TreeItem {
+  getParent(node: TreeNode): TreeNode | undefined {
+    return node.type === 'profile' ? undefined : this.roots.get(node.profileId);
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
     const t = vscode.l10n.t;
-    const item = new vscode.TreeItem(p.name, vscode.TreeItemCollapsibleState.Expanded);
-    item.id = `profile:${p.id}`;
-    const demo = p.demo ? (this.demo.running ? t('DEMO · simulator running') : t('DEMO · simulator stopped')) : p.corpId;
-    item.description = active ? `${demo} · ${t('active')}` : demo;
+    const lang = isChinese() ? 'zh' : 'en';
+    switch (node.type) {
+      case 'profile': {
+        const p = this.profiles.get(node.profileId);
+        return p ? this.profileItem(p, node) : new vscode.TreeItem(node.profileId);
+      }
+      case 'category': {
+        const label = node.kind === 'group' ? t('Group chats') : t('Single chats');
+        const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = node.id;
+        item.description = node.total.toLocaleString();
+        item.iconPath = new vscode.ThemeIcon(node.kind === 'group' ? 'organization' : 'comment-discussion');
+        item.contextValue = 'category';
+        return item;
+      }
+      case 'chat': {
+        const c = node.chat;
+        const item = new vscode.TreeItem(chatLabel(c, this.nameOf), vscode.TreeItemCollapsibleState.None);
+        item.id = node.id;
+        item.description = chatDescription(c, Date.now(), lang, this.seen.newSince(node.profileId, c.key, c.count));
+        item.tooltip = new vscode.MarkdownString(chatTooltipMarkdown(c, lang, this.nameOf));
+        item.iconPath = new vscode.ThemeIcon(chatIcon(c));
+        item.contextValue = `chat.${c.kind}`;
+        item.command = { command: 'wecomArchive.openChat', title: t('Open'), arguments: [node] };
+        item.accessibilityInformation = { label: `${chatLabel(c, this.nameOf)}, ${item.description}` };
+        return item;
+      }
+      case 'loadMore': {
+        const item = new vscode.TreeItem(t('Load more… ({0} of {1} shown)', node.loaded.toLocaleString(), node.total.toLocaleString()));
+        item.id = node.id;
+        item.iconPath = new vscode.ThemeIcon('ellipsis');
+        item.command = { command: 'wecomArchive.loadMoreChats', title: t('Load more'), arguments: [node] };
+        item.contextValue = 'loadMore';
+        return item;
+      }
+      case 'gap': {
+        const fmt = (s: number) => new Date(s * 1000).toLocaleString();
+        const item = new vscode.TreeItem(t('Gap: {0} – {1}', fmt(node.gap.from), fmt(node.gap.to)));
+        item.id = node.id;
+        item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+        item.tooltip = t('Messages in this period were not synced in time: WeCom keeps only 5 days. They cannot be fetched again.');
+        item.contextValue = 'gap';
+        return item;
+      }
+      case 'empty': {
+        const syncing = this.isSyncing(node.profileId);
+        const label = node.filtered ? t('No chat matches the filter') : syncing ? t('Syncing…') : t('No messages yet — Sync now');
+        const item = new vscode.TreeItem(label);
+        item.id = node.id;
+        item.iconPath = new vscode.ThemeIcon(node.filtered ? 'filter' : syncing ? 'sync~spin' : 'cloud-download');
+        if (!node.filtered && !syncing) item.command = { command: 'wecomArchive.sync', title: t('Sync Now'), arguments: [{ profileId: node.profileId }] };
+        if (node.filtered) item.command = { command: 'wecomArchive.clearChatFilter', title: t('Clear Filter') };
+        return item;
+      }
+    }
+  }
+
+  private profileItem(p: Profile, node: TreeNode): vscode.TreeItem {
+    const t = vscode.l10n.t;
+    const active = this.profiles.active()?.id === p.id;
+    const item = new vscode.TreeItem(p.name, active ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = node.id;
+    const kind = p.demo ? (this.demo.running ? t('DEMO · simulator running') : t('DEMO · simulator stopped')) : p.corpId;
+    item.description = active ? `${kind} · ${t('active')}` : kind;
     item.iconPath = new vscode.ThemeIcon(p.demo ? 'beaker' : 'organization', active ? new vscode.ThemeColor('charts.green') : undefined);
     item.contextValue = p.demo ? 'profile.demo' : 'profile';
     item.tooltip = new vscode.MarkdownString(`**${p.name}**\n\n${t('Corp id')}: \`${p.corpId}\`\n\n${t('Token source')}: ${p.source}`);
@@ -40,6 +145,8 @@ export class ChatsTreeProvider implements vscode.TreeDataProvider<vscode.TreeIte
   }
 
   dispose(): void {
+    if (this.debounce) clearTimeout(this.debounce);
+    for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();
   }
 }

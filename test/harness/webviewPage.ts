@@ -56,6 +56,11 @@ export interface OpenOptions {
   colorScheme?: 'light' | 'dark';
   viewport?: { width: number; height: number };
   state?: unknown;
+  /**
+   * Runs in the page before the bundle (e.g. an in-page fake host). It may set
+   * `window.__onPosted = (m) => …`, which sees every message the webview posts, after it is recorded.
+   */
+  initScript?: { fn: (arg: never) => void; arg: unknown };
 }
 
 export async function openWebview(opts: OpenOptions): Promise<WebviewPage> {
@@ -86,13 +91,18 @@ export async function openWebview(opts: OpenOptions): Promise<WebviewPage> {
     w.__csp = csp;
     document.addEventListener('securitypolicyviolation', (e) => csp.push(`${e.violatedDirective} ${e.blockedURI}`));
     w.acquireVsCodeApi = () => ({
-      postMessage: (m: unknown) => posted.push(JSON.parse(JSON.stringify(m))),
+      postMessage: (m: unknown) => {
+        posted.push(JSON.parse(JSON.stringify(m)));
+        const hook = w.__onPosted;
+        if (typeof hook === 'function') hook(m);
+      },
       getState: () => state,
       setState: (s: unknown) => {
         state = s;
       },
     });
   }, opts.state ?? null);
+  if (opts.initScript) await page.addInitScript(opts.initScript.fn as (arg: unknown) => void, opts.initScript.arg);
   await page.goto(`${origin}/index.html`);
   const posted = () => page.evaluate(() => (window as unknown as { __posted: WebviewToHost[] }).__posted);
   return {

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildWebviewHtml, contentSecurityPolicy, makeNonce } from '../../src/panels/webviewHtml';
+import { TOOLKIT_STYLE_HASH, buildWebviewHtml, contentSecurityPolicy, makeNonce } from '../../src/panels/webviewHtml';
+import { createHash } from 'node:crypto';
 
 describe('webview HTML and CSP', () => {
   it('denies everything by default and allows scripts only by nonce', () => {
@@ -8,8 +9,13 @@ describe('webview HTML and CSP', () => {
     const directives = new Map(csp.split(';').map((d) => { const [k, ...v] = d.trim().split(/\s+/); return [k, v] as const; }));
     assert.deepEqual(directives.get('default-src'), ["'none'"]);
     assert.deepEqual(directives.get('script-src'), ["'nonce-abc123'"]);
-    assert.deepEqual(directives.get('style-src'), ['https://cdn.example']);
+    assert.deepEqual(directives.get('style-src'), ['https://cdn.example', TOOLKIT_STYLE_HASH]);
     assert.ok(!csp.includes('unsafe-inline') && !csp.includes('unsafe-eval'));
+  });
+
+  it('allows exactly one inline style: the empty one the toolkit probes with', () => {
+    const emptyHash = `'sha256-${createHash('sha256').update('').digest('base64')}'`;
+    assert.equal(TOOLKIT_STYLE_HASH, emptyHash);
   });
 
   it('puts the nonce on the one script tag and escapes attributes', () => {

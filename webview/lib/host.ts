@@ -1,6 +1,6 @@
 // The webview's side of the protocol: one acquireVsCodeApi() call, typed requests with ids, and
 // a listener for the host's messages. Only small UI state goes into setState (never data, never secrets).
-import type { HostToWebview, RequestMap, RequestMethod, WebviewToHost } from '../../src/protocol';
+import type { HostEvent, HostToWebview, RequestMap, RequestMethod, WebviewToHost } from '../../src/protocol';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -15,11 +15,12 @@ const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Err
 
 export type InitMessage = Extract<HostToWebview, { kind: 'init' }>;
 
-export function onHostMessage(onInit: (m: InitMessage) => void): void {
+export function onHostMessage(onInit: (m: InitMessage) => void, onEvent?: (e: HostEvent) => void): void {
   window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
     const m = ev.data;
     if (!m || typeof m !== 'object') return;
     if (m.kind === 'init') onInit(m);
+    else if (m.kind === 'event') onEvent?.(m);
     else if (m.kind === 'response') {
       const p = pending.get(m.id);
       if (!p) return;

@@ -1,62 +1,406 @@
-import type { SearchFormState, UiStrings } from '../../src/protocol';
-import { h } from '../lib/dom';
+// The search panel: a form checked against every search_msg rule as the user types, results
+// newest first (rendered like stream rows), "Load more", recent searches and export.
+import type { HostEvent, SearchFormState, SearchHit } from '../../src/protocol';
+import type { RuleViolation } from '../../src/wecom/rules';
+import { type Field, button, dateTimeField, dropdown, progressRing, radioGroup, registerToolkit, textField } from '../components';
+import { codicon, h } from '../lib/dom';
 import { type InitMessage, onHostMessage, ready, request } from '../lib/host';
+import { renderMessage } from '../lib/row';
+import { currentLang, setStrings, t } from '../lib/strings';
+import { type FormField, fieldOf, validateForm } from './request';
 
-let strings: UiStrings = {};
-const s = (k: string): string => strings[k] ?? k;
+const FIELDS: readonly FormField[] = ['queryWord', 'chatType', 'partyA', 'partyB', 'chatId', 'start', 'end', 'limit'];
 
-/** UTF-8 characters, not bytes or UTF-16 units: the seed's rule for query_word. */
-const charCount = (v: string): number => [...v].length;
-
-function render(init: InitMessage): void {
-  strings = init.strings;
-  document.documentElement.lang = init.lang;
-  const form: SearchFormState = { ...init.data.form };
-  const app = document.getElementById('app')!;
-  const query = h('input', { id: 'query-word', type: 'text', 'aria-describedby': 'query-word-hint query-word-error', autocomplete: 'off' });
-  query.value = form.queryWord;
-  const error = h('div', { id: 'query-word-error', class: 'field-error', role: 'alert' });
-  const submit = h('button', { id: 'search-submit', type: 'submit' }, s('search'));
-  const status = h('div', { id: 'search-status', role: 'status', 'aria-live': 'polite' });
-
-  const validate = (): boolean => {
-    form.queryWord = query.value;
-    const ok = charCount(query.value) >= 2;
-    error.textContent = ok || query.value === '' ? '' : s('queryWordHint');
-    query.setAttribute('aria-invalid', String(!ok && query.value !== ''));
-    submit.disabled = !ok;
-    return ok;
-  };
-  query.addEventListener('input', validate);
-  query.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') {
-      query.value = '';
-      validate();
-    }
-  });
-
-  const el = h(
-    'form',
-    { id: 'search-form', 'aria-label': s('title') },
-    h('h1', {}, s('title')),
-    h('label', { for: 'query-word' }, s('queryWord')),
-    query,
-    h('div', { id: 'query-word-hint', class: 'field-hint' }, s('queryWordHint')),
-    error,
-    submit,
-    status,
-  );
-  el.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    if (!validate()) return;
-    const r = await request('search.run', { form });
-    status.textContent = r.message;
-  });
-  app.replaceChildren(el);
-  app.removeAttribute('aria-busy');
-  validate();
-  query.focus();
+interface Panel {
+  fields: Record<Exclude<FormField, 'chatType'>, Field> & { chatType: Field; partyAType: Field; partyBType: Field };
+  errors: Record<FormField, HTMLElement>;
+  single: HTMLElement;
+  group: HTMLElement;
+  submit: ReturnType<typeof button>;
+  ring: HTMLElement;
+  status: HTMLElement;
+  results: HTMLElement;
+  resultsHeader: HTMLElement;
+  loadMore: ReturnType<typeof button>;
+  exports: ReturnType<typeof button>[];
+  recent: HTMLElement;
+  queryTouched: boolean;
+  running: boolean;
+  /** The form of the search whose results are shown ("Load more" continues it). */
+  shownForm?: SearchFormState;
+  hits: number;
+  active: number;
 }
 
-onHostMessage(render);
+let panel: Panel | undefined;
+let hitSeq = 0;
+
+function readForm(p: Panel): SearchFormState {
+  const f = p.fields;
+  const chatType = Number(f.chatType.value);
+  return {
+    queryWord: f.queryWord.value,
+    chatType: chatType === 1 || chatType === 2 ? chatType : 0,
+    partyA: f.partyA.value,
+    partyAType: f.partyAType.value === '2' ? 2 : 1,
+    partyB: f.partyB.value,
+    partyBType: f.partyBType.value === '2' ? 2 : 1,
+    chatId: f.chatId.value,
+    start: f.start.value,
+    end: f.end.value,
+    limit: f.limit.value,
+  };
+}
+
+function fillForm(p: Panel, form: SearchFormState): void {
+  const f = p.fields;
+  f.queryWord.value = form.queryWord ?? '';
+  f.chatType.value = String(form.chatType ?? 0);
+  f.partyA.value = form.partyA ?? '';
+  f.partyAType.value = String(form.partyAType === 2 ? 2 : 1);
+  f.partyB.value = form.partyB ?? '';
+  f.partyBType.value = String(form.partyBType === 2 ? 2 : 1);
+  f.chatId.value = form.chatId ?? '';
+  f.start.value = form.start ?? '';
+  f.end.value = form.end ?? '';
+  f.limit.value = form.limit ?? '';
+  p.queryTouched = (form.queryWord ?? '') !== '';
+  validate(p);
+}
+
+/** Checks the request the form would send; names each broken rule next to its field. */
+function validate(p: Panel): RuleViolation[] {
+  const form = readForm(p);
+  p.single.hidden = form.chatType !== 1;
+  p.group.hidden = form.chatType !== 2;
+  const violations = validateForm(form);
+  const byField = new Map<FormField, RuleViolation[]>();
+  for (const v of violations) {
+    if (v.rule === 'query_word.required' && !p.queryTouched) continue;
+    const field = fieldOf(v);
+    byField.set(field, [...(byField.get(field) ?? []), v]);
+  }
+  const lang = currentLang();
+  for (const field of FIELDS) {
+    const list = byField.get(field) ?? [];
+    const err = p.errors[field];
+    err.replaceChildren(
+      ...list.map((v) =>
+        h('div', { class: 'rule', 'data-rule': v.rule }, codicon('error'), h('code', { class: 'rule-id', title: t('rule', v.rule) }, v.rule), h('span', {}, v.message[lang])),
+      ),
+    );
+    p.fields[field].setInvalid(list.length > 0);
+  }
+  p.submit.setDisabled(violations.length > 0 || p.running);
+  return violations;
+}
+
+function setStatus(p: Panel, text: string): void {
+  p.status.textContent = text;
+}
+
+function setRunning(p: Panel, running: boolean): void {
+  p.running = running;
+  p.ring.hidden = !running;
+  p.results.setAttribute('aria-busy', String(running));
+  p.loadMore.setDisabled(running);
+  validate(p);
+}
+
+async function run(p: Panel, more: boolean): Promise<void> {
+  if (p.running) return;
+  const form = more && p.shownForm ? p.shownForm : readForm(p);
+  if (!more) {
+    p.queryTouched = true;
+    if (validate(p).length > 0) return;
+  }
+  setRunning(p, true);
+  setStatus(p, t('searching'));
+  try {
+    const page = await request('search.run', { form, more });
+    if (!more) {
+      p.results.replaceChildren();
+      p.hits = 0;
+      p.active = -1;
+      p.shownForm = form;
+    }
+    appendHits(p, page.hits);
+    p.loadMore.el.hidden = !page.hasMore;
+    for (const b of p.exports) b.setDisabled(p.hits === 0);
+    p.resultsHeader.textContent = p.hits === 0 ? t('noResults') : t('resultsCount', page.loaded.toLocaleString());
+    setStatus(p, '');
+  } catch (e) {
+    setStatus(p, t('searchError', e instanceof Error ? e.message : String(e)));
+  } finally {
+    setRunning(p, false);
+  }
+}
+
+function hitElement(hit: SearchHit): HTMLElement {
+  const id = `hit-${++hitSeq}`;
+  if (hit.row) {
+    const el = renderMessage(hit.row, { role: 'option', id });
+    el.classList.add('hit');
+    return el;
+  }
+  return h(
+    'div',
+    { class: 'msg hit hit-missing', role: 'option', id, 'data-msgid': hit.msgid, 'aria-label': `${hit.msgid}: ${t('missing')}` },
+    codicon('question'),
+    h('div', { class: 'msg-main' }, h('div', { class: 'msg-line1' }, h('span', { class: 'msg-id', dir: 'ltr' }, hit.msgid)), h('div', { class: 'msg-line2 hit-note' }, t('missing'))),
+  );
+}
+
+function appendHits(p: Panel, hits: readonly SearchHit[]): void {
+  for (const hit of hits) {
+    const el = hitElement(hit);
+    el.tabIndex = -1;
+    el.setAttribute('aria-selected', 'false');
+    const index = p.hits++;
+    el.dataset.index = String(index);
+    el.addEventListener('click', () => {
+      setActive(p, index);
+      void openHit(p, hit.msgid);
+    });
+    p.results.append(el);
+  }
+  if (p.active < 0 && p.hits > 0) setActive(p, 0, false);
+}
+
+function hitAt(p: Panel, index: number): HTMLElement | undefined {
+  return (p.results.children[index] as HTMLElement | undefined) ?? undefined;
+}
+
+function setActive(p: Panel, index: number, focus = true): void {
+  const prev = hitAt(p, p.active);
+  if (prev) {
+    prev.tabIndex = -1;
+    prev.setAttribute('aria-selected', 'false');
+  }
+  const el = hitAt(p, index);
+  if (!el) return;
+  p.active = index;
+  el.tabIndex = 0;
+  el.setAttribute('aria-selected', 'true');
+  if (focus) {
+    el.focus();
+    el.scrollIntoView({ block: 'nearest' });
+  }
+}
+
+async function openHit(p: Panel, msgid: string): Promise<void> {
+  try {
+    const r = await request('search.openHit', { msgid });
+    if (r.message) setStatus(p, r.message);
+  } catch (e) {
+    setStatus(p, t('searchError', e instanceof Error ? e.message : String(e)));
+  }
+}
+
+function onResultsKey(p: Panel, e: KeyboardEvent): void {
+  const last = p.hits - 1;
+  let next = -1;
+  if (e.key === 'ArrowDown') next = Math.min(last, p.active + 1);
+  else if (e.key === 'ArrowUp') next = Math.max(0, p.active - 1);
+  else if (e.key === 'Home') next = 0;
+  else if (e.key === 'End') next = last;
+  else if (e.key === 'PageDown') next = Math.min(last, p.active + 10);
+  else if (e.key === 'PageUp') next = Math.max(0, p.active - 10);
+  else if (e.key === 'Enter' || e.key === ' ') {
+    const el = hitAt(p, p.active);
+    if (el?.dataset.msgid) {
+      e.preventDefault();
+      void openHit(p, el.dataset.msgid);
+    }
+    return;
+  } else if (e.key === 'Escape') {
+    e.preventDefault();
+    p.fields.queryWord.focus();
+    return;
+  } else return;
+  e.preventDefault();
+  if (next >= 0) setActive(p, next);
+}
+
+function recentText(f: SearchFormState): string {
+  const parts = [f.queryWord];
+  if (f.chatType === 1) parts.push(`${t('chatSingle')}: ${f.partyA} / ${f.partyB}`);
+  else if (f.chatType === 2) parts.push(f.chatId ? `${t('chatGroup')}: ${f.chatId}` : t('chatGroup'));
+  if (f.start || f.end) parts.push(`${f.start.replace('T', ' ')} – ${f.end.replace('T', ' ')}`);
+  return parts.join(' · ');
+}
+
+function renderRecent(p: Panel, recent: readonly SearchFormState[]): void {
+  if (recent.length === 0) {
+    p.recent.replaceChildren(h('p', { class: 'muted' }, t('noRecent')));
+    return;
+  }
+  const list = h('ul', { class: 'recent-list', 'aria-label': t('recent') });
+  for (const f of recent) {
+    const text = recentText(f);
+    const b = h('button', { type: 'button', class: 'link-button', 'aria-label': t('recentItem', text), title: text }, codicon('history'), h('span', { dir: 'auto' }, text));
+    b.addEventListener('click', () => {
+      fillForm(p, f);
+      void run(p, false);
+    });
+    list.append(h('li', {}, b));
+  }
+  p.recent.replaceChildren(list);
+}
+
+function errorBox(field: FormField): HTMLElement {
+  return h('div', { id: `err-${field}`, class: 'field-error', 'aria-live': 'polite' });
+}
+
+function hint(id: string, text: string): HTMLElement {
+  return h('div', { id, class: 'field-hint' }, text);
+}
+
+function render(init: InitMessage): void {
+  if (init.view !== 'search') return;
+  setStrings(init.strings, init.lang);
+  document.documentElement.lang = init.lang === 'zh' ? 'zh-CN' : 'en';
+  registerToolkit();
+  const data = init.data;
+  const app = document.getElementById('app')!;
+
+  const kindOptions = [
+    { value: '1', text: t('partyTypeEmployee') },
+    { value: '2', text: t('partyTypeExternal') },
+  ];
+  const fields = {
+    queryWord: textField({ id: 'query-word', label: t('queryWord'), describedBy: 'query-word-hint err-queryWord' }),
+    chatType: radioGroup({
+      id: 'chat-type',
+      label: t('chatType'),
+      value: '0',
+      options: [
+        { value: '0', text: t('chatAny') },
+        { value: '1', text: t('chatSingle') },
+        { value: '2', text: t('chatGroup') },
+      ],
+    }),
+    partyA: textField({ id: 'party-a', label: t('partyA'), describedBy: 'err-partyA' }),
+    partyAType: dropdown({ id: 'party-a-type', label: t('partyKind'), options: kindOptions, value: '1' }),
+    partyB: textField({ id: 'party-b', label: t('partyB'), describedBy: 'err-partyB' }),
+    partyBType: dropdown({ id: 'party-b-type', label: t('partyKind'), options: kindOptions, value: '2' }),
+    chatId: textField({ id: 'chat-id', label: t('chatId'), describedBy: 'chat-id-hint err-chatId' }),
+    start: dateTimeField({ id: 'start-time', label: t('start'), describedBy: 'time-hint err-start' }),
+    end: dateTimeField({ id: 'end-time', label: t('end'), describedBy: 'time-hint err-end' }),
+    limit: textField({ id: 'limit', label: t('limit'), inputmode: 'numeric', describedBy: 'limit-hint err-limit', size: 6 }),
+  };
+  const errors = Object.fromEntries(FIELDS.map((f) => [f, errorBox(f)])) as Record<FormField, HTMLElement>;
+  const single = h(
+    'div',
+    { class: 'field-group', id: 'single-fields', role: 'group', 'aria-label': t('chatSingle') },
+    h('div', { class: 'field-row' }, fields.partyA.el, fields.partyAType.el),
+    errors.partyA,
+    h('div', { class: 'field-row' }, fields.partyB.el, fields.partyBType.el),
+    errors.partyB,
+  );
+  const group = h('div', { class: 'field-group', id: 'group-fields', role: 'group', 'aria-label': t('chatGroup') }, fields.chatId.el, hint('chat-id-hint', t('chatIdHint')), errors.chatId);
+
+  const p: Panel = {
+    fields,
+    errors,
+    single,
+    group,
+    submit: button({ id: 'search-submit', text: t('search'), icon: 'search', onClick: () => p && void run(p, false) }),
+    ring: progressRing(t('searching')),
+    status: h('div', { id: 'search-status', class: 'status', role: 'status', 'aria-live': 'polite' }),
+    results: h('div', { id: 'results', class: 'results', role: 'listbox', 'aria-label': t('results'), 'aria-busy': 'false' }),
+    resultsHeader: h('h2', { id: 'results-header', class: 'results-header' }),
+    loadMore: button({ id: 'load-more', text: t('loadMore'), icon: 'fold-down', appearance: 'secondary', onClick: () => p && void run(p, true) }),
+    exports: [],
+    recent: h('div', { id: 'recent' }),
+    queryTouched: false,
+    running: false,
+    hits: 0,
+    active: -1,
+  };
+  panel = p;
+  p.ring.hidden = true;
+  p.loadMore.el.hidden = true;
+  const exportJson = button({ id: 'export-json', text: t('exportJson'), icon: 'json', appearance: 'secondary', onClick: () => void doExport(p, 'json') });
+  const exportCsv = button({ id: 'export-csv', text: t('exportCsv'), icon: 'table', appearance: 'secondary', onClick: () => void doExport(p, 'csv') });
+  p.exports = [exportJson, exportCsv];
+  for (const b of p.exports) b.setDisabled(true);
+
+  const form = h(
+    'form',
+    { id: 'search-form', class: 'search-form', 'aria-label': t('formLabel'), novalidate: true },
+    h('h1', {}, t('title')),
+    fields.queryWord.el,
+    hint('query-word-hint', t('queryWordHint')),
+    errors.queryWord,
+    fields.chatType.el,
+    errors.chatType,
+    single,
+    group,
+    h('div', { class: 'field-row' }, fields.start.el, fields.end.el),
+    hint('time-hint', t('timeHint')),
+    errors.start,
+    errors.end,
+    fields.limit.el,
+    hint('limit-hint', t('limitHint')),
+    errors.limit,
+    h('div', { class: 'form-actions' }, p.submit.el, p.ring),
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void run(p, false);
+  });
+  form.addEventListener('keydown', (e) => {
+    const target = e.target as HTMLElement;
+    if (e.key === 'Enter' && target.tagName !== 'VSCODE-BUTTON' && target.tagName !== 'VSCODE-DROPDOWN') {
+      e.preventDefault();
+      void run(p, false);
+    } else if (e.key === 'Escape' && target.tagName !== 'VSCODE-DROPDOWN') {
+      e.preventDefault();
+      fields.queryWord.value = '';
+      validate(p);
+      fields.queryWord.focus();
+    }
+  });
+  for (const [name, f] of Object.entries(fields)) {
+    f.onInput(() => {
+      if (name === 'queryWord') p.queryTouched = true;
+      validate(p);
+    });
+  }
+  p.results.addEventListener('keydown', (e) => onResultsKey(p, e));
+
+  const resultsSection = h(
+    'section',
+    { class: 'results-section', 'aria-labelledby': 'results-header' },
+    h('div', { class: 'results-bar' }, p.resultsHeader, h('span', { class: 'toolbar-spacer' }), exportJson.el, exportCsv.el),
+    p.results,
+    p.loadMore.el,
+  );
+  const recentSection = h('section', { class: 'recent-section', 'aria-labelledby': 'recent-header' }, h('h2', { id: 'recent-header' }, t('recent')), p.recent);
+  app.replaceChildren(h('div', { class: 'search-layout' }, h('div', { class: 'search-side' }, form, recentSection), h('div', { class: 'search-main' }, resultsSection, p.status)));
+  app.removeAttribute('aria-busy');
+  renderRecent(p, data.recent ?? []);
+  fillForm(p, data.form);
+  fields.queryWord.focus();
+  if (data.autoRun && validate(p).length === 0) void run(p, false);
+}
+
+async function doExport(p: Panel, format: 'json' | 'csv'): Promise<void> {
+  try {
+    const r = await request('search.export', { format });
+    if (r.message) setStatus(p, r.message);
+  } catch (e) {
+    setStatus(p, t('searchError', e instanceof Error ? e.message : String(e)));
+  }
+}
+
+function onEvent(e: HostEvent): void {
+  const p = panel;
+  if (!p || e.name !== 'search.setForm') return;
+  fillForm(p, e.form);
+  if (e.autoRun && validate(p).length === 0) void run(p, false);
+}
+
+onHostMessage(render, onEvent);
 ready();

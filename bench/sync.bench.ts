@@ -1,0 +1,184 @@
+/**
+ * Sync and store benchmark. Prints one `name: value unit` line per figure.
+ *
+ *   sync.ratio_vs_floor   sync of N messages (limit 1000, commits included) / a bare undici loop
+ *                         issuing the same requests (same cursors, same token, JSON.parse), same
+ *                         simulator, same run. Goal <= 1.15.
+ *   store.*_ms            median host round-trips on the N-message archive.
+ *   sync.max_loop_stall_ms  longest event-loop stall of this (host) process during the sync.
+ *
+ * The simulator runs in a child process so it does not share this event loop. N = 1,000,000, or
+ * 100,000 with --quick. Built by the project's esbuild (--tests) to out/bench/sync.bench.js; the
+ * worker and the simulator CLI are bundled here, into a temp dir, at start.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { build } from 'esbuild';
+import { Agent, request } from 'undici';
+import { openArchive } from '../src/archive/archive';
+import { SyncEngine } from '../src/archive/sync';
+import { WeComClient } from '../src/wecom/client';
+import { demoTokenSource } from '../src/wecom/tokens';
+
+const QUICK = process.argv.includes('--quick');
+const MESSAGES = QUICK ? 100_000 : 1_000_000;
+const LIMIT = 1000;
+const RUNS = 9;
+
+function print(name: string, value: number, unit: string): void {
+  const shown = Number.isInteger(value) ? String(value) : value.toFixed(value < 10 ? 3 : 1);
+  process.stdout.write(`${name}: ${shown} ${unit}\n`);
+}
+
+function repoRoot(): string {
+  // out/bench/sync.bench.js → the repository root
+  return join(__dirname, '..', '..');
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function bundle(dir: string): Promise<{ worker: string; simulator: string }> {
+  await build({
+    absWorkingDir: repoRoot(),
+    entryPoints: { 'archive-worker': 'src/archive/worker.ts', simulator: 'src/simulator/cli.ts' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    outdir: dir,
+    logLevel: 'error',
+  });
+  return { worker: join(dir, 'archive-worker.js'), simulator: join(dir, 'simulator.js') };
+}
+
+async function startSimulatorProcess(cli: string): Promise<{ child: ChildProcess; url: string; token: string }> {
+  // 2.9 days: every message lies inside sync_msg's 3-day first-sync window.
+  const child = spawn(process.execPath, [cli, '--port', '0', '--seed', '7', '--messages', String(MESSAGES), '--days', '2.9', '--no-token-limit', '100000000'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`simulator exited (${code})`)));
+  });
+  const info = JSON.parse(line) as { url: string; access_token: string };
+  return { child, url: info.url, token: info.access_token };
+}
+
+/** The floor: the same requests with nothing but undici and JSON.parse. */
+async function bareLoop(url: string, token: string, maxPages = Number.POSITIVE_INFINITY, sample?: string[]): Promise<{ ms: number; messages: number }> {
+  const agent = new Agent({ connections: 4, keepAliveTimeout: 30_000 });
+  const target = `${url}/cgi-bin/chatdata/sync_msg?access_token=${encodeURIComponent(token)}`;
+  const started = performance.now();
+  let cursor: string | undefined;
+  let messages = 0;
+  try {
+    for (let page = 0; page < maxPages; page++) {
+      const res = await request(target, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { 'content-type': 'application/json; charset=utf-8', accept: 'application/json' },
+        body: JSON.stringify(cursor ? { cursor, limit: LIMIT } : { limit: LIMIT }),
+      });
+      const reply = JSON.parse(await res.body.text()) as { errcode: number; has_more: boolean; next_cursor: string; msg_list: { msgid: string }[] };
+      if (reply.errcode !== 0) throw new Error(`sync_msg errcode ${reply.errcode}`);
+      messages += reply.msg_list.length;
+      if (sample) for (let i = 0; i < reply.msg_list.length; i += 97) sample.push(reply.msg_list[i]!.msgid);
+      if (!reply.has_more) break;
+      cursor = reply.next_cursor;
+    }
+  } finally {
+    await agent.close();
+  }
+  return { ms: performance.now() - started, messages };
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await fn();
+  return performance.now() - started;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'archive-bench-'));
+  let sim: ChildProcess | undefined;
+  try {
+    const { worker, simulator } = await bundle(dir);
+    const started = await startSimulatorProcess(simulator);
+    sim = started.child;
+    const { url, token } = started;
+
+    // Warm both processes' JITs and the connection before anything is timed.
+    await bareLoop(url, token, 30);
+
+    const sample: string[] = [];
+    const floor1 = await bareLoop(url, token, Number.POSITIVE_INFINITY, sample);
+
+    const archive = await openArchive(join(dir, 'bench.sqlite'), { workerPath: worker });
+    const client = new WeComClient({ tokenSource: demoTokenSource(token), baseUrl: url });
+    const engine = new SyncEngine(archive, client, { owner: 'bench', limit: LIMIT });
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
+    const syncStarted = performance.now();
+    const result = await engine.run();
+    const syncMs = performance.now() - syncStarted;
+    loop.disable();
+    await client.close();
+
+    // A second floor after the sync; the faster of the two is the floor (the stricter ratio).
+    const floor2 = await bareLoop(url, token);
+    const floorMs = Math.min(floor1.ms, floor2.ms);
+    if (result.inserted !== floor1.messages) throw new Error(`synced ${result.inserted}, the floor saw ${floor1.messages}`);
+
+    print('sync.messages', result.inserted, 'messages');
+    print('sync.wall_ms', Math.round(syncMs), 'ms');
+    print('sync.floor_wall_ms', Math.round(floorMs), 'ms');
+    print('sync.ratio_vs_floor', syncMs / floorMs, 'x');
+    print('sync.max_loop_stall_ms', loop.max / 1e6, 'ms');
+
+    // Store figures: median host round-trips.
+    const groups = await archive.listChats({ kind: 'group', limit: 100 });
+    const singles = await archive.listChats({ kind: 'single', limit: 100 });
+    const listMs: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      listMs.push(await timed(() => archive.listChats({ kind: i % 2 === 0 ? 'group' : 'single', limit: 100 })));
+    }
+    print('store.list_chats_ms', median(listMs), 'ms');
+
+    const big = [...groups.chats, ...singles.chats].sort((a, b) => b.count - a.count)[0]!;
+    const pageMs: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const at = big.firstTime + Math.floor(((i + 1) / (RUNS + 1)) * (big.lastTime - big.firstTime));
+      const from = await archive.locate({ chatKey: big.key, sendTime: at });
+      pageMs.push(await timed(() => archive.pageMessages({ chatKey: big.key, direction: i % 2 === 0 ? 'older' : 'newer', limit: 200, ...(from ? { from } : {}) })));
+    }
+    print('store.page_200_ms', median(pageMs), 'ms');
+
+    const resolveMs: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const ids = Array.from({ length: 100 }, (_, k) => sample[(i * 7919 + k * 104_729) % sample.length]!);
+      resolveMs.push(await timed(() => archive.resolve(ids)));
+    }
+    print('store.resolve_100_ms', median(resolveMs), 'ms');
+
+    const stats = await archive.stats();
+    await archive.close();
+    // After close: the last connection checkpoints the WAL into the file and removes it.
+    print('store.bytes_per_message', Math.round(statSync(archive.file).size / Math.max(1, stats.messages)), 'bytes');
+    print('host.peak_rss_mb', Math.round(process.resourceUsage().maxRSS / 1024), 'MB');
+  } finally {
+    sim?.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# npm run bench [-- --quick]: the benchmarks, one `name: value unit` line per figure.
+#   sync:    1M messages (100k with --quick) from the simulator vs a bare undici loop; store queries
+#   tree:    expanding a group of 10k chats
+#   webview: a 100k-message chat in headless Chromium
+set -euo pipefail
+cd "$(dirname "$0")/.."
+eval "$(bash scripts/bootstrap.sh browser)"
+node esbuild.mjs --tests >/dev/null
+echo "# $(date -u +%FT%TZ) · node $(node -v) · $(nproc) cores"
+node out/bench/sync.bench.js "$@"
+node out/bench/tree.bench.js
+node out/bench/webview.bench.js "$@"

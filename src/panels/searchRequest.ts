@@ -1,0 +1,38 @@
+// The search form → the search_msg request it stands for. Pure and browser-safe: the host builds
+// the request with it, and the webview checks the same request against the seed's rules as the user types.
+import type { SearchFormState } from '../protocol';
+import type { IdInfo, SearchMsgRequest } from '../wecom/wire';
+
+/** A datetime-local value ('YYYY-MM-DDTHH:mm[:ss]', the user's local time) → Unix seconds. */
+export function localDateTimeToUnix(value: string): number | undefined {
+  if (!value.trim()) return undefined;
+  const ms = new Date(value).getTime();
+  return Number.isFinite(ms) ? Math.floor(ms / 1000) : Number.NaN;
+}
+
+function idInfo(id: string, type: 1 | 2): IdInfo {
+  return type === 2 ? { external_userid: id.trim() } : { open_userid: id.trim() };
+}
+
+export function formToRequest(form: SearchFormState): SearchMsgRequest {
+  const req: SearchMsgRequest = { query_word: form.queryWord };
+  if (form.chatType === 1) {
+    const ids = [
+      [form.partyA, form.partyAType],
+      [form.partyB, form.partyBType],
+    ] as const;
+    req.chat_info = { chat_type: 1, id_list: ids.filter(([id]) => id.trim() !== '').map(([id, type]) => idInfo(id, type)) };
+  } else if (form.chatType === 2) {
+    req.chat_info = form.chatId.trim() ? { chat_type: 2, chat_id: form.chatId.trim() } : { chat_type: 2 };
+  }
+  const start = localDateTimeToUnix(form.start);
+  const end = localDateTimeToUnix(form.end);
+  if (start !== undefined) req.start_time = start;
+  if (end !== undefined) req.end_time = end;
+  if (form.limit.trim()) req.limit = Number(form.limit);
+  return req;
+}
+
+export function emptySearchForm(): SearchFormState {
+  return { queryWord: '', chatType: 0, partyA: '', partyAType: 1, partyB: '', partyBType: 2, chatId: '', start: '', end: '', limit: '50' };
+}

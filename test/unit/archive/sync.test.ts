@@ -1,0 +1,282 @@
+/**
+ * The sync engine against the simulator: first sync, resume, gaps (stale > 5 days, 50100),
+ * cancellation at any point, and the one-sync-at-a-time lease.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type Archive, openArchive } from '../../../src/archive/archive';
+import { ArchiveError, SyncBusyError } from '../../../src/archive/errors';
+import { SyncEngine, type SyncChange } from '../../../src/archive/sync';
+import type { Gap } from '../../../src/archive/types';
+import { type RunningSimulator, startSimulator } from '../../../src/simulator/index';
+import { WeComClient } from '../../../src/wecom/client';
+import { CancelledError } from '../../../src/wecom/errors';
+import type { SyncMsgRequest } from '../../../src/wecom/wire';
+import { buildBundles, DAY, recount, simMessages, simTokenSource, sleep, tempDir } from './helpers';
+
+let workerPath: string;
+const dir = tempDir();
+
+before(async () => {
+  workerPath = (await buildBundles()).worker;
+});
+
+interface Rig {
+  sim: RunningSimulator;
+  archive: Archive;
+  client: WeComClient;
+  file: string;
+  /** Every sync_msg request the engine made. */
+  requests: SyncMsgRequest[];
+  engine(owner?: string, limit?: number): SyncEngine;
+  close(): Promise<void>;
+}
+
+async function rig(name: string, seed: number, messages: number, days: number): Promise<Rig> {
+  const sim = await startSimulator({ seed, messages, days, rateLimits: { noTokenPerMinute: 1_000_000 } });
+  const file = join(dir, `${name}.sqlite`);
+  const archive = await openArchive(file, { workerPath });
+  const client = new WeComClient({ tokenSource: simTokenSource(sim), baseUrl: sim.url, retry: { baseDelayMs: 2, maxDelayMs: 10 } });
+  const requests: SyncMsgRequest[] = [];
+  const spy = {
+    syncMsg: (request: SyncMsgRequest, signal?: AbortSignal) => {
+      requests.push(request);
+      return client.syncMsg(request, signal);
+    },
+  };
+  return {
+    sim,
+    archive,
+    client,
+    file,
+    requests,
+    // The engine's clock is the simulator's, so advancing it ages the archive's last success too.
+    engine: (owner = 'test-window', limit = 300) => new SyncEngine(archive, spy, { owner, limit, clock: { now: () => sim.now() * 1000 } }),
+    close: async () => {
+      await client.close();
+      await archive.close();
+      await sim.close();
+    },
+  };
+}
+
+/** The archive holds exactly the simulator's messages from its oldest one on: none lost, none twice. */
+function assertMirror(r: Rig, notBefore: number): void {
+  const c = recount(r.file);
+  assert.equal(c.messages, c.distinctMsgids, 'no message twice');
+  const oldest = Math.min(...[...c.byChat.values()].map((x) => x.first));
+  assert.ok(oldest >= notBefore, 'nothing older than the first-sync window');
+  const want = simMessages(r.sim, oldest).map((m) => m.msgid);
+  assert.equal(c.messages, want.length, 'none lost');
+  assert.deepEqual([...c.msgids].sort(), want.sort());
+  assert.deepEqual(c.summaries, c.byChat, 'chat summaries = recount');
+}
+
+describe('sync: first sync, resume, gaps', () => {
+  let r: Rig;
+  before(async () => {
+    r = await rig('gaps', 31, 8000, 8);
+  });
+  after(async () => r.close());
+
+  it('a first sync of an empty archive stores the 3-day window, records no gap, emits changes', async () => {
+    const t0 = r.sim.now();
+    const engine = r.engine();
+    const changes: SyncChange[] = [];
+    engine.onChange((c) => changes.push(c));
+    const gaps: Gap[] = [];
+    engine.onGap((g) => gaps.push(g));
+    const result = await engine.run();
+    assert.equal(result.gapRecorded, undefined);
+    assert.deepEqual(gaps, []);
+    assert.deepEqual(await r.archive.gaps(), []);
+    assert.equal(r.requests[0]!.cursor, undefined, 'first request without a cursor');
+    assertMirror(r, t0 - 3 * DAY);
+    assert.equal(result.inserted, recount(r.file).messages);
+    assert.equal(changes.length, result.pages);
+    assert.equal(changes[changes.length - 1]!.total, result.inserted);
+    assert.ok(changes.every((c) => c.changedChats.length > 0 || c.inserted === 0));
+    const lease = await r.archive.acquireLease({ owner: 'someone-else', ttlMs: 1000, now: Date.now() });
+    assert.equal(lease.acquired, true, 'the lease was released');
+    await r.archive.releaseLease({ owner: 'someone-else' });
+  });
+
+  it('a second run resumes from the cursor and fetches only what is new', async () => {
+    const state = await r.archive.syncState();
+    r.sim.addMessages(123);
+    r.requests.length = 0;
+    const result = await r.engine().run();
+    assert.equal(result.inserted, 123);
+    assert.equal(r.requests[0]!.cursor, state.cursor);
+    assert.equal(result.gapRecorded, undefined);
+  });
+
+  it('last success more than 5 days ago: records a gap, drops the cursor, syncs afresh', async () => {
+    const before = await r.archive.syncState();
+    r.sim.advanceClock(6 * DAY);
+    const added = new Set(r.sim.addMessages(50));
+    r.requests.length = 0;
+    const engine = r.engine();
+    const events: Gap[] = [];
+    engine.onGap((g) => events.push(g));
+    const result = await engine.run();
+    const now = r.sim.now();
+    const gap = result.gapRecorded;
+    assert.ok(gap, 'gap recorded');
+    assert.equal(gap.reason, 'stale');
+    assert.equal(gap.from, before.lastMessageTime, 'from the newest message the archive had');
+    assert.ok(Math.abs(gap.to - (now - 3 * DAY)) <= 2, 'to where a sync without cursor starts');
+    assert.deepEqual(events, [gap]);
+    assert.deepEqual(await r.archive.gaps(), [gap]);
+    assert.equal(r.requests[0]!.cursor, undefined, 'started again without the cursor');
+    assert.equal(result.inserted, 50);
+    const c = recount(r.file);
+    for (const id of added) assert.ok(c.msgids.has(id));
+  });
+
+  it('a refused cursor (50100): records a gap and starts again without a cursor', async () => {
+    const added = r.sim.addMessages(40);
+    r.sim.setFaults([{ kind: 'errcode', errcode: 50100, path: 'sync_msg', times: 1 }]);
+    r.requests.length = 0;
+    try {
+      const result = await r.engine().run();
+      assert.equal(result.gapRecorded?.reason, 'cursorRefused');
+      assert.ok(r.requests[0]!.cursor, 'the first request carried the cursor');
+      assert.equal(r.requests[1]!.cursor, undefined, 'the next one did not');
+      assert.equal(result.inserted, 40);
+      const gaps = await r.archive.gaps();
+      assert.equal(gaps.length, 2);
+      assert.equal(gaps[1]!.reason, 'cursorRefused');
+      assert.ok(gaps[1]!.from <= gaps[1]!.to);
+      const c = recount(r.file);
+      for (const id of added) assert.ok(c.msgids.has(id));
+      assert.equal(c.messages, c.distinctMsgids);
+      assert.deepEqual(c.summaries, c.byChat);
+      assert.equal(r.sim.stats().errcodes['50100'], 1);
+    } finally {
+      r.sim.setFaults([]);
+    }
+  });
+
+  it('records the last error when a sync fails', async () => {
+    r.sim.setFaults([{ kind: 'errcode', errcode: 48002, path: 'sync_msg', times: 1 }]);
+    try {
+      await assert.rejects(r.engine().run(), /48002/);
+      const state = await r.archive.syncState();
+      assert.match(state.lastError?.message ?? '', /48002/);
+      await r.engine().run();
+      assert.equal((await r.archive.syncState()).lastError, undefined, 'cleared by the next success');
+    } finally {
+      r.sim.setFaults([]);
+    }
+  });
+});
+
+describe('sync: cancellation', () => {
+  let r: Rig;
+  before(async () => {
+    r = await rig('cancel', 32, 20_000, 4);
+  });
+  after(async () => r.close());
+
+  it('abort after a page: the archive holds exactly the committed pages, and resumes', async () => {
+    const t0 = r.sim.now();
+    const ac = new AbortController();
+    await assert.rejects(
+      r.engine('w', 200).run({
+        signal: ac.signal,
+        onProgress: (p) => {
+          if (p.pages === 5) ac.abort();
+        },
+      }),
+      CancelledError,
+    );
+    const c = recount(r.file);
+    assert.equal(c.messages, 1000, 'five pages of 200, committed whole');
+    assert.deepEqual(c.summaries, c.byChat);
+    const lease = await r.archive.acquireLease({ owner: 'other', ttlMs: 1000, now: Date.now() });
+    assert.equal(lease.acquired, true, 'lease released on cancel');
+    await r.archive.releaseLease({ owner: 'other' });
+    await r.engine('w', 200).run();
+    assertMirror(r, t0 - 3 * DAY);
+  });
+
+  it('abort while a request hangs: stops at once, nothing half-written', async () => {
+    const before = recount(r.file).messages;
+    r.sim.addMessages(500);
+    r.sim.setFaults([{ kind: 'delay', delayMs: 3000, path: 'sync_msg' }]);
+    try {
+      const ac = new AbortController();
+      const started = Date.now();
+      setTimeout(() => ac.abort(), 100);
+      await assert.rejects(r.engine('w', 200).run({ signal: ac.signal }), CancelledError);
+      assert.ok(Date.now() - started < 1500, 'cancelled promptly');
+      assert.equal(recount(r.file).messages, before);
+    } finally {
+      r.sim.setFaults([]);
+    }
+    const result = await r.engine('w', 200).run();
+    assert.equal(result.inserted, 500);
+  });
+
+  it('abort between fetch and commit, many times in a row: always consistent', async () => {
+    r.sim.addMessages(3000);
+    for (let i = 0; i < 8; i++) {
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), 5 + i * 7);
+      await r.engine('w', 100).run({ signal: ac.signal }).catch((e: unknown) => assert.ok(e instanceof CancelledError, String(e)));
+      const c = recount(r.file);
+      assert.equal(c.messages, c.distinctMsgids);
+      assert.deepEqual(c.summaries, c.byChat);
+    }
+    await r.engine('w', 100).run();
+    const c = recount(r.file);
+    assert.equal(c.messages, simMessages(r.sim, Math.min(...[...c.byChat.values()].map((x) => x.first))).length);
+  });
+});
+
+describe('sync: one at a time (lease)', () => {
+  let r: Rig;
+  before(async () => {
+    r = await rig('lease', 33, 6000, 4);
+  });
+  after(async () => r.close());
+
+  it('a second engine gets SyncBusyError naming the holder; the same engine too; free again after', async () => {
+    r.sim.setFaults([{ kind: 'delay', delayMs: 40, path: 'sync_msg' }]);
+    const a = r.engine('window-A', 100);
+    const b = r.engine('window-B', 100);
+    const running = a.run();
+    await sleep(60);
+    await assert.rejects(b.run(), (e: unknown) => e instanceof SyncBusyError && e.owner === 'window-A' && e.until > Date.now() - 1000);
+    await assert.rejects(a.run(), SyncBusyError);
+    assert.equal(a.running, true);
+    r.sim.setFaults([]);
+    await running;
+    assert.equal(a.running, false);
+    await b.run();
+  });
+
+  it('a crashed holder blocks only until its lease expires', async () => {
+    const ghost = await r.archive.acquireLease({ owner: 'crashed', ttlMs: 300, now: Date.now() });
+    assert.equal(ghost.acquired, true);
+    const b = new SyncEngine(r.archive, r.client, { owner: 'window-B' });
+    await assert.rejects(b.run(), (e: unknown) => e instanceof SyncBusyError && e.owner === 'crashed');
+    await sleep(350);
+    await b.run();
+  });
+
+  it('a page is not committed by a process that lost its lease', async () => {
+    const page = await r.client.syncMsg({ limit: 10 });
+    await r.archive.acquireLease({ owner: 'new-holder', ttlMs: 10_000, now: Date.now() });
+    const before = recount(r.file).messages;
+    await assert.rejects(
+      r.archive.applyPage({ ...page, messages: [{ ...page.messages[0]!, msgid: 'never-stored' }], lease: { owner: 'old-holder', ttlMs: 1000 } }),
+      (e: unknown) => e instanceof ArchiveError && e.code === 'LEASE_LOST',
+    );
+    assert.equal(recount(r.file).messages, before);
+    assert.equal((await r.archive.resolve(['never-stored'])).missing.length, 1);
+    await r.archive.releaseLease({ owner: 'new-holder' });
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * Two windows, two processes, one archive file: this process syncs; a child process (the other
+ * window) tries to sync and is refused with SyncBusyError, reads all the while, then takes over
+ * once the lease is free. Neither side sees SQLITE_BUSY or a lock error.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, describe, it } from 'node:test';
+import { type Archive, openArchive } from '../../../src/archive/archive';
+import { SyncEngine } from '../../../src/archive/sync';
+import { type RunningSimulator, startSimulator } from '../../../src/simulator/index';
+import { WeComClient } from '../../../src/wecom/client';
+import { type Bundles, buildBundles, recount, simMessages, simTokenSource, tempDir } from './helpers';
+
+let sim: RunningSimulator;
+let bundles: Bundles;
+let archive: Archive;
+let file: string;
+
+before(async () => {
+  bundles = await buildBundles();
+  sim = await startSimulator({ seed: 61, messages: 12_000, days: 4, rateLimits: { noTokenPerMinute: 1_000_000 } });
+  file = join(tempDir(), 'windows.sqlite');
+  archive = await openArchive(file, { workerPath: bundles.worker });
+});
+
+after(async () => {
+  await archive?.close();
+  await sim?.close();
+});
+
+interface ChildReport {
+  busy?: { owner: string; until: number };
+  reads?: number;
+  errors: string[];
+  final?: { inserted: number; pages: number };
+}
+
+describe('two windows on one archive', () => {
+  it('one syncs, the other is told who is syncing, reads concurrently, then takes over', async () => {
+    // Slow pages so the sync is still running when the other window starts.
+    sim.setFaults([{ kind: 'delay', delayMs: 25, path: 'sync_msg' }]);
+    const client = new WeComClient({ tokenSource: simTokenSource(sim), baseUrl: sim.url });
+    const engine = new SyncEngine(archive, client, { owner: 'window-A', limit: 100 });
+    let firstPage: () => void = () => undefined;
+    const committed = new Promise<void>((resolve) => {
+      firstPage = resolve;
+    });
+    engine.onChange(() => firstPage());
+    const syncing = engine.run();
+    await committed;
+
+    const child = spawn(process.execPath, [bundles.windowChild, file, bundles.worker, sim.url, sim.accessToken, 'window-B', '1500'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const report = new Promise<ChildReport>((resolve) => {
+      createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line) as ChildReport));
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+    // This window reads too while it writes.
+    const errors: string[] = [];
+    let reads = 0;
+    let done = false;
+    void syncing.finally(() => {
+      done = true;
+    });
+    while (!done) {
+      try {
+        const { chats } = await archive.listChats({ kind: 'single', limit: 20 });
+        if (chats[0]) await archive.pageMessages({ chatKey: chats[0].key, direction: 'older', limit: 200 });
+        await archive.stats();
+        reads++;
+      } catch (error) {
+        errors.push(String(error));
+      }
+    }
+    const result = await syncing;
+    sim.setFaults([]);
+    await client.close();
+    assert.ok(result.inserted > 0);
+    assert.deepEqual(errors, []);
+    assert.ok(reads > 0);
+
+    const got = await report;
+    assert.equal(await exited, 0, stderr);
+    assert.deepEqual(got.errors, [], 'no SQLITE_BUSY or lock errors in the other window');
+    assert.equal(got.busy?.owner, 'window-A', 'the other window was told who syncs');
+    assert.ok((got.reads ?? 0) > 5, `the other window read meanwhile (${got.reads})`);
+    assert.ok(got.final, 'the other window synced once the lease was free');
+    assert.ok(!/SQLITE_BUSY|database is locked/i.test(stderr));
+
+    const c = recount(file);
+    const oldest = Math.min(...[...c.byChat.values()].map((x) => x.first));
+    assert.equal(c.messages, simMessages(sim, oldest).length);
+    assert.equal(c.messages, c.distinctMsgids);
+    assert.deepEqual(c.summaries, c.byChat);
+  });
+});

@@ -1,0 +1,33 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { emptySearchForm, formToRequest, localDateTimeToUnix } from '../../../src/panels/searchRequest';
+import { validateSearchRequest } from '../../../src/wecom/rules';
+
+describe('search form → search_msg request', () => {
+  it('maps a single chat to id_list with the right id fields', () => {
+    const req = formToRequest({ ...emptySearchForm(), queryWord: '合同', chatType: 1, partyA: 'wo1', partyAType: 1, partyB: 'wm2', partyBType: 2, limit: '100' });
+    assert.deepEqual(req, { query_word: '合同', chat_info: { chat_type: 1, id_list: [{ open_userid: 'wo1' }, { external_userid: 'wm2' }] }, limit: 100 });
+    assert.deepEqual(validateSearchRequest(req), []);
+  });
+
+  it('leaves out a missing party, so the id_list rule names it', () => {
+    const req = formToRequest({ ...emptySearchForm(), queryWord: '合同', chatType: 1, partyA: 'wo1' });
+    assert.ok(validateSearchRequest(req).some((v) => v.parameter.startsWith('chat_info.id_list')));
+  });
+
+  it('maps a group chat and local date-times (exactly 30 days is accepted, one minute more is not)', () => {
+    const base = { ...emptySearchForm(), queryWord: 'ab', chatType: 2 as const, chatId: 'wr1' };
+    const ok = formToRequest({ ...base, start: '2026-10-01T00:00', end: '2026-10-31T00:00' });
+    assert.equal(ok.chat_info?.chat_id, 'wr1');
+    assert.equal((ok.end_time ?? 0) - (ok.start_time ?? 0), 30 * 86400);
+    assert.deepEqual(validateSearchRequest(ok), []);
+    const bad = formToRequest({ ...base, start: '2026-10-01T00:00', end: '2026-10-31T00:01' });
+    assert.ok(validateSearchRequest(bad).length > 0);
+  });
+
+  it('converts datetime-local values in local time', () => {
+    assert.equal(localDateTimeToUnix(''), undefined);
+    assert.equal(localDateTimeToUnix('2026-01-02T03:04'), Math.floor(new Date(2026, 0, 2, 3, 4).getTime() / 1000));
+    assert.ok(Number.isNaN(localDateTimeToUnix('not a date')));
+  });
+});

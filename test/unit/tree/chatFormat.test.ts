@@ -1,0 +1,39 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ChatSummary } from '../../../src/archive/types';
+import { chatDescription, chatIcon, chatLabel, chatTooltipMarkdown, mdEscape, relativeTime } from '../../../src/tree/chatFormat';
+
+const single: ChatSummary = { key: 's:wm1|wo1', kind: 'single', parties: [{ type: 2, id: 'wm1' }, { type: 1, id: 'wo1' }], memberCount: 2, firstTime: 100, lastTime: 1000, count: 1234, countsByType: { 1: 1000, 2: 234 }, keyVersions: [1, 2] };
+const group: ChatSummary = { key: 'g:wr9', kind: 'group', chatid: 'wr9', parties: [], memberCount: 12, firstTime: 100, lastTime: 1000, count: 5, countsByType: { 22: 5 }, keyVersions: [1] };
+
+describe('chat labels, descriptions and tooltips', () => {
+  it('labels single chats by their two parties and groups by chatid (with names where known)', () => {
+    assert.equal(chatLabel(single), 'wm1 ↔ wo1');
+    assert.equal(chatLabel(single, (id) => (id === 'wo1' ? '张三' : undefined)), 'wm1 ↔ 张三 (wo1)');
+    assert.equal(chatLabel(group), 'wr9');
+    assert.equal(chatLabel(group, () => '销售群'), '销售群 · wr9');
+  });
+
+  it('picks the icon of the most notable party', () => {
+    assert.equal(chatIcon(single), 'account');
+    assert.equal(chatIcon({ ...single, parties: [{ type: 1, id: 'a' }, { type: 3, id: 'b' }] }), 'hubot');
+    assert.equal(chatIcon(group), 'organization');
+  });
+
+  it('describes count, parties or members, relative time and new messages in both languages', () => {
+    const now = 1000 * 1000 + 3 * 3600 * 1000;
+    assert.equal(chatDescription(single, now, 'en', 3), '+3 new · 1,234 msgs · external ↔ employee · 3h ago');
+    assert.equal(chatDescription(group, now, 'zh'), '5 条 · 12 人 · 3 小时前');
+    assert.equal(relativeTime(1000, 1000 * 1000 + 10_000, 'en'), 'just now');
+    assert.equal(relativeTime(0, 2 * 86400 * 1000, 'zh'), '2 天前');
+  });
+
+  it('tooltips list ids, times, counts by msgtype and key versions, with Markdown escaped', () => {
+    const md = chatTooltipMarkdown({ ...single, parties: [{ type: 2, id: '[x](javascript:alert(1))' }, { type: 1, id: 'wo1' }] }, 'en');
+    assert.ok(md.includes('Text (1): 1000'));
+    assert.ok(md.includes('Image (2): 234'));
+    assert.ok(md.includes('Key versions: 1, 2'));
+    assert.ok(!md.includes('[x](javascript'), 'a link must not survive escaping');
+    assert.equal(mdEscape('a*b_[c]'), 'a\\*b\\_\\[c\\]');
+  });
+});

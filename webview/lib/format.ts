@@ -1,0 +1,42 @@
+// Time and number formatting in the user's local time zone. Pure functions of their input.
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/** 'YYYY-MM-DD' in local time: the day-separator key. */
+export function localDayKey(unixSeconds: number): string {
+  const d = new Date(unixSeconds * 1000);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** 'YYYY-MM-DD HH:mm:ss' in local time. */
+export function localDateTime(unixSeconds: number): string {
+  const d = new Date(unixSeconds * 1000);
+  return `${localDayKey(unixSeconds)} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** 'HH:mm:ss' in local time. */
+export function localTime(unixSeconds: number): string {
+  const d = new Date(unixSeconds * 1000);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** A call duration: 65 → '1:05', 3903 → '1:05:03'. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const hh = Math.floor(s / 3600);
+  const mm = Math.floor((s % 3600) / 60);
+  const ss = s % 60;
+  return hh > 0 ? `${hh}:${pad(mm)}:${pad(ss)}` : `${mm}:${pad(ss)}`;
+}
+
+/** Unix seconds → a `date` input value ('YYYY-MM-DD', local). */
+export function unixToDateInput(unixSeconds: number): string {
+  return localDayKey(unixSeconds);
+}
+
+/** A `date` input value ('YYYY-MM-DD') → local midnight in Unix seconds, or undefined. */
+export function dateInputToUnix(value: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
+  if (!m) return undefined;
+  return Math.floor(new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])).getTime() / 1000);
+}

@@ -1,0 +1,163 @@
+// One message rendered by msgtype: the stream's rows and the search results share this renderer.
+// Everything that comes from the API goes into textContent or attributes, never into HTML.
+import type { MessageRow, PartyView } from '../../src/protocol';
+import { CALL_MSGTYPES, SEARCHABLE_MSGTYPES, msgtypeLabel } from '../../src/wecom/msgtypes';
+import { iconButton } from '../components';
+import { codicon, h } from './dom';
+import { formatDuration, localDateTime, localTime } from './format';
+import { currentLang, t } from './strings';
+
+/** A codicon per msgtype (guide §4); unknown numbers get `question`. */
+const MSGTYPE_ICONS: readonly string[] = [
+  'warning', // 0 unsupported
+  'comment', // 1 text
+  'file-media', // 2 image
+  'smiley', // 3 sticker
+  'link', // 4 link
+  'rocket', // 5 mini program
+  'mic', // 6 voice
+  'device-camera-video', // 7 video
+  'file', // 8 file
+  'account', // 9 contact card
+  'comment-discussion', // 10 forwarded chat record
+  'play-circle', // 11 Channels
+  'calendar', // 12 calendar
+  'gift', // 13 red packet
+  'location', // 14 location
+  'organization', // 15 quick meeting
+  'checklist', // 16 to-do
+  'graph', // 17 vote
+  'book', // 18 online document
+  'preview', // 19 news
+  'file-text', // 20 mixed text and image
+  'call-incoming', // 21 audio archive
+  'call-outgoing', // 22 audio/video call
+  'cloud', // 23 WeDrive file
+  'pass', // 24 consent given
+  'circle-slash', // 25 consent refused
+  'list-ordered', // 26 group chain
+  'markdown', // 27 markdown
+  'note', // 28 note
+];
+
+export function msgtypeIcon(msgtype: number): string {
+  return (Number.isInteger(msgtype) && MSGTYPE_ICONS[msgtype]) || 'question';
+}
+
+export function msgtypeText(msgtype: number): string {
+  return msgtypeLabel(msgtype)[currentLang()];
+}
+
+/** Consent events are system rows, centred, without a conversation look. */
+export const SYSTEM_MSGTYPES: ReadonlySet<number> = new Set([24, 25]);
+
+export type MessageAction = 'copyId' | 'showRaw' | 'decryptKey' | 'openViewer';
+
+export interface RowOptions {
+  /** Per-row action buttons; absent = none (the search results open the hit instead). */
+  actions?: { hasViewer: boolean; run: (msgid: string, action: MessageAction) => void };
+  /** Element id (for aria-activedescendant / aria-describedby). */
+  id?: string;
+  role?: string;
+}
+
+export function partyName(p: PartyView): string {
+  return p.name && p.name.length > 0 ? p.name : p.id;
+}
+
+export function partyBadgeText(type: number): string {
+  if (type === 1) return t('partyEmployee');
+  if (type === 2) return t('partyExternal');
+  if (type === 3) return t('partyRobot');
+  return t('partyOther', String(type));
+}
+
+function party(p: PartyView, cls: string): HTMLElement {
+  const badgeType = p.type === 1 || p.type === 2 || p.type === 3 ? String(p.type) : 'other';
+  return h(
+    'span',
+    { class: `party ${cls}`, title: p.id },
+    h('span', { class: 'party-name', dir: 'auto' }, partyName(p)),
+    h('span', { class: `party-badge party-${badgeType}` }, partyBadgeText(p.type)),
+  );
+}
+
+const RECEIVERS_SHOWN = 3;
+
+function receivers(row: MessageRow): HTMLElement {
+  const count = Math.max(row.receiverCount, row.receivers.length);
+  const shown = row.receivers.slice(0, RECEIVERS_SHOWN);
+  const all = row.receivers.map(partyName).join(', ');
+  const el = h('span', { class: 'msg-receivers', 'aria-label': count === 0 ? t('noReceivers') : t('receiversLabel', all) });
+  if (count === 0) {
+    el.append(h('span', { class: 'msg-none' }, t('noReceivers')));
+    return el;
+  }
+  el.append(h('span', { class: 'msg-to' }, t('to')));
+  shown.forEach((p, i) => {
+    if (i > 0) el.append(', ');
+    el.append(h('span', { class: 'receiver', title: p.id, dir: 'auto' }, partyName(p)));
+  });
+  if (count > shown.length) el.append(h('span', { class: 'msg-more' }, ` ${t('more', count - shown.length)}`));
+  return el;
+}
+
+const ACTIONS: readonly { action: MessageAction; icon: string; key: MessageAction }[] = [
+  { action: 'copyId', icon: 'copy', key: 'copyId' },
+  { action: 'showRaw', icon: 'json', key: 'showRaw' },
+  { action: 'decryptKey', icon: 'key', key: 'decryptKey' },
+  { action: 'openViewer', icon: 'link-external', key: 'openViewer' },
+];
+
+function actionBar(row: MessageRow, actions: NonNullable<RowOptions['actions']>): HTMLElement {
+  const bar = h('div', { class: 'msg-actions', role: 'group', 'aria-label': t('rowActions') });
+  for (const a of ACTIONS) {
+    if (a.action === 'openViewer' && !actions.hasViewer) continue;
+    const b = iconButton(a.icon, t(a.key), () => actions.run(row.msgid, a.action));
+    b.dataset.action = a.action;
+    b.tabIndex = -1; // roving: the focused row's buttons become tabbable
+    bar.append(b);
+  }
+  return bar;
+}
+
+export function rowLabel(row: MessageRow): string {
+  return t('rowLabel', msgtypeText(row.msgtype), partyName(row.sender), localDateTime(row.sendTime));
+}
+
+/** One message as an element of fixed layout (the virtual list gives it its height). */
+export function renderMessage(row: MessageRow, opts: RowOptions = {}): HTMLElement {
+  const system = SYSTEM_MSGTYPES.has(row.msgtype);
+  const icon = codicon(msgtypeIcon(row.msgtype));
+  icon.classList.add('msg-icon');
+  const type = h('span', { class: 'msg-type' }, msgtypeText(row.msgtype));
+  const time = h('time', { class: 'msg-time', datetime: new Date(row.sendTime * 1000).toISOString(), title: localDateTime(row.sendTime) }, localTime(row.sendTime));
+  const el = h('div', {
+    class: system ? 'msg msg-system' : 'msg',
+    role: opts.role ?? 'listitem',
+    id: opts.id,
+    'data-msgid': row.msgid,
+    'data-msgtype': String(row.msgtype),
+    'aria-label': rowLabel(row),
+  });
+  if (system) {
+    el.append(h('div', { class: 'msg-system-line' }, icon, type, party(row.sender, 'msg-sender'), time));
+    if (opts.actions) el.append(actionBar(row, opts.actions));
+    return el;
+  }
+  const line1 = h('div', { class: 'msg-line1' }, type);
+  if (SEARCHABLE_MSGTYPES.has(row.msgtype)) {
+    const mark = h('span', { class: 'msg-searchable', title: t('searchableHint') }, codicon('search'), t('searchable'));
+    line1.append(mark);
+  }
+  line1.append(party(row.sender, 'msg-sender'), receivers(row), time);
+  const line2 = h('div', { class: 'msg-line2' });
+  if (CALL_MSGTYPES.has(row.msgtype) && typeof row.callDuration === 'number') {
+    line2.append(h('span', { class: 'msg-duration' }, codicon('watch'), `${t('callDuration')} ${formatDuration(row.callDuration)}`));
+  }
+  if (typeof row.publicKeyVer === 'number') line2.append(h('span', { class: 'msg-keyver' }, t('keyVersion', row.publicKeyVer)));
+  line2.append(h('span', { class: 'msg-id', title: row.msgid }, row.msgid));
+  el.append(icon, h('div', { class: 'msg-main' }, line1, line2));
+  if (opts.actions) el.append(actionBar(row, opts.actions));
+  return el;
+}
