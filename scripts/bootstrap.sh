@@ -19,7 +19,11 @@ log() { echo "[bootstrap] $*" >&2; }
 
 # ---------------------------------------------------------------- Debian packages
 need_apt=()
-if [ "$WANT" != node ]; then command -v chromium >/dev/null || need_apt+=(chromium); fi
+if [ "$WANT" != node ]; then
+  command -v chromium >/dev/null || need_apt+=(chromium)
+  # A CJK font, so screenshots of the Chinese UI show characters rather than boxes.
+  [ -d /usr/share/fonts/truetype/wqy ] || need_apt+=(fonts-wqy-zenhei)
+fi
 if [ "$WANT" = all ]; then   # code-server's kerberos addon builds against these
   [ -e /usr/include/gssapi/gssapi.h ] || need_apt+=(libkrb5-dev)
   command -v pkg-config >/dev/null || need_apt+=(pkg-config)

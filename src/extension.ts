@@ -22,6 +22,8 @@ export interface ExtensionApi {
   readonly demo: DemoMode;
   readonly archives: ArchiveService;
   readonly sync: SyncController;
+  /** Recent log lines and globalState, for the test that proves no secret is ever written there. */
+  readonly inspect: { recentLog(): readonly string[]; globalState(): Record<string, unknown> };
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -103,7 +105,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   if (vscode.workspace.getConfiguration('wecomArchive.demo').get<boolean>('startOnLaunch', false)) {
     void vscode.commands.executeCommand('wecomArchive.startDemo').then(() => vscode.commands.executeCommand('wecomArchive.chats.focus'));
   }
-  return { profiles, demo, archives, sync };
+  const inspect = {
+    recentLog: () => log.recent(),
+    globalState: () => Object.fromEntries(context.globalState.keys().map((k) => [k, context.globalState.get(k)])),
+  };
+  return { profiles, demo, archives, sync, inspect };
 }
 
 export function deactivate(): void {}

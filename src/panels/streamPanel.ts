@@ -52,8 +52,12 @@ export class StreamPanel {
   static async show(deps: PanelDeps, profileId: string, chatKey: string, focusMsgid?: string): Promise<StreamPanel> {
     const existing = StreamPanel.open.get(`${profileId}|${chatKey}`);
     if (existing) {
+      // A hidden panel's webview is re-created on reveal and asks for a fresh `init`: hand the
+      // focus over there. A visible one is alive and gets the event.
+      const alive = existing.panel.visible;
+      if (!alive) existing.focusMsgid = focusMsgid;
       existing.panel.reveal();
-      if (focusMsgid) postEvent(existing.panel.webview, { kind: 'event', name: 'stream.reveal', msgid: focusMsgid });
+      if (alive && focusMsgid) postEvent(existing.panel.webview, { kind: 'event', name: 'stream.reveal', msgid: focusMsgid });
       return existing;
     }
     const chat = await (await deps.archives.get(profileId)).getChat(chatKey);

@@ -31,6 +31,8 @@ export async function launchBrowser(opts: { viewport?: { width: number; height: 
     colorScheme: opts.colorScheme ?? 'light',
     env: { ...process.env, HOME: profile, XDG_CONFIG_HOME: join(profile, 'config'), XDG_CACHE_HOME: join(profile, 'cache'), TMPDIR: profile },
   });
+  // The workbench's clipboard (Copy ID, Copy msgid) goes through navigator.clipboard.
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   return {
     context,
     close: async () => {

@@ -23,21 +23,26 @@ export async function openWorkbench(server: CodeServer, opts: { colorScheme?: 'l
 
 /** Runs a command from the palette by its visible title, as a user would (F1, type, Enter). */
 export async function runFromPalette(page: Page, title: string): Promise<void> {
+  // Keys typed while a webview has focus stay in its iframe: click the side bar's title first.
+  const sideTitle = page.locator('.part.sidebar .composite.title .title-label').first();
+  if (await sideTitle.isVisible()) await sideTitle.click();
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget .quick-input-box input.input');
   await input.waitFor({ state: 'visible' });
   await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
+  // Click the matching row: Enter would run whichever row happens to be first.
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ timeout: 15_000 });
+  await row.click();
 }
 
 export async function openActivity(page: Page, title: string): Promise<void> {
   await page.locator(`.activitybar [aria-label^="${title}"]`).first().click();
 }
 
-/** The content frame of the active webview (two nested iframes in the web workbench). */
+/** The content frame of the visible webview (two nested iframes in the web workbench; hidden panels keep theirs). */
 export function webviewFrame(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  return page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('#active-frame');
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

@@ -30,7 +30,7 @@ describe('the extension in the VS Code workbench (installed .vsix)', () => {
     const heading = webviewFrame(wb.page).locator('#search-form h1');
     await heading.waitFor({ timeout: 30_000 });
     assert.equal(await heading.textContent(), 'Search messages');
-    const input = webviewFrame(wb.page).locator('#query-word');
+    const input = webviewFrame(wb.page).locator('#query-word input');
     await input.fill('合同');
     assert.equal(await webviewFrame(wb.page).locator('#search-submit').isDisabled(), false);
     await screenshot(wb.page, 'foundation-2-search-panel');
