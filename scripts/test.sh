@@ -13,7 +13,7 @@ eval "$(bash scripts/bootstrap.sh "$want")"
 node esbuild.mjs --tests
 if [ "$tier" = desktop ]; then exec node out/test/desktop/runDesktop.js; fi
 if [ "$tier" = all ] || [ "$tier" = vscode ]; then
-  export WECOM_VSIX="$PWD/out/wecom-chat-archive.vsix"
+  export WECOM_VSIX="$PWD/.test-artifacts/wecom-chat-archive.vsix"
   bash scripts/package.sh "$WECOM_VSIX" >/dev/null
 fi
 exec node scripts/run-tests.mjs "$tier"

@@ -36,8 +36,12 @@ export async function runFromPalette(page: Page, title: string): Promise<void> {
   await row.click();
 }
 
+/** Shows a view container; a click on the icon of the one already shown would hide it. */
 export async function openActivity(page: Page, title: string): Promise<void> {
-  await page.locator(`.activitybar [aria-label^="${title}"]`).first().click();
+  const item = page.locator(`.activitybar .action-item:has([aria-label^="${title}"])`).first();
+  await item.waitFor();
+  if (await item.evaluate((el) => el.classList.contains('checked'))) return;
+  await item.locator(`[aria-label^="${title}"]`).first().click();
 }
 
 /** The content frame of the visible webview (two nested iframes in the web workbench; hidden panels keep theirs). */
