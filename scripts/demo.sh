@@ -16,7 +16,10 @@ cat >"$STATE/data/User/settings.json" <<JSON
 {
   "wecomArchive.demo.startOnLaunch": true,
   "workbench.startupEditor": "none",
-  "security.workspace.trust.enabled": false
+  "security.workspace.trust.enabled": false,
+  "git.openRepositoryInParentFolders": "never",
+  "workbench.secondarySideBar.defaultVisibility": "hidden",
+  "chat.disableAIFeatures": true
 }
 JSON
 echo "WeCom Chat Archive demo workspace" >"$STATE/workspace/README.txt"
@@ -41,7 +44,8 @@ trap 'exit 0' INT TERM
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.25; done
 curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null || { tail -20 "$STATE/code-server.log"; exit 1; }
 echo
-echo "  WeCom Chat Archive demo is running in VS Code (code-server $("$WECOM_CODE_SERVER" --version | head -1 | cut -d' ' -f1))."
+CS_PKG="$(dirname "$(dirname "$WECOM_CODE_SERVER")")/code-server/package.json"
+echo "  WeCom Chat Archive demo is running in VS Code (code-server $(node -p "require('$CS_PKG').version"))."
 echo "  Open:  http://127.0.0.1:$PORT/?folder=$STATE/workspace"
 echo "  Demo mode starts by itself; the activity bar's WeCom Archive icon shows the chats."
 echo "  Press Ctrl+C to stop."

@@ -8,6 +8,7 @@ import { send, sendJson } from './http';
 import type { MessageSecret } from './keys';
 import type { SimMessage } from './simulation';
 import type { SimStats } from './stats';
+import { VIEWER_CSP, viewerPage } from './viewer';
 
 export interface SimulatorControl {
   mintCallbackToken(): string;
@@ -120,6 +121,13 @@ export function handleControl(
         const message = ctl.message(msgid);
         if (message === undefined) sendJson(res, 404, { error: 'unknown msgid' });
         else sendJson(res, 200, { message, secret: ctl.secretOf(msgid) });
+        return;
+      }
+      case 'GET /_sim/viewer': {
+        const msgid = url.searchParams.get('msgid') ?? '';
+        const page = viewerPage(ctl.message(msgid), msgid);
+        res.setHeader('content-security-policy', VIEWER_CSP);
+        send(res, page.status, page.html, 'text/html; charset=utf-8');
         return;
       }
       default:
