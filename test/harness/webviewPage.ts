@@ -90,6 +90,7 @@ export async function openWebview(opts: OpenOptions): Promise<WebviewPage> {
     w.__posted = posted;
     w.__csp = csp;
     document.addEventListener('securitypolicyviolation', (e) => csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+    w.__getState = () => state;
     w.acquireVsCodeApi = () => ({
       postMessage: (m: unknown) => {
         posted.push(JSON.parse(JSON.stringify(m)));

@@ -3,8 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { type Browser, launchBrowser } from './browser';
-import type { CodeServer } from './codeServer';
-import { screenshotsDir } from './paths';
+import { after, before } from 'node:test';
+import { type CodeServer, type CodeServerOptions, startCodeServer } from './codeServer';
+import { requireEnv, screenshotsDir } from './paths';
 
 export interface Workbench {
   page: Page;
@@ -59,4 +60,21 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 /** A row of a tree in the side bar (notifications are list rows too, so scope to the side bar). */
 export function treeRow(page: Page, text: string | RegExp) {
   return page.locator('.part.sidebar .monaco-list-row', { hasText: text }).first();
+}
+
+/**
+ * For one describe block: code-server with the built .vsix installed and a workbench open on it,
+ * both stopped afterwards. Returns a holder filled in by the `before` hook.
+ */
+export function useWorkbench(opts: Omit<CodeServerOptions, 'vsix'> = {}): { server: CodeServer; wb: Workbench } {
+  const ctx = {} as { server: CodeServer; wb: Workbench };
+  before(async () => {
+    ctx.server = await startCodeServer({ vsix: requireEnv('WECOM_VSIX'), ...opts });
+    ctx.wb = await openWorkbench(ctx.server);
+  });
+  after(async () => {
+    await ctx.wb?.close();
+    await ctx.server?.stop();
+  });
+  return ctx;
 }

@@ -62,6 +62,11 @@ describe('stream webview: a 100k-message chat', () => {
     assert.equal(visible.at(-1), id(TOTAL - 1), 'the newest message is at the bottom of the view');
   });
 
+  it('keeps which chat it shows in its state, so VS Code can restore the panel after a reload', async () => {
+    const state = await wv.page.evaluate(() => (window as unknown as { __getState(): unknown }).__getState());
+    assert.deepEqual(state && { profileId: (state as { profileId?: string }).profileId, chatKey: (state as { chatKey?: string }).chatKey }, { profileId: 'demo', chatKey: 'group:wrChat' });
+  });
+
   it('shows the content note once, with day separators and the party badges', async () => {
     assert.equal(await wv.page.locator('#content-note').count(), 1);
     const badges = await wv.page.locator('#stream-list .party-badge').allTextContents();

@@ -27,6 +27,9 @@ type Item =
 
 interface UiState {
   noteDismissed?: boolean;
+  /** Which chat this panel shows: VS Code hands this state to the host's serializer after a reload. */
+  profileId?: string;
+  chatKey?: string;
 }
 
 interface View {
@@ -566,6 +569,7 @@ function render(init: InitMessage): void {
   document.documentElement.lang = init.lang === 'zh' ? 'zh-CN' : 'en';
   registerToolkit();
   const data = init.data;
+  setUiState<UiState>({ ...getUiState<UiState>(), profileId: data.profileId, chatKey: data.chatKey });
   const app = document.getElementById('app')!;
   const get = (): View => v;
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { type RunningSimulator, startSimulator } from '../../../src/simulator/index';
+import { mulberry32 } from '../../../src/simulator/prng';
 import { type Bundles, buildBundles, DAY, recount, simMessages, sleep, tempDir } from './helpers';
 
 const KILLS = 24;
@@ -29,16 +30,7 @@ after(async () => {
 });
 
 /** A seeded PRNG so a failing run can be replayed (the seed is printed in the assertion). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 interface Child {
   proc: ChildProcess;

@@ -4,9 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { type CodeServer, startCodeServer } from '../../harness/codeServer';
-import { requireEnv } from '../../harness/paths';
-import { type Workbench, openActivity, openWorkbench, runFromPalette, screenshot, treeRow } from '../../harness/workbench';
+import { openActivity, runFromPalette, screenshot, treeRow, useWorkbench } from '../../harness/workbench';
 import { type RunningSimulator, startSimulator } from '../../../src/simulator';
 
 const input = (page: Page) => page.locator('.quick-input-widget .quick-input-box input.input');
@@ -18,7 +16,7 @@ async function answer(page: Page, prompt: string | RegExp, value: string): Promi
     .waitFor({ timeout: 15_000 })
     .catch(async (e) => {
       await screenshot(page, 'profile-debug');
-      throw new Error(`step "${prompt}" not shown; the quick input says: ${await page.locator('.quick-input-widget').innerText()}`, { cause: e });
+      throw new Error(`step "${prompt}" not shown; the quick input says: ${(await page.locator('.quick-input-widget').textContent()) ?? ''}`, { cause: e });
     });
   await input(page).fill(value);
   await page.keyboard.press('Enter');
@@ -31,21 +29,14 @@ async function notification(page: Page, text: string | RegExp): Promise<void> {
 
 describe('adding a profile through the wizard', () => {
   let sim: RunningSimulator;
-  let server: CodeServer;
-  let wb: Workbench;
   before(async () => {
     sim = await startSimulator({ messages: 1000 });
-    server = await startCodeServer({ vsix: requireEnv('WECOM_VSIX') });
-    wb = await openWorkbench(server);
   });
-  after(async () => {
-    await wb?.close();
-    await server?.stop();
-    await sim?.close();
-  });
+  after(() => sim?.close());
+  const ctx = useWorkbench();
 
   it('walks the steps with suite credentials, refuses bad input as it is typed, and says connected', async () => {
-    const page = wb.page;
+    const page = ctx.wb.page;
     await openActivity(page, 'WeCom Archive');
     await runFromPalette(page, 'WeCom Archive: Add Profile…');
     await answer(page, 'Add profile (1/5)', 'Acme Corp');
@@ -72,7 +63,7 @@ describe('adding a profile through the wizard', () => {
   });
 
   it('keeps the secrets across a window reload: the connection test passes again', async () => {
-    const page = wb.page;
+    const page = ctx.wb.page;
     const corpTokenCalls = () => sim.stats().requests['/cgi-bin/service/get_corp_token'] ?? 0;
     const before = corpTokenCalls();
     assert.ok(before > 0, 'the wizard got its token through the suite chain');
