@@ -43,7 +43,7 @@ function testEntries(dir) {
     for (const name of readdirSync(d)) {
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
-      else if (/\.(test|bench)\.ts$/.test(name) || /\/suite\/index\.ts$/.test(p)) found.push(p);
+      else if (/\.(test|bench)\.ts$/.test(name) || /\/suite\/index\.ts$/.test(p) || /\/desktop\/run\.ts$/.test(p)) found.push(p);
     }
   };
   walk(dir);

@@ -11,7 +11,7 @@ case "$tier" in
 esac
 eval "$(bash scripts/bootstrap.sh "$want")"
 node esbuild.mjs --tests
-if [ "$tier" = desktop ]; then exec node out/test/desktop/runDesktop.js; fi
+if [ "$tier" = desktop ]; then exec node out/test/desktop/run.js; fi
 if [ "$tier" = all ] || [ "$tier" = vscode ]; then
   export WECOM_VSIX="$PWD/.test-artifacts/wecom-chat-archive.vsix"
   bash scripts/package.sh "$WECOM_VSIX" >/dev/null

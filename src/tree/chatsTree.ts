@@ -118,6 +118,15 @@ export class ChatsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
         item.contextValue = 'gap';
         return item;
       }
+      case 'syncError': {
+        const item = new vscode.TreeItem(t('Last sync failed: {0}', node.message));
+        item.id = node.id;
+        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+        item.tooltip = t('Failed at {0}. Click to show the log; Sync Now tries again.', new Date(node.at).toLocaleString());
+        item.command = { command: 'wecomArchive.showLog', title: t('Show Log') };
+        item.contextValue = 'syncError';
+        return item;
+      }
       case 'empty': {
         const syncing = this.isSyncing(node.profileId);
         const label = node.filtered ? t('No chat matches the filter') : syncing ? t('Syncing…') : t('No messages yet — Sync now');

@@ -10,7 +10,9 @@ export type TreeNode =
   | { type: 'chat'; id: string; profileId: string; chat: ChatSummary }
   | { type: 'loadMore'; id: string; profileId: string; kind: ChatKind; loaded: number; total: number }
   | { type: 'gap'; id: string; profileId: string; gap: Gap }
-  | { type: 'empty'; id: string; profileId: string; filtered: boolean };
+  | { type: 'empty'; id: string; profileId: string; filtered: boolean }
+  /** The last sync failed (and nothing succeeded since): what went wrong, first under the profile. */
+  | { type: 'syncError'; id: string; profileId: string; message: string; at: number };
 
 export interface TreeFilter extends ChatFilter {
   kind?: ChatKind;
@@ -62,8 +64,11 @@ export class ChatTreeModel {
     const archive = await this.archiveOf(profileId);
     const chatFilter = this.chatFilter();
     const kinds: ChatKind[] = this.filter.kind ? [this.filter.kind] : ['group', 'single'];
-    const [gaps, ...totals] = await Promise.all([archive.gaps(), ...kinds.map((kind) => archive.countChats({ kind, filter: chatFilter }))]);
-    const nodes: TreeNode[] = gaps.map((gap) => ({ type: 'gap', id: `gap:${profileId}:${gap.from}-${gap.to}`, profileId, gap }));
+    const [state, gaps, ...totals] = await Promise.all([archive.syncState(), archive.gaps(), ...kinds.map((kind) => archive.countChats({ kind, filter: chatFilter }))]);
+    const nodes: TreeNode[] = [];
+    const error = state.lastError;
+    if (error && (!state.lastSuccessAt || error.at > state.lastSuccessAt)) nodes.push({ type: 'syncError', id: `error:${profileId}`, profileId, message: error.message, at: error.at });
+    for (const gap of gaps) nodes.push({ type: 'gap', id: `gap:${profileId}:${gap.from}-${gap.to}`, profileId, gap });
     kinds.forEach((kind, i) => {
       const total = totals[i] ?? 0;
       if (total > 0) nodes.push({ type: 'category', id: ChatTreeModel.categoryId(profileId, kind), profileId, kind, total });

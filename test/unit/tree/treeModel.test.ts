@@ -124,6 +124,16 @@ describe('chats tree model over an archive of 10k chats', () => {
     assert.equal(m.isFiltered(), false);
   });
 
+  it('shows a failed sync first under the profile until a sync succeeds', async () => {
+    await archive.recordError({ message: 'boom 45009', at: Date.now() + 1000 });
+    let nodes = await model().profileChildren('p1');
+    assert.equal(nodes[0]?.type, 'syncError');
+    assert.equal(nodes[0]?.type === 'syncError' && nodes[0].message, 'boom 45009');
+    await archive.applyPage({ messages: [], nextCursor: 'c-after', hasMore: false, now: Date.now() + 2000 });
+    nodes = await model().profileChildren('p1');
+    assert.notEqual(nodes[0]?.type, 'syncError');
+  });
+
   it('shows recorded gaps first under the profile', async () => {
     await archive.recordGap({ from: T0 - 10 * 86400, to: T0 - 5 * 86400, reason: 'stale', recordedAt: Date.now() });
     const nodes = await model().profileChildren('p1');
