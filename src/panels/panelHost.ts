@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { HostEvent, HostToWebview, InitMessage, RequestMap, RequestMethod, WebviewToHost } from '../protocol';
 import { log } from '../log';
+import { describeError } from '../ui/showError';
 import { parseWebviewMessage } from './validateMessage';
 import { buildWebviewHtml, makeNonce } from './webviewHtml';
 
@@ -63,7 +64,8 @@ export function connectPanel(
     try {
       post({ kind: 'response', id: request.id, ok: true, result: await handler(request.params) });
     } catch (e) {
-      post({ kind: 'response', id: request.id, ok: false, error: e instanceof Error ? e.message : String(e) });
+      // The typed errors carry the user's language and the next step.
+      post({ kind: 'response', id: request.id, ok: false, error: describeError(e) });
     }
   });
 }

@@ -6,7 +6,7 @@ import type { Profile } from '../profiles/profile';
 import type { ProfileStore } from '../profiles/profileStore';
 import type { ArchiveService } from '../sync/archiveService';
 import { isChinese } from '../ui/showError';
-import { type NameOf, chatDescription, chatIcon, chatLabel, chatTooltipMarkdown } from './chatFormat';
+import { type NameOf, chatDescription, chatIcon, chatLabel, chatTooltipMarkdown, mdEscape } from './chatFormat';
 import type { SeenCounts } from './seenCounts';
 import type { ChatTreeModel, TreeNode } from './treeModel';
 
@@ -149,7 +149,7 @@ export class ChatsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     item.description = active ? `${kind} · ${t('active')}` : kind;
     item.iconPath = new vscode.ThemeIcon(p.demo ? 'beaker' : 'organization', active ? new vscode.ThemeColor('charts.green') : undefined);
     item.contextValue = p.demo ? 'profile.demo' : 'profile';
-    item.tooltip = new vscode.MarkdownString(`**${p.name}**\n\n${t('Corp id')}: \`${p.corpId}\`\n\n${t('Token source')}: ${p.source}`);
+    item.tooltip = new vscode.MarkdownString(`**${mdEscape(p.name)}**\n\n${t('Corp id')}: ${mdEscape(p.corpId)}\n\n${t('Token source')}: ${p.source}`);
     return item;
   }
 
