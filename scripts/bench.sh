@@ -5,7 +5,8 @@
 #   webview: a 100k-message chat in headless Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
-eval "$(bash scripts/bootstrap.sh browser)"
+tools_env="$(bash scripts/bootstrap.sh browser)" # a failed install stops here (set -e)
+eval "$tools_env"
 node esbuild.mjs --tests >/dev/null
 echo "# $(date -u +%FT%TZ) · node $(node -v) · $(nproc) cores"
 node out/bench/sync.bench.js "$@"

@@ -17,6 +17,13 @@ WANT="${1:-all}"            # node (Node 22 + deps) | browser (+ Chromium) | all
 mkdir -p "$TOOLS/logs"
 log() { echo "[bootstrap] $*" >&2; }
 
+# Run from `npm test` / `npm run …`, this script inherits the outer npm's configuration as npm_*
+# variables — among them a user agent naming the outer Node (20), which code-server's postinstall
+# reads as "the Node you are on". The installs below must see only their own configuration.
+for v in $(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p'); do
+  case "$v" in npm_config_cache | npm_config_registry | npm_config_userconfig) ;; *) unset "$v" ;; esac
+done
+
 # ---------------------------------------------------------------- Debian packages
 need_apt=()
 if [ "$WANT" != node ]; then

@@ -9,7 +9,8 @@ ROOT="$PWD"
 STATE="$ROOT/.demo"
 PORT="${WECOM_DEMO_PORT:-8765}"
 if command -v code >/dev/null && [ -z "${WECOM_DEMO_CODE_SERVER:-}" ]; then want=node; else want=all; fi
-eval "$(bash scripts/bootstrap.sh "$want")"
+tools_env="$(bash scripts/bootstrap.sh "$want")" # a failed install stops here (set -e)
+eval "$tools_env"
 bash scripts/package.sh "$STATE/wecom-chat-archive.vsix" >/dev/null
 mkdir -p "$STATE/data/User" "$STATE/extensions" "$STATE/workspace"
 cat >"$STATE/data/User/settings.json" <<JSON

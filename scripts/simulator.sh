@@ -3,6 +3,7 @@
 # The first line on stdout is one JSON object (url, access_token, token, …); it serves until SIGTERM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-eval "$(bash scripts/bootstrap.sh node)"
+tools_env="$(bash scripts/bootstrap.sh node)" # a failed install stops here (set -e)
+eval "$tools_env"
 [ -f dist/simulator.js ] && [ dist/simulator.js -nt src/simulator/cli.ts ] || node esbuild.mjs >&2
 exec node dist/simulator.js "$@"

@@ -9,7 +9,8 @@ case "$tier" in
   desktop) want=node ;;
   *) want=all ;;
 esac
-eval "$(bash scripts/bootstrap.sh "$want")"
+tools_env="$(bash scripts/bootstrap.sh "$want")" # a failed install stops here (set -e)
+eval "$tools_env"
 node esbuild.mjs --tests
 if [ "$tier" = desktop ]; then exec node out/test/desktop/run.js; fi
 if [ "$tier" = all ] || [ "$tier" = vscode ]; then
