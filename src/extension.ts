@@ -60,6 +60,20 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     }),
   );
 
+  // Demo mode's simulator keeps producing messages: while it runs (and no auto-sync is set),
+  // pull them every minute so new messages show up in the tree and in open streams.
+  let demoTimer: NodeJS.Timeout | undefined;
+  const demoAutoSync = () => {
+    if (demoTimer) clearInterval(demoTimer);
+    demoTimer = undefined;
+    if (!demo.running || vscode.workspace.getConfiguration('wecomArchive').get<number>('autoSyncMinutes', 0) > 0) return;
+    demoTimer = setInterval(() => {
+      const p = profiles.get(DEMO_PROFILE_ID);
+      if (p && demo.running && !sync.isRunning(p.id)) void sync.sync(p, { quiet: true });
+    }, 60_000);
+  };
+  context.subscriptions.push(demo.onDidChange(demoAutoSync), { dispose: () => demoTimer && clearInterval(demoTimer) });
+
   const onProfilesChanged = () => {
     const active = profiles.active();
     void vscode.commands.executeCommand('setContext', 'wecomArchive.hasProfile', profiles.list().length > 0);
