@@ -72,7 +72,9 @@ describe('journeys in the workbench, against demo mode', () => {
 
   it('opening a chat shows its message stream; End and Home move through it', async () => {
     const chat = ctx.wb.page.locator('.part.sidebar .monaco-list-row', { hasText: / members · / }).first();
-    const count = Number(/([\d,]+) msgs/.exec((await chat.textContent()) ?? '')?.[1]?.replace(/,/g, '') ?? '0');
+    // The description alone: in the row's full text the id runs into the count ("…PB5" + "2 msgs").
+    const description = (await chat.locator('.label-description').textContent()) ?? '';
+    const count = Number(/^(?:\+\d+ new · )?([\d,]+) msgs/.exec(description)?.[1]?.replace(/,/g, '') ?? '0');
     assert.ok(count > 0, 'the chat row shows its message count');
     await chat.click();
     const frame = webviewFrame(ctx.wb.page);
@@ -173,5 +175,27 @@ describe('journeys in the workbench, against demo mode', () => {
     await webviewFrame(ctx.wb.page).locator('#stream-list .msg').first().waitFor({ timeout: 30_000 });
     await ctx.wb.page.waitForTimeout(500);
     await screenshot(ctx.wb.page, 'journey-7-stream-dark');
+  });
+
+  it('the tree works from the keyboard: arrows move, Ctrl+C copies the id, Enter opens the chat', async () => {
+    const page = ctx.wb.page;
+    await runFromPalette(page, 'WeCom Archive: Focus on Chats View');
+    await page.keyboard.press('Home'); // the profile
+    await page.keyboard.press('ArrowDown'); // Group chats
+    await page.keyboard.press('ArrowDown'); // the most recently active group
+    const focused = page.locator('.part.sidebar .monaco-list-row.focused');
+    await focused.waitFor();
+    const label = (await focused.textContent()) ?? '';
+    assert.match(label, / members · /, `the focused row is ${label}`);
+    await page.keyboard.press('Control+C');
+    let copied = '';
+    for (let i = 0; i < 50 && !copied.startsWith('wr'); i++) {
+      await page.waitForTimeout(100);
+      copied = await page.evaluate(() => navigator.clipboard.readText());
+    }
+    assert.ok(copied.startsWith('wr') && label.includes(copied), `Ctrl+C copied "${copied}" for "${label}"`);
+    await page.keyboard.press('Enter');
+    await webviewFrame(page).locator('#stream-list .msg').first().waitFor({ timeout: 30_000 });
+    assert.ok(((await page.locator('.tabs-container .tab.active').textContent()) ?? '').includes(copied), 'the opened tab is that chat');
   });
 });
