@@ -41,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const deps: PanelDeps = { extensionUri: context.extensionUri, profiles, archives, log, seen, nameOf, memento: context.globalState };
   const pageSize = () => vscode.workspace.getConfiguration('wecomArchive').get<number>('tree.pageSize', 200);
   const model = new ChatTreeModel((id) => archives.get(id), pageSize);
-  const tree = new ChatsTreeProvider(profiles, demo, archives, model, seen, (id) => sync.isRunning(id), (id) => demo.nameOf(id));
+  const tree = new ChatsTreeProvider(profiles, demo, archives, model, seen, (id) => sync.isRunning(id), nameOf);
   const view = vscode.window.createTreeView<TreeNode>('wecomArchive.chats', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(profiles, demo, statusBar, archives, sync, tree, view);
 

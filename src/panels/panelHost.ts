@@ -73,8 +73,3 @@ export function connectPanel(
 export function postEvent(webview: vscode.Webview, event: HostEvent): void {
   void webview.postMessage(event);
 }
-
-/** The webview's language: Chinese for any zh-* display language, English otherwise. */
-export function uiLang(): 'zh' | 'en' {
-  return vscode.env.language.toLowerCase().startsWith('zh') ? 'zh' : 'en';
-}

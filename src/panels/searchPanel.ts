@@ -1,9 +1,8 @@
 // The search panel (one per window): search_msg through the active profile's client, each page of
 // msgids resolved from the local archive (hits it lacks are kept and marked), newest first.
-import { writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import { type ExportItem, toCsv, toJson } from '../export/rows';
+import type { ExportItem } from '../export/rows';
+import { pickExportFile, writeExportFile } from '../ui/exportFile';
 import { type Connection, connect } from '../profiles/connect';
 import type { Profile } from '../profiles/profile';
 import type { SearchFormState, SearchHit, UiStrings } from '../protocol';
@@ -11,7 +10,8 @@ import { showError } from '../ui/showError';
 import { RequestRuleError } from '../wecom/errors';
 import { validateSearchRequest } from '../wecom/rules';
 import type { PanelDeps } from './panelDeps';
-import { connectPanel, panelOptions, postEvent, renderPanelHtml, uiLang } from './panelHost';
+import { connectPanel, panelOptions, postEvent, renderPanelHtml } from './panelHost';
+import { uiLang } from '../ui/lang';
 import { toRow } from './rows';
 import { emptySearchForm, formToRequest } from './searchRequest';
 import { StreamPanel } from './streamPanel';
@@ -176,13 +176,9 @@ export class SearchPanel {
     const hits: ExportItem[] = this.search?.hits ?? [];
     if (hits.length === 0) return { done: false, message: t('Nothing to export yet: run a search first.') };
     const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
-    const target = await vscode.window.showSaveDialog({
-      title: t('Export search results'),
-      defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir()), `wecom-search-${stamp}.${format}`),
-      filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
-    });
+    const target = await pickExportFile(t('Export search results'), `wecom-search-${stamp}`, format);
     if (!target) return { done: false };
-    await writeFile(target.fsPath, format === 'csv' ? toCsv(hits, uiLang()) : toJson(hits));
+    await writeExportFile(target, hits, format);
     this.deps.log.info(`Exported ${hits.length} search hits to ${target.fsPath}.`);
     return { done: true, message: t('Exported {0} results to {1}.', hits.length, target.fsPath) };
   }

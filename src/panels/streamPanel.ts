@@ -7,7 +7,8 @@ import type { MessageRow, StreamFilter, UiStrings } from '../protocol';
 import { chatLabel } from '../tree/chatFormat';
 import { runMessageAction } from './messageActions';
 import type { PanelDeps } from './panelDeps';
-import { connectPanel, panelOptions, postEvent, renderPanelHtml, uiLang } from './panelHost';
+import { connectPanel, panelOptions, postEvent, renderPanelHtml } from './panelHost';
+import { uiLang } from '../ui/lang';
 import { toRow } from './rows';
 import { rowStrings } from './strings';
 

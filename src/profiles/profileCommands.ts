@@ -3,14 +3,14 @@
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { validatePrivateKeyPem } from '../wecom/decrypt';
-import { describeError, isChinese, showError } from '../ui/showError';
+import { uiLang } from '../ui/lang';
+import { describeError, showError } from '../ui/showError';
 import type { Profile, SecretField } from './profile';
 import type { ProfileStore } from './profileStore';
 import { testConnection } from './testConnection';
 import * as check from './validation';
 import { runProfileWizard } from './wizard';
 
-const lang = (): check.Lang => (isChinese() ? 'zh' : 'en');
 
 export class ProfileCommands {
   constructor(
@@ -145,7 +145,7 @@ export class ProfileCommands {
       return;
     }
     const next = String(Math.max(0, ...profile.keyVersions) + 1);
-    const version = await vscode.window.showInputBox({ title: t('public_key_ver of this key'), value: next, validateInput: (v) => check.checkKeyVersion(v, lang()) });
+    const version = await vscode.window.showInputBox({ title: t('public_key_ver of this key'), value: next, validateInput: (v) => check.checkKeyVersion(v, uiLang()) });
     if (!version) return;
     const ver = Number(version);
     await this.store.setSecret(profile.id, `privateKey.${ver}`, pem);
@@ -162,7 +162,7 @@ export class ProfileCommands {
       prompt: vscode.l10n.t('The token field of the conversation_new_message callback. It is valid for 10 minutes; without it sync_msg is strictly rate limited.'),
       password: true,
       ignoreFocusOut: true,
-      validateInput: (v) => check.checkCallbackToken(v, lang()),
+      validateInput: (v) => check.checkCallbackToken(v, uiLang()),
     });
     if (!token) return;
     const expiresAt = Date.now() + 600_000;

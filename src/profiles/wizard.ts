@@ -1,7 +1,7 @@
 // The "Add profile" wizard: one InputBox/QuickPick per step, each validated as the user types,
 // and a connection test at the end. Returns a draft; nothing is saved until the caller says so.
 import * as vscode from 'vscode';
-import { isChinese } from '../ui/showError';
+import { uiLang } from '../ui/lang';
 import type { Profile, SecretField, TokenSourceKind } from './profile';
 import * as check from './validation';
 
@@ -15,7 +15,7 @@ type Validator = (value: string, lang: check.Lang) => string | undefined;
 class Cancelled extends Error {}
 
 async function ask(title: string, prompt: string, validate: Validator, opts: { value?: string; password?: boolean; placeHolder?: string } = {}): Promise<string> {
-  const lang: check.Lang = isChinese() ? 'zh' : 'en';
+  const lang: check.Lang = uiLang();
   const v = await vscode.window.showInputBox({
     title,
     prompt,

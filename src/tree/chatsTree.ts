@@ -5,7 +5,7 @@ import type { DemoMode } from '../demo/demoMode';
 import type { Profile } from '../profiles/profile';
 import type { ProfileStore } from '../profiles/profileStore';
 import type { ArchiveService } from '../sync/archiveService';
-import { isChinese } from '../ui/showError';
+import { uiLang } from '../ui/lang';
 import { type NameOf, chatDescription, chatIcon, chatLabel, chatTooltipMarkdown, mdEscape } from './chatFormat';
 import type { SeenCounts } from './seenCounts';
 import type { ChatTreeModel, TreeNode } from './treeModel';
@@ -26,7 +26,8 @@ export class ChatsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     readonly model: ChatTreeModel,
     private readonly seen: SeenCounts,
     private readonly isSyncing: (profileId: string) => boolean,
-    private readonly nameOf: NameOf = () => undefined,
+    /** Display names where known, per profile (demo mode's directory); ids otherwise. */
+    private readonly namesOf: (profileId: string) => NameOf,
   ) {
     this.subscriptions.push(
       archives.onDidChange((c) => {
@@ -74,7 +75,7 @@ export class ChatsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
     const t = vscode.l10n.t;
-    const lang = isChinese() ? 'zh' : 'en';
+    const lang = uiLang();
     switch (node.type) {
       case 'profile': {
         const p = this.profiles.get(node.profileId);
@@ -91,14 +92,15 @@ export class ChatsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
       }
       case 'chat': {
         const c = node.chat;
-        const item = new vscode.TreeItem(chatLabel(c, this.nameOf), vscode.TreeItemCollapsibleState.None);
+        const nameOf = this.namesOf(node.profileId);
+        const item = new vscode.TreeItem(chatLabel(c, nameOf), vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
         item.description = chatDescription(c, Date.now(), lang, this.seen.newSince(node.profileId, c.key, c.count));
-        item.tooltip = new vscode.MarkdownString(chatTooltipMarkdown(c, lang, this.nameOf));
+        item.tooltip = new vscode.MarkdownString(chatTooltipMarkdown(c, lang, nameOf));
         item.iconPath = new vscode.ThemeIcon(chatIcon(c));
         item.contextValue = `chat.${c.kind}`;
         item.command = { command: 'wecomArchive.openChat', title: t('Open'), arguments: [node] };
-        item.accessibilityInformation = { label: `${chatLabel(c, this.nameOf)}, ${item.description}` };
+        item.accessibilityInformation = { label: `${chatLabel(c, nameOf)}, ${item.description}` };
         return item;
       }
       case 'loadMore': {

@@ -1,12 +1,11 @@
 // Commands of the chats tree and the palette: sync, open a chat (tree, or a QuickPick that
 // searches as you type), load more, filter, copy id, export, search in this chat, reveal in log.
-import { writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import type { ChatKind, ChatSummary, StoredMessage } from '../archive/types';
-import { type ExportItem, toCsv, toJson } from '../export/rows';
+import type { ExportItem } from '../export/rows';
+import { pickExportFile, writeExportFile } from '../ui/exportFile';
 import type { PanelDeps } from '../panels/panelDeps';
-import { uiLang } from '../panels/panelHost';
+import { uiLang } from '../ui/lang';
 import { toRow } from '../panels/rows';
 import { SearchPanel } from '../panels/searchPanel';
 import { emptySearchForm } from '../panels/searchRequest';
@@ -234,15 +233,16 @@ export class TreeCommands {
     const t = vscode.l10n.t;
     const node = this.chatOf(arg);
     if (!node) return;
-    const format = await vscode.window.showQuickPick(['CSV', 'JSON'], { title: t('Export chat as') });
-    if (!format) return;
-    const ext = format.toLowerCase();
+    const picked = await vscode.window.showQuickPick(
+      [
+        { label: 'CSV', format: 'csv' as const },
+        { label: 'JSON', format: 'json' as const },
+      ],
+      { title: t('Export chat as') },
+    );
+    if (!picked) return;
     const safe = node.chat.key.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 80);
-    const target = await vscode.window.showSaveDialog({
-      title: t('Export chat'),
-      defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir()), `wecom-chat-${safe}.${ext}`),
-      filters: ext === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
-    });
+    const target = await pickExportFile(t('Export chat'), `wecom-chat-${safe}`, picked.format);
     if (!target) return;
     const archive = await this.deps.archives.get(node.profileId);
     const nameOf = this.deps.nameOf(node.profileId);
@@ -263,7 +263,7 @@ export class TreeCommands {
       },
     );
     if (!done) return;
-    await writeFile(target.fsPath, ext === 'csv' ? toCsv(items, uiLang()) : toJson(items));
+    await writeExportFile(target, items, picked.format);
     this.deps.log.info(`Exported ${items.length} messages of ${node.chat.key} to ${target.fsPath}.`);
     void vscode.window.showInformationMessage(t('Exported {0} messages to {1}.', items.length, target.fsPath));
   }

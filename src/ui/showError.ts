@@ -4,8 +4,8 @@ import * as vscode from 'vscode';
 import { WeComError } from '../wecom/errors';
 import type { NextAction } from '../wecom/errors';
 import { log } from '../log';
+import { uiLang } from './lang';
 
-export const isChinese = (): boolean => vscode.env.language.toLowerCase().startsWith('zh');
 
 /** The command each next step opens, with its button title. */
 function buttonFor(action: NextAction): { title: string; run: () => Thenable<unknown> } | undefined {
@@ -31,7 +31,7 @@ function buttonFor(action: NextAction): { title: string; run: () => Thenable<unk
 
 export function describeError(e: unknown): string {
   if (e instanceof WeComError) {
-    const zh = isChinese();
+    const zh = uiLang() === 'zh';
     const next = zh ? e.nextStep.zh : e.nextStep.en;
     return [zh ? e.userMessage.zh : e.userMessage.en, next].filter(Boolean).join(' ');
   }

@@ -1,12 +1,12 @@
-import type { InitMessage, MessageRow, SearchFormState, SearchInit, StreamInit } from '../../src/protocol';
+import type { InitMessage, MessageRow, SearchInit, StreamInit } from '../../src/protocol';
+import { emptySearchForm } from '../../src/panels/searchRequest';
 import { EN_STRINGS } from '../../webview/lib/strings';
 
 /** The English strings, as the host would send them. */
 export const STRINGS: Record<string, string> = { ...EN_STRINGS };
 
-export function emptySearchFormForTests(): SearchFormState {
-  return { queryWord: '', chatType: 0, partyA: '', partyAType: 1, partyB: '', partyBType: 2, chatId: '', start: '', end: '', limit: '50' };
-}
+/** The form the host starts with (the same function the host and the webview use). */
+export const emptySearchFormForTests = emptySearchForm;
 
 export function searchInit(data: Partial<SearchInit> = {}, lang: 'en' | 'zh' = 'en'): InitMessage {
   return {
