@@ -141,6 +141,7 @@ async function main(): Promise<void> {
     print('sync.floor_wall_ms', Math.round(floorMs), 'ms');
     print('sync.ratio_vs_floor', syncMs / floorMs, 'x');
     print('sync.max_loop_stall_ms', loop.max / 1e6, 'ms');
+    print('sync.p99_loop_stall_ms', loop.percentile(99) / 1e6, 'ms');
 
     // Store figures: median host round-trips.
     const groups = await archive.listChats({ kind: 'group', limit: 100 });

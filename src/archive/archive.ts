@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { ArchiveError, fromErrorData, SQLITE_MISSING_MESSAGE } from './errors';
 import { packMessage, unpackMessage } from './packing';
@@ -33,6 +34,8 @@ export interface Archive {
   readonly file: string;
   /** ONE transaction: insert-or-ignore by msgid, chat summaries, next cursor (and the lease check). */
   applyPage(p: PageInput): Promise<ApplyResult>;
+  /** Commits the batch that pages with `commit: false` left open (no-op without one). */
+  commit(): Promise<ApplyResult>;
   /** Newest activity first; keyset-paged with `after`. */
   listChats(q: ListChatsQuery): Promise<{ chats: ChatSummary[]; next?: ChatCursor }>;
   countChats(q: { kind?: 'group' | 'single'; filter?: ChatFilter }): Promise<number>;
@@ -121,14 +124,23 @@ class WorkerArchive implements Archive {
     });
   }
 
-  applyPage(p: PageInput): Promise<ApplyResult> {
+  async applyPage(p: PageInput): Promise<ApplyResult> {
+    // Packing a page takes a few milliseconds: in a task of its own, so the event loop (shared by
+    // every extension) gets a turn between reading a page and packing it. Calls stay in order.
+    await yieldToLoop();
     return this.call('applyPage', {
-      messages: p.messages.map(packMessage),
+      messages: p.messages.map((m, i) => packMessage(m, p.texts?.[i])),
       nextCursor: p.nextCursor,
       hasMore: p.hasMore,
       now: p.now ?? Date.now(),
       ...(p.lease ? { lease: p.lease } : {}),
+      ...(p.commit === false ? { commit: false } : {}),
+      ...(p.continues ? { continues: true } : {}),
     });
+  }
+
+  commit(): Promise<ApplyResult> {
+    return this.call('commit', undefined);
   }
 
   listChats(q: ListChatsQuery): Promise<{ chats: ChatSummary[]; next?: ChatCursor }> {

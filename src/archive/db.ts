@@ -11,6 +11,9 @@ export type SqliteModule = typeof import('node:sqlite');
 
 export const BUSY_TIMEOUT_MS = 15_000;
 
+/** The writer's automatic checkpoint (32 MB of WAL) when no checkpointer thread runs. */
+export const WAL_AUTOCHECKPOINT_PAGES = 8192;
+
 /** node:sqlite, or the "VS Code too old" error: it exists from Node 22.5. */
 export function loadSqlite(): SqliteModule {
   const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
@@ -45,7 +48,7 @@ export function openDatabase(sqlite: SqliteModule, file: string): DatabaseSync {
   // Checkpoint every 32 MB of WAL instead of 4 MB: hot index pages (the msgid index, each chat's
   // tail) are then copied back once per many pages, and the checkpoint's fsyncs are rarer. The
   // WAL file is trimmed back to 64 MB after a checkpoint.
-  db.exec('PRAGMA wal_autocheckpoint = 8192');
+  db.exec(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   db.exec('PRAGMA journal_size_limit = 67108864');
   return db;
 }

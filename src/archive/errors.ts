@@ -9,6 +9,7 @@ export type ArchiveErrorCode =
   | 'WORKER_DIED'
   | 'CLOSED'
   | 'LEASE_LOST'
+  | 'BATCH_LOST'
   | 'SYNC_BUSY'
   | 'BAD_REQUEST'
   | 'NEWER_SCHEMA'

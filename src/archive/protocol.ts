@@ -25,6 +25,9 @@ export interface PackedPage {
   hasMore: boolean;
   now: number;
   lease?: { owner: string; ttlMs: number };
+  /** See PageInput. */
+  commit?: boolean;
+  continues?: boolean;
 }
 
 export interface ListChatsQuery {
@@ -45,6 +48,8 @@ export type RawRow = [chatKey: ChatKey, rawJson: string];
 
 export interface StoreOps {
   applyPage: [PackedPage, ApplyResult];
+  /** Commits the open batch of pages, if any; the batch's totals. */
+  commit: [undefined, ApplyResult];
   listChats: [ListChatsQuery, { chats: ChatSummary[]; next?: ChatCursor }];
   countChats: [{ kind?: 'group' | 'single'; filter?: ChatFilter }, number];
   getChat: [ChatKey, ChatSummary | undefined];

@@ -6,8 +6,13 @@
  * not queue. The holder renews the lease every TTL/3 and in every page's transaction, so a crashed
  * process blocks others for at most one TTL, and a process that lost its lease cannot commit.
  *
- * The next page is requested while the current one is being committed (one page ahead): the
- * network and the disk overlap, and nothing is committed out of order.
+ * Pipelined: the next page is requested while the current one is stored, and a page is handed to
+ * the worker while it still stores the previous one, so the network, the host and the disk
+ * overlap. Pages are stored in order, and committed in groups (group commit): a transaction stays
+ * open across pages until it is COMMIT_EVERY_MS old, COMMIT_MAX_PAGES long, or the last page, and
+ * is committed before the run ends for any reason, cancellation and errors included. A crash
+ * loses at most the open group, whose cursor was not committed either: the next run fetches it
+ * again.
  */
 import { CancelledError, WeComApiError } from '../wecom/errors';
 import type { SyncPage, WeComClient } from '../wecom/client';
@@ -23,6 +28,11 @@ import type { ChatKey, Gap } from './types';
 const INVALID_CURSOR = 50100;
 
 export const DEFAULT_LEASE_TTL_MS = 30_000;
+
+/** A group is committed once this old, so the views see new messages a few times a second. */
+export const COMMIT_EVERY_MS = 250;
+/** …or this many pages long. */
+export const COMMIT_MAX_PAGES = 64;
 
 export interface SyncEngineOptions {
   /** Identifies this process/window in the lease: unique per window (e.g. session id + pid). */
@@ -80,7 +90,7 @@ export class SyncEngine {
     this.ttlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
   }
 
-  /** After every committed page that inserted something or moved the cursor. */
+  /** After every commit (a group of pages; see the header). */
   onChange(listener: (change: SyncChange) => void): () => void {
     return this.changes.on(listener);
   }
@@ -175,39 +185,90 @@ export class SyncEngine {
     let cursor = state.cursor;
     let inserted = 0;
     let pages = 0;
-    let next: Promise<SyncPage> | undefined = this.fetch(cursor, limit, signal);
-    while (next) {
-      let page: SyncPage;
-      try {
-        page = await next;
-      } catch (error) {
-        // A refused cursor means messages were lost for good: say so, then start over once.
-        if (error instanceof WeComApiError && error.errcode === INVALID_CURSOR && cursor && !gapRecorded) {
-          await recordGap(refusedGap(await this.archive.syncState(), this.clock.now()));
-          cursor = undefined;
-          next = this.fetch(undefined, limit, signal);
-          continue;
-        }
-        throw error;
-      }
-      // After a 301058 the smaller limit sticks for this run: the next page would be as large.
-      limit = page.limitUsed;
-      next = page.hasMore ? this.fetch(page.nextCursor, limit, signal) : undefined;
-      // Not abortable half-way: the worker commits the whole page or nothing.
-      const applied = await this.archive.applyPage({
+    /** The open group: pages applied but not committed yet. */
+    let group: { startedAt: number; pages: number; inserted: number; changed: Set<ChatKey> } | undefined;
+    /** The page handed to the worker last, not yet answered. */
+    let storing: Promise<void> | undefined;
+
+    const committed = (change: { inserted: number; changed: Set<ChatKey> }): void => {
+      this.changes.emit({ changedChats: [...change.changed], inserted: change.inserted, total: inserted });
+    };
+    // Pages are applied in order; a failed one rolls the group back, and every later page of the
+    // group then fails with BATCH_LOST, which is the first failure's echo, not news.
+    type Group = NonNullable<typeof group>;
+    const store = (page: SyncPage, into: Group, commit: boolean, continues: boolean): Promise<void> => {
+      const applied = this.archive.applyPage({
         messages: page.messages,
+        ...(page.texts ? { texts: page.texts } : {}),
         nextCursor: page.nextCursor,
         hasMore: page.hasMore,
         now: this.clock.now(),
         lease,
+        commit,
+        continues,
       });
-      cursor = page.nextCursor || cursor;
-      pages++;
-      inserted += applied.inserted;
-      const change: SyncChange = { changedChats: applied.changedChats, inserted: applied.inserted, total: inserted };
-      this.changes.emit(change);
-      onProgress?.({ ...change, pages });
-      if (signal.aborted) throw new CancelledError();
+      const done = applied.then((result) => {
+        pages++;
+        inserted += result.inserted;
+        into.inserted += result.inserted;
+        for (const key of result.changedChats) into.changed.add(key);
+        if (commit) committed(into);
+        onProgress?.({ changedChats: result.changedChats, inserted: result.inserted, total: inserted, pages });
+      });
+      done.catch(() => undefined);
+      return done;
+    };
+    const settle = async (): Promise<void> => {
+      const last = storing;
+      storing = undefined;
+      await last;
+    };
+    /** Ends the open group: waits for the page being stored, then commits what the group holds. */
+    const flush = async (): Promise<void> => {
+      await settle();
+      if (!group) return;
+      const closing = group;
+      group = undefined;
+      await this.archive.commit();
+      committed(closing);
+    };
+
+    let next: Promise<SyncPage> | undefined = this.fetch(cursor, limit, signal);
+    try {
+      while (next) {
+        let page: SyncPage;
+        try {
+          page = await next;
+        } catch (error) {
+          // A refused cursor means messages were lost for good: say so, then start over once.
+          if (error instanceof WeComApiError && error.errcode === INVALID_CURSOR && cursor && !gapRecorded) {
+            await flush();
+            await recordGap(refusedGap(await this.archive.syncState(), this.clock.now()));
+            cursor = undefined;
+            next = this.fetch(undefined, limit, signal);
+            continue;
+          }
+          throw error;
+        }
+        // After a 301058 the smaller limit sticks for this run: the next page would be as large.
+        limit = page.limitUsed;
+        next = page.hasMore ? this.fetch(page.nextCursor, limit, signal) : undefined;
+        cursor = page.nextCursor || cursor;
+        const continues = group !== undefined;
+        group ??= { startedAt: performance.now(), pages: 0, inserted: 0, changed: new Set() };
+        group.pages++;
+        const commit = !page.hasMore || group.pages >= COMMIT_MAX_PAGES || performance.now() - group.startedAt >= COMMIT_EVERY_MS;
+        // Handed over before the previous page is answered, so the worker never waits for the host.
+        const previous = storing;
+        storing = store(page, group, commit, continues);
+        if (commit) group = undefined;
+        await previous;
+        if (signal.aborted) throw new CancelledError();
+      }
+      await settle();
+    } finally {
+      // Whatever ends the run, the pages already stored are kept (each left the group consistent).
+      await flush().catch(() => undefined);
     }
     return {
       inserted,

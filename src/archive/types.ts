@@ -85,12 +85,19 @@ export interface Gap {
 
 export interface PageInput {
   messages: readonly ArchiveMessage[];
+  /** Each message's JSON as received (SyncPage.texts), stored instead of serializing `raw`. */
+  texts?: readonly string[];
   nextCursor: string;
   hasMore: boolean;
   /** Commit time (ms) recorded as the last success; default Date.now(). */
   now?: number;
   /** When given, the page is committed only while this owner holds the sync lease (renewed by it). */
   lease?: { owner: string; ttlMs: number };
+  /** false: leave the transaction open so the next page joins it (group commit); Archive.commit()
+   * or a later page with `commit` ends it. Default true: the page is its own transaction. */
+  commit?: boolean;
+  /** This page joins the batch the previous page left open; BATCH_LOST if that was rolled back. */
+  continues?: boolean;
 }
 
 export interface ApplyResult {

@@ -2,9 +2,12 @@
  * Worker-thread entry (bundled on its own to dist/archive-worker.js): owns the SQLite connection
  * so the extension host's event loop never waits on disk. Requests are handled one at a time, in
  * the order they arrive, which is also the order of transactions.
+ *
+ * The same file, started with CheckpointerInit, is the checkpointer thread (checkpointer.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadSqlite, openDatabase } from './db';
+import { Checkpointer, isCheckpointerInit, runCheckpointer, WAL_BACKSTOP_PAGES } from './checkpointer';
+import { loadSqlite, openDatabase, WAL_AUTOCHECKPOINT_PAGES } from './db';
 import { toErrorData } from './errors';
 import type { HostToWorker, OpArg, OpName, OpResult, StoreHandlers, WorkerInit, WorkerToHost } from './protocol';
 import { ArchiveStore } from './store';
@@ -13,20 +16,42 @@ function dispatch<K extends OpName>(handlers: StoreHandlers, op: K, arg: OpArg<K
   return handlers[op](arg);
 }
 
+/** Checkpoints move to their own thread; if it cannot start or dies, the writer checkpoints again. */
+function startCheckpointer(store: ArchiveStore, file: string): Checkpointer | undefined {
+  const fallback = (): void => {
+    store.onCommit = undefined;
+    store.setAutoCheckpoint(WAL_AUTOCHECKPOINT_PAGES);
+  };
+  try {
+    const checkpointer = Checkpointer.start(__filename, file, fallback);
+    store.setAutoCheckpoint(WAL_BACKSTOP_PAGES);
+    store.onCommit = () => checkpointer.committed();
+    return checkpointer;
+  } catch {
+    fallback();
+    return undefined;
+  }
+}
+
 function main(): void {
   const port = parentPort;
   if (!port) throw new Error('archive-worker must run as a worker thread');
   const post = (message: WorkerToHost): void => port.postMessage(message);
   let store: ArchiveStore;
+  let checkpointer: Checkpointer | undefined;
   try {
     const init = workerData as WorkerInit;
     store = new ArchiveStore(openDatabase(loadSqlite(), init.file), init.file);
+    checkpointer = startCheckpointer(store, init.file);
   } catch (error) {
     post({ type: 'fatal', error: toErrorData(error) });
     return;
   }
-  port.on('message', (request: HostToWorker) => {
+  port.on('message', async (request: HostToWorker) => {
     try {
+      // The checkpointer's connection closes first, so the writer's is the last one: closing it
+      // checkpoints the WAL into the file and removes it.
+      if (request.op === 'close') await checkpointer?.close();
       const value = dispatch(store, request.op, request.arg);
       post({ type: 'reply', id: request.id, ok: true, value });
     } catch (error) {
@@ -37,4 +62,5 @@ function main(): void {
   post({ type: 'ready', schemaBefore: store.schemaBefore });
 }
 
-main();
+if (isCheckpointerInit(workerData)) runCheckpointer();
+else main();

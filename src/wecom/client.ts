@@ -5,6 +5,7 @@
  * The retry policy follows guide §6. Every bound is explicit (attempts, waits, one refresh) so a
  * misbehaving server can never keep the sync loop spinning.
  */
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import {
   BadResponseError,
   CancelledError,
@@ -71,6 +72,8 @@ export interface WeComClientOptions {
 
 export interface SyncPage {
   readonly messages: ArchiveMessage[];
+  /** Each message's JSON as received, in the order of `messages` (see SyncPageData.texts). */
+  readonly texts?: readonly string[];
   readonly nextCursor: string;
   readonly hasMore: boolean;
   /** The limit the page was fetched with (may be lower than asked, after 301058). */
@@ -102,7 +105,7 @@ interface CallSpec<T> {
   /** The body; `limit` is rewritten when 301058 asks for smaller pages. */
   readonly body: { limit?: number };
   readonly defaultLimit: number;
-  readonly parse: (json: unknown) => ParseResult<T>;
+  readonly parse: (json: unknown, text: string) => ParseResult<T>;
   readonly signal?: AbortSignal;
 }
 
@@ -335,7 +338,10 @@ export class WeComClient {
     const { errcode, errmsg } = envelope.value;
     this.logger.debug(`POST ${shown} → HTTP ${reply.status} errcode ${errcode} in ${reply.elapsedMs} ms (${reply.route})`);
     if (errcode !== 0) throw new WeComApiError(errcode, errmsg, spec.api, [token, ...this.secrets()]);
-    const parsed = spec.parse(reply.json);
+    // A full sync_msg page takes milliseconds to read; not in the same task that decoded it, so
+    // the event loop (shared by every extension) gets a turn in between.
+    await yieldToLoop();
+    const parsed = spec.parse(reply.json, reply.text);
     if (!parsed.ok) throw new BadResponseError('shape', `${spec.api}: ${parsed.problem}`);
     return parsed.value;
   }

@@ -36,6 +36,8 @@ export interface HttpRequest {
 export interface HttpReply {
   readonly status: number;
   readonly json: unknown;
+  /** The body as received; `json` is its parse. */
+  readonly text: string;
   readonly elapsedMs: number;
   /** 'direct' or the redacted proxy URL; for logs. */
   readonly route: string;
@@ -178,7 +180,7 @@ export class HttpTransport {
     } catch {
       throw new BadResponseError('json', `${req.what} did not return valid JSON (${text.length} bytes)`);
     }
-    return { status, json, elapsedMs, route };
+    return { status, json, text, elapsedMs, route };
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,7 @@
  *
  * Pure module (no Node imports): the webview may import the types.
  */
+import { elementSpans, memberSpan } from './jsonSpans';
 
 export type JsonObject = { readonly [key: string]: unknown };
 
@@ -123,6 +124,9 @@ export interface ArchiveMessage {
 
 export interface SyncPageData {
   readonly messages: ArchiveMessage[];
+  /** Each message's JSON exactly as received, in the order of `messages`; absent when the reply
+   * text was not given or could not be split (then `raw` is the only source). */
+  readonly texts?: readonly string[];
   readonly nextCursor: string;
   readonly hasMore: boolean;
   /** Entries of msg_list that could not be used (no msgid): counted so the caller can log them. */
@@ -217,22 +221,36 @@ export function parseMessage(value: unknown): ArchiveMessage | undefined {
   };
 }
 
-/** A successful (errcode 0) sync_msg reply → one page. */
-export function parseSyncReply(json: unknown): ParseResult<SyncPageData> {
+/** The text of each msg_list entry, when `text` (the reply JSON.parse accepted) splits cleanly. */
+function entryTexts(text: string | undefined, count: number): string[] | undefined {
+  if (text === undefined) return undefined;
+  const list = memberSpan(text, 'msg_list');
+  const spans = list ? elementSpans(text, list) : undefined;
+  if (!spans || spans.length !== count) return undefined;
+  return spans.map(([start, end]) => text.slice(start, end));
+}
+
+/** A successful (errcode 0) sync_msg reply → one page. `text` is the reply as received, if known. */
+export function parseSyncReply(json: unknown, text?: string): ParseResult<SyncPageData> {
   if (!isJsonObject(json)) return { ok: false, problem: 'reply is not a JSON object' };
   if (json.msg_list !== undefined && json.msg_list !== null && !Array.isArray(json.msg_list)) {
     return { ok: false, problem: 'msg_list is not an array' };
   }
   const list: unknown[] = Array.isArray(json.msg_list) ? json.msg_list : [];
+  const all = entryTexts(text, list.length);
   const messages: ArchiveMessage[] = [];
-  for (const entry of list) {
-    const message = parseMessage(entry);
-    if (message) messages.push(message);
+  const texts: string[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const message = parseMessage(list[i]);
+    if (!message) continue;
+    messages.push(message);
+    if (all) texts.push(all[i]!);
   }
   return {
     ok: true,
     value: {
       messages,
+      ...(all ? { texts } : {}),
       nextCursor: readString(json.next_cursor) ?? '',
       hasMore: readHasMore(json.has_more),
       skipped: list.length - messages.length,

@@ -94,7 +94,9 @@ describe('sync: first sync, resume, gaps', () => {
     assert.equal(r.requests[0]!.cursor, undefined, 'first request without a cursor');
     assertMirror(r, t0 - 3 * DAY);
     assert.equal(result.inserted, recount(r.file).messages);
-    assert.equal(changes.length, result.pages);
+    // One change per commit: pages are committed in groups, so there are at most as many as pages.
+    assert.ok(changes.length >= 1 && changes.length <= result.pages, `${changes.length} changes, ${result.pages} pages`);
+    assert.equal(changes.reduce((n, c) => n + c.inserted, 0), result.inserted);
     assert.equal(changes[changes.length - 1]!.total, result.inserted);
     assert.ok(changes.every((c) => c.changedChats.length > 0 || c.inserted === 0));
     const lease = await r.archive.acquireLease({ owner: 'someone-else', ttlMs: 1000, now: Date.now() });
@@ -180,20 +182,24 @@ describe('sync: cancellation', () => {
   });
   after(async () => r.close());
 
-  it('abort after a page: the archive holds exactly the committed pages, and resumes', async () => {
+  it('abort after a page: the archive holds exactly the pages reported stored, and resumes', async () => {
     const t0 = r.sim.now();
     const ac = new AbortController();
+    let reported = 0;
     await assert.rejects(
       r.engine('w', 200).run({
         signal: ac.signal,
         onProgress: (p) => {
+          reported = p.total;
           if (p.pages === 5) ac.abort();
         },
       }),
       CancelledError,
     );
     const c = recount(r.file);
-    assert.equal(c.messages, 1000, 'five pages of 200, committed whole');
+    // The page handed to the worker before the abort was seen is kept too: whole pages only.
+    assert.ok(reported === 1000 || reported === 1200, `reported ${reported}`);
+    assert.equal(c.messages, reported, 'every page reported stored is committed, whole');
     assert.deepEqual(c.summaries, c.byChat);
     const lease = await r.archive.acquireLease({ owner: 'other', ttlMs: 1000, now: Date.now() });
     assert.equal(lease.acquired, true, 'lease released on cancel');

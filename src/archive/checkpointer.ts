@@ -1,0 +1,108 @@
+/**
+ * WAL checkpoints on a thread of their own. A checkpoint copies committed pages back into the
+ * database file and fsyncs it; run by the writer (SQLite's automatic checkpoint), that stalls the
+ * sync for tens of milliseconds at a time. On a second connection in a second thread it overlaps
+ * the writer instead (PASSIVE: never blocks readers or the writer).
+ *
+ * The writer tells it after every commit; checkpoints run back to back while commits keep coming
+ * and not at all while the archive is idle. If the thread cannot run, the writer's own automatic
+ * checkpoint is the fallback, so the WAL stays bounded either way.
+ */
+import { parentPort, Worker, workerData } from 'node:worker_threads';
+import { BUSY_TIMEOUT_MS, loadSqlite } from './db';
+
+export interface CheckpointerInit {
+  role: 'checkpointer';
+  file: string;
+}
+
+type ToCheckpointer = 'committed' | 'close';
+
+/** While the checkpointer runs, the writer checkpoints only if the WAL outgrows this (1 GB). */
+export const WAL_BACKSTOP_PAGES = 16_384;
+
+export class Checkpointer {
+  private exited = false;
+  private closing = false;
+  private readonly done: Promise<void>;
+
+  private constructor(
+    private readonly worker: Worker,
+    onLost: () => void,
+  ) {
+    this.done = new Promise<void>((resolve) => {
+      worker.once('exit', () => {
+        this.exited = true;
+        if (!this.closing) onLost();
+        resolve();
+      });
+    });
+    // An error is followed by 'exit'; listening keeps it from being thrown in this thread.
+    worker.on('error', () => undefined);
+    worker.unref();
+  }
+
+  /** `script`: the bundled worker file (it starts the checkpointer when given its init data). */
+  static start(script: string, file: string, onLost: () => void): Checkpointer {
+    const init: CheckpointerInit = { role: 'checkpointer', file };
+    return new Checkpointer(new Worker(script, { workerData: init }), onLost);
+  }
+
+  committed(): void {
+    if (!this.exited && !this.closing) this.worker.postMessage('committed' satisfies ToCheckpointer);
+  }
+
+  /** Closes its connection and waits for the thread to end. */
+  async close(): Promise<void> {
+    if (this.closing) return this.done;
+    this.closing = true;
+    if (!this.exited) this.worker.postMessage('close' satisfies ToCheckpointer);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.done, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)))]);
+    clearTimeout(timer);
+    if (!this.exited) await this.worker.terminate();
+  }
+}
+
+export function isCheckpointerInit(data: unknown): data is CheckpointerInit {
+  return typeof data === 'object' && data !== null && (data as { role?: unknown }).role === 'checkpointer';
+}
+
+/** The thread's body. */
+export function runCheckpointer(): void {
+  const port = parentPort;
+  if (!port) throw new Error('the checkpointer must run as a worker thread');
+  const { file } = workerData as CheckpointerInit;
+  const db = new (loadSqlite().DatabaseSync)(file);
+  db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  // Per connection: the checkpoint's fsyncs are what make the writer's NORMAL durable.
+  db.exec('PRAGMA synchronous = NORMAL');
+  const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+  let wanted = false;
+  let scheduled = false;
+  const run = (): void => {
+    scheduled = false;
+    if (!wanted) return;
+    wanted = false;
+    try {
+      checkpoint.get();
+    } catch {
+      // Busy or I/O trouble: the next commit asks again, and the writer's backstop still holds.
+    }
+  };
+  const schedule = (): void => {
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(run);
+    }
+  };
+  port.on('message', (message: ToCheckpointer) => {
+    if (message === 'close') {
+      db.close();
+      port.close();
+      return;
+    }
+    wanted = true;
+    schedule();
+  });
+}
