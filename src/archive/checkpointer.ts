@@ -18,8 +18,8 @@ export interface CheckpointerInit {
 
 type ToCheckpointer = 'committed' | 'close';
 
-/** While the checkpointer runs, the writer checkpoints only if the WAL outgrows this (1 GB). */
-export const WAL_BACKSTOP_PAGES = 16_384;
+/** While the checkpointer runs, the writer checkpoints only if the WAL outgrows this (256 MB). */
+export const WAL_BACKSTOP_PAGES = 65_536;
 
 export class Checkpointer {
   private exited = false;

@@ -8,8 +8,8 @@
  *
  * Group commit: the sync engine may leave a page's transaction open (`commit: false`) so the next
  * pages join it. A commit costs about as much as the index pages it dirties, and a thousand random
- * msgids dirty nearly a thousand pages, so committing every few hundred milliseconds instead of
- * every page is several times faster. Every page leaves the open transaction consistent (its
+ * msgids dirty nearly a thousand pages, so committing every couple of seconds instead of every
+ * page is several times faster (sync.ts). Every page leaves the open transaction consistent (its
  * messages and its cursor), so committing at any page boundary is safe; a failure rolls back
  * the whole batch, and a page that then says it `continues` it gets BATCH_LOST.
  */
@@ -427,6 +427,12 @@ export class ArchiveStore implements StoreHandlers {
   // ---------------------------------------------------------------- lease
 
   acquireLease(r: LeaseRequest): LeaseResult {
+    // A live lease of another owner is answered from a plain read: the window that holds it keeps
+    // the write lock for seconds at a time (group commit), and the answer would be "busy" anyway.
+    const held = this.get<{ owner: string; expires_at: number }>('SELECT owner, expires_at FROM lease WHERE name = ?', LEASE);
+    if (held && held.owner !== r.owner && held.expires_at >= r.now) {
+      return { acquired: false, owner: held.owner, expiresAt: held.expires_at };
+    }
     return this.write(() => {
       // Taken when free, expired, or already ours (a restarted process with the same owner id).
       this.run(

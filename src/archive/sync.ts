@@ -29,10 +29,15 @@ const INVALID_CURSOR = 50100;
 
 export const DEFAULT_LEASE_TTL_MS = 30_000;
 
-/** A group is committed once this old, so the views see new messages a few times a second. */
-export const COMMIT_EVERY_MS = 250;
-/** …or this many pages long. */
-export const COMMIT_MAX_PAGES = 64;
+/**
+ * A group is committed once this old. Each commit writes every index page the group dirtied, and
+ * a page of random msgids dirties nearly a page of index per message, so fewer, larger commits
+ * cost far less: a 1M-message sync took 26 s with 250 ms groups and 15 s with 2 s groups. The
+ * views still see new messages every 2 s, and a crash costs at most 2 s of fetching again.
+ */
+export const COMMIT_EVERY_MS = 2000;
+/** …or this many pages long, which bounds the WAL one transaction can grow. */
+export const COMMIT_MAX_PAGES = 256;
 
 export interface SyncEngineOptions {
   /** Identifies this process/window in the lease: unique per window (e.g. session id + pid). */
