@@ -1,0 +1,128 @@
+/**
+ * Group commit and the checkpointer thread, against the real worker and SQLite file: pages left
+ * open are invisible to other connections until committed; a failure takes the whole group back
+ * and the rest of that group is refused; closing keeps an open group; checkpoints happen off the
+ * writer's thread.
+ */
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { openArchive } from '../../../src/archive/archive';
+import { ArchiveError } from '../../../src/archive/errors';
+import { type ArchiveMessage, parseMessage } from '../../../src/wecom/wire';
+import { buildBundles, recount, sleep, tempDir } from './helpers';
+
+let workerPath: string;
+const dir = tempDir('group-commit-');
+
+before(async () => {
+  workerPath = (await buildBundles()).worker;
+});
+
+/** `count` messages from `from` on, spread over a few single chats and one group. */
+function messages(from: number, count: number): ArchiveMessage[] {
+  return Array.from({ length: count }, (_, k) => {
+    const i = from + k;
+    const group = i % 3 === 0;
+    const m = parseMessage({
+      msgid: `gc-${i}`,
+      sender: { type: 1, id: `wo${i % 4}` },
+      receiver_list: group ? [{ type: 1, id: 'wo1' }, { type: 2, id: 'wm1' }] : [{ type: 2, id: `wm${i % 5}` }],
+      ...(group ? { chatid: 'wr-group' } : {}),
+      send_time: 1_700_000_000 + i,
+      msgtype: 1 + (i % 3),
+      service_encrypt_info: { encrypted_secret_key: 'K'.repeat(344), public_key_ver: 1 },
+    });
+    assert.ok(m);
+    return m;
+  });
+}
+
+const isCode = (code: string) => (e: unknown) => e instanceof ArchiveError && e.code === code;
+
+describe('group commit', () => {
+  it('pages left open are invisible to other connections until committed; commit gives the group totals', async () => {
+    const file = join(dir, 'open.sqlite');
+    const archive = await openArchive(file, { workerPath });
+    try {
+      const first = await archive.applyPage({ messages: messages(0, 300), nextCursor: 'c1', hasMore: true, commit: false });
+      assert.equal(first.inserted, 300);
+      const second = await archive.applyPage({ messages: messages(250, 300), nextCursor: 'c2', hasMore: true, commit: false, continues: true });
+      assert.equal(second.inserted, 250, 'the overlap was stored once');
+      assert.equal(recount(file).messages, 0, 'another connection sees nothing yet');
+      assert.equal((await archive.syncState()).cursor, 'c2', 'this connection sees its own open group');
+
+      const totals = await archive.commit();
+      assert.equal(totals.inserted, 550);
+      assert.deepEqual([...totals.changedChats].sort(), [...new Set([...first.changedChats, ...second.changedChats])].sort());
+      const c = recount(file);
+      assert.equal(c.messages, 550);
+      assert.equal(c.distinctMsgids, 550);
+      assert.deepEqual(c.summaries, c.byChat, 'summaries merged once per group equal a recount');
+      assert.deepEqual(await archive.commit(), { inserted: 0, changedChats: [] }, 'nothing open: a no-op');
+    } finally {
+      await archive.close();
+    }
+  });
+
+  it('a failing page takes the whole group back, and the rest of that group is refused', async () => {
+    const file = join(dir, 'fail.sqlite');
+    const archive = await openArchive(file, { workerPath });
+    try {
+      const lease = { owner: 'window-A', ttlMs: 30_000 };
+      await archive.applyPage({ messages: messages(0, 100), nextCursor: 'kept', hasMore: true, lease: undefined });
+      assert.equal((await archive.acquireLease({ ...lease, now: Date.now() })).acquired, true);
+      await archive.applyPage({ messages: messages(100, 100), nextCursor: 'c2', hasMore: true, lease, commit: false });
+      // The lease goes away inside the open group; the next page's check fails.
+      await archive.releaseLease({ owner: 'window-A' });
+      await assert.rejects(
+        archive.applyPage({ messages: messages(200, 100), nextCursor: 'c3', hasMore: true, lease, commit: false, continues: true }),
+        isCode('LEASE_LOST'),
+      );
+      await assert.rejects(
+        archive.applyPage({ messages: messages(300, 100), nextCursor: 'c4', hasMore: false, lease, continues: true }),
+        isCode('BATCH_LOST'),
+      );
+      assert.equal(recount(file).messages, 100, 'only the page committed before the group');
+      assert.equal((await archive.syncState()).cursor, 'kept', 'the cursor of the last commit');
+      assert.equal((await archive.resolve(['gc-150'])).missing.length, 1);
+    } finally {
+      await archive.close();
+    }
+  });
+
+  it('a page that does not say it continues an open group is refused; closing keeps the open group', async () => {
+    const file = join(dir, 'close.sqlite');
+    const archive = await openArchive(file, { workerPath });
+    await archive.applyPage({ messages: messages(0, 200), nextCursor: 'c1', hasMore: true, commit: false });
+    await assert.rejects(archive.applyPage({ messages: messages(200, 10), nextCursor: 'c2', hasMore: false }), isCode('BAD_REQUEST'));
+    await archive.close();
+    const c = recount(file);
+    assert.equal(c.messages, 200, 'the open group was committed at close');
+    assert.deepEqual(c.summaries, c.byChat);
+    const again = await openArchive(file, { workerPath });
+    assert.equal((await again.syncState()).cursor, 'c1');
+    await again.close();
+  });
+});
+
+describe('checkpointer thread', () => {
+  it('committed pages reach the database file while the writer stays below its own checkpoint threshold', async () => {
+    const file = join(dir, 'checkpoint.sqlite');
+    const archive = await openArchive(file, { workerPath });
+    try {
+      const before = statSync(file).size;
+      // About 1.5 MB of WAL: far below the 32 MB at which the writer would checkpoint by itself.
+      await archive.applyPage({ messages: messages(0, 3000), nextCursor: 'c1', hasMore: false });
+      let after = statSync(file).size;
+      for (let i = 0; i < 50 && after < before + 1_000_000; i++) {
+        await sleep(100);
+        after = statSync(file).size;
+      }
+      assert.ok(after >= before + 1_000_000, `database file ${before} → ${after} bytes: checkpointed pages make it grow`);
+    } finally {
+      await archive.close();
+    }
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * Messages as received: the client keeps each msg_list entry's exact text, packing cuts the
+ * receiver list out of it, and joinRaw puts it back byte for byte. Where the text is in a form the
+ * cut cannot vouch for (spaced, the key twice, nested), the list stays inline rather than being
+ * mangled.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { joinRaw, packMessage, unpackMessage } from '../../../src/archive/packing';
+import { type ArchiveMessage, parseMessage, parseSyncReply } from '../../../src/wecom/wire';
+
+/** A reply as a server might write it: `seq` is beyond 2^53, which JSON.parse cannot keep. */
+const REPLY = `{"errcode":0,"errmsg":"ok","has_more":false,"next_cursor":"c1","msg_list":[
+{"msgid":"m1","sender":{"type":1,"id":"wo1"},"receiver_list":[{"type":1,"id":"wo2"},{"type":2,"id":"wm\\"q"}],"chatid":"wr1","send_time":1700000000,"msgtype":1,"seq":123456789012345678901},
+{"sender":{"type":1,"id":"wo1"},"send_time":1700000001,"msgtype":1},
+{"msgid":"m3","sender":{"type":2,"id":"wm9"},"receiver_list":[{"type":1,"id":"wo1"}],"send_time":1700000002,"msgtype":4,"extra_info":{"receiver_list":"nested, not the message's"}}
+]}`;
+
+function page(text: string): { messages: ArchiveMessage[]; texts?: readonly string[] } {
+  const parsed = parseSyncReply(JSON.parse(text), text);
+  assert.ok(parsed.ok);
+  return parsed.value;
+}
+
+function only(text: string): { message: ArchiveMessage; text: string } {
+  const message = parseMessage(JSON.parse(text));
+  assert.ok(message);
+  return { message, text };
+}
+
+describe('packing messages as received', () => {
+  it('the client keeps each entry exactly as written, aligned with the messages (entries without a msgid dropped from both)', () => {
+    const p = page(REPLY);
+    assert.deepEqual(
+      p.messages.map((m) => m.msgid),
+      ['m1', 'm3'],
+    );
+    assert.ok(p.texts);
+    assert.equal(p.texts.length, 2);
+    assert.ok(REPLY.includes(p.texts[0]!) && p.texts[0]!.startsWith('{"msgid":"m1"'));
+    assert.ok(p.texts[0]!.includes('"seq":123456789012345678901'), 'digits JSON.parse would round are kept');
+    assert.ok(p.texts[1]!.startsWith('{"msgid":"m3"'));
+  });
+
+  it('no texts when the text is not the reply that was parsed', () => {
+    const parsed = parseSyncReply(JSON.parse(REPLY), '{"msg_list":[]}');
+    assert.ok(parsed.ok);
+    assert.equal(parsed.value.texts, undefined);
+    assert.equal(parsed.value.messages.length, 2);
+  });
+
+  it('cut and joined back: byte for byte the text as received', () => {
+    const p = page(REPLY);
+    const first = packMessage(p.messages[0]!, p.texts![0]!);
+    assert.equal(first.receivers, '[{"type":1,"id":"wo2"},{"type":2,"id":"wm\\"q"}]');
+    assert.ok(!first.raw.includes('wo2'), 'stored once per distinct list, not in every message');
+    p.messages.forEach((m, i) => {
+      const text = p.texts![i]!;
+      const packed = packMessage(m, text);
+      assert.equal(joinRaw(packed.raw, packed.receivers), text);
+      assert.deepEqual(unpackMessage(joinRaw(packed.raw, packed.receivers)), m);
+    });
+    // The key appears twice in m3 (once nested): rather than judge which is which, no cut.
+    assert.equal(packMessage(p.messages[1]!, p.texts![1]!).receivers, undefined);
+  });
+
+  it('keeps the list inline when the text is spaced, repeats the key, or nests it only', () => {
+    const cases = [
+      '{"msgid":"a","receiver_list" : [{"type":1,"id":"x"}],"send_time":1}',
+      '{"msgid":"b","receiver_list":[{"type":1,"id":"x"}],"receiver_list":[{"type":1,"id":"y"}]}',
+      '{"msgid":"c","extra":{"receiver_list":[{"type":1,"id":"x"}]}}',
+    ];
+    for (const raw of cases) {
+      const { message, text } = only(raw);
+      const packed = packMessage(message, text);
+      assert.equal(packed.receivers, undefined, raw);
+      assert.equal(packed.raw, text, raw);
+      assert.deepEqual(unpackMessage(joinRaw(packed.raw, packed.receivers)), message);
+    }
+  });
+
+  it('without a text (e.g. a test feeding parsed messages) the object is serialized, with the same cut', () => {
+    const p = page(REPLY);
+    const fromText = packMessage(p.messages[0]!, p.texts![0]!);
+    const fromObject = packMessage(p.messages[0]!);
+    assert.equal(fromObject.receivers, fromText.receivers);
+    assert.deepEqual(JSON.parse(joinRaw(fromObject.raw, fromObject.receivers)), JSON.parse(joinRaw(fromText.raw, fromText.receivers)));
+  });
+});
