@@ -110,7 +110,9 @@ describe('jsonSpans', () => {
       const spans = elementSpans(text, span);
       assert.ok(spans, text);
       assert.equal(spans.length, list.length);
-      spans.forEach((s, i) => assert.deepEqual(JSON.parse(text.slice(s[0], s[1])), list[i], text));
+      spans.forEach((s, i) => {
+        assert.deepEqual(JSON.parse(text.slice(s[0], s[1])), list[i], text);
+      });
       for (const key of ['before', 'after', 'errcode']) {
         assert.deepEqual(JSON.parse(sliceOf(text, memberSpan(text, key))!), doc[key], `${key} in ${text}`);
       }
