@@ -24,7 +24,15 @@ async function answer(page: Page, prompt: string | RegExp, value: string): Promi
 }
 
 async function notification(page: Page, text: string | RegExp): Promise<void> {
-  await page.locator('.notifications-toasts .notification-toast, .notification-list-item', { hasText: text }).first().waitFor({ timeout: 30_000 });
+  await page
+    .locator('.notifications-toasts .notification-toast, .notification-list-item', { hasText: text })
+    .first()
+    .waitFor({ timeout: 30_000 })
+    .catch(async (e) => {
+      await screenshot(page, 'profile-debug-notification');
+      const shown = await page.locator('.notifications-toasts .notification-toast, .notification-list-item').allTextContents();
+      throw new Error(`no "${String(text)}" notification; shown: ${JSON.stringify(shown)}`, { cause: e });
+    });
 }
 
 describe('adding a profile through the wizard', () => {
