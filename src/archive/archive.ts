@@ -136,6 +136,7 @@ class WorkerArchive implements Archive {
       ...(p.lease ? { lease: p.lease } : {}),
       ...(p.commit === false ? { commit: false } : {}),
       ...(p.continues ? { continues: true } : {}),
+      ...(p.after !== undefined ? { after: p.after } : {}),
     });
   }
 

@@ -10,6 +10,7 @@ export type ArchiveErrorCode =
   | 'CLOSED'
   | 'LEASE_LOST'
   | 'BATCH_LOST'
+  | 'OUT_OF_ORDER'
   | 'SYNC_BUSY'
   | 'BAD_REQUEST'
   | 'NEWER_SCHEMA'

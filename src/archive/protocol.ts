@@ -28,6 +28,7 @@ export interface PackedPage {
   /** See PageInput. */
   commit?: boolean;
   continues?: boolean;
+  after?: string;
 }
 
 export interface ListChatsQuery {

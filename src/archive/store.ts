@@ -11,7 +11,9 @@
  * msgids dirty nearly a thousand pages, so committing every couple of seconds instead of every
  * page is several times faster (sync.ts). Every page leaves the open transaction consistent (its
  * messages and its cursor), so committing at any page boundary is safe; a failure rolls back
- * the whole batch, and a page that then says it `continues` it gets BATCH_LOST.
+ * the whole batch, and a page that then says it `continues` it gets BATCH_LOST. A page also names
+ * the cursor it was fetched with (`after`): one whose predecessor was lost is refused even when it
+ * would start a new batch.
  */
 import { statSync } from 'node:fs';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
@@ -290,6 +292,12 @@ export class ArchiveStore implements StoreHandlers {
 
   private insertPage(page: PackedPage, batch: Batch): ApplyResult {
     if (page.lease) this.assertLease(page.lease, page.now);
+    if (page.after !== undefined) {
+      const stored = this.get<{ cursor: string | null }>('SELECT cursor FROM sync_state WHERE id = 1')!.cursor ?? '';
+      if (stored !== page.after) {
+        throw new ArchiveError('OUT_OF_ORDER', 'this page does not follow the stored cursor (an earlier page was not stored); nothing was stored');
+      }
+    }
     const changed = new Set<string>();
     let inserted = 0;
     let newest = 0;

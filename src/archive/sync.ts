@@ -198,11 +198,12 @@ export class SyncEngine {
     const committed = (change: { inserted: number; changed: Set<ChatKey> }): void => {
       this.changes.emit({ changedChats: [...change.changed], inserted: change.inserted, total: inserted });
     };
-    // Pages are applied in order; a failed one rolls the group back, and every later page of the
-    // group then fails with BATCH_LOST, which is the first failure's echo, not news.
+    // Pages are applied in order; a failed one rolls the group back, and every later page then
+    // fails (BATCH_LOST, OUT_OF_ORDER), which is the first failure's echo, not news.
     type Group = NonNullable<typeof group>;
-    const store = (page: SyncPage, into: Group, commit: boolean, continues: boolean): Promise<void> => {
+    const store = (page: SyncPage, after: string, into: Group, commit: boolean, continues: boolean): Promise<void> => {
       const applied = this.archive.applyPage({
+        after,
         messages: page.messages,
         ...(page.texts ? { texts: page.texts } : {}),
         nextCursor: page.nextCursor,
@@ -258,6 +259,7 @@ export class SyncEngine {
         // After a 301058 the smaller limit sticks for this run: the next page would be as large.
         limit = page.limitUsed;
         next = page.hasMore ? this.fetch(page.nextCursor, limit, signal) : undefined;
+        const after = cursor ?? '';
         cursor = page.nextCursor || cursor;
         const continues = group !== undefined;
         group ??= { startedAt: performance.now(), pages: 0, inserted: 0, changed: new Set() };
@@ -265,7 +267,7 @@ export class SyncEngine {
         const commit = !page.hasMore || group.pages >= COMMIT_MAX_PAGES || performance.now() - group.startedAt >= COMMIT_EVERY_MS;
         // Handed over before the previous page is answered, so the worker never waits for the host.
         const previous = storing;
-        storing = store(page, group, commit, continues);
+        storing = store(page, after, group, commit, continues);
         if (commit) group = undefined;
         await previous;
         if (signal.aborted) throw new CancelledError();

@@ -98,6 +98,10 @@ export interface PageInput {
   commit?: boolean;
   /** This page joins the batch the previous page left open; BATCH_LOST if that was rolled back. */
   continues?: boolean;
+  /** The cursor this page was fetched with ('' for none). When given, the page is stored only on
+   * top of exactly that cursor (OUT_OF_ORDER otherwise): a page whose predecessor was rolled back
+   * can then never be committed past the messages that were lost with it. */
+  after?: string;
 }
 
 export interface ApplyResult {

@@ -1,8 +1,8 @@
 /**
  * Group commit and the checkpointer thread, against the real worker and SQLite file: pages left
  * open are invisible to other connections until committed; a failure takes the whole group back
- * and the rest of that group is refused; closing keeps an open group; checkpoints happen off the
- * writer's thread.
+ * and every later page is refused (by group, and by the cursor it follows); closing keeps an open
+ * group; checkpoints happen off the writer's thread.
  */
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
@@ -66,7 +66,7 @@ describe('group commit', () => {
     }
   });
 
-  it('a failing page takes the whole group back, and the rest of that group is refused', async () => {
+  it('a failing page takes the whole group back, and no later page is stored past it', async () => {
     const file = join(dir, 'fail.sqlite');
     const archive = await openArchive(file, { workerPath });
     try {
@@ -84,9 +84,17 @@ describe('group commit', () => {
         archive.applyPage({ messages: messages(300, 100), nextCursor: 'c4', hasMore: false, lease, continues: true }),
         isCode('BATCH_LOST'),
       );
+      // Even as the start of a new group, a page fetched after a lost one is refused by its cursor.
+      await assert.rejects(
+        archive.applyPage({ messages: messages(300, 100), nextCursor: 'c4', hasMore: false, after: 'c3' }),
+        isCode('OUT_OF_ORDER'),
+      );
       assert.equal(recount(file).messages, 100, 'only the page committed before the group');
       assert.equal((await archive.syncState()).cursor, 'kept', 'the cursor of the last commit');
-      assert.equal((await archive.resolve(['gc-150'])).missing.length, 1);
+      assert.equal((await archive.resolve(['gc-150', 'gc-350'])).missing.length, 2);
+      // The page that does follow the stored cursor is taken.
+      const next = await archive.applyPage({ messages: messages(100, 100), nextCursor: 'c2', hasMore: true, after: 'kept' });
+      assert.equal(next.inserted, 100);
     } finally {
       await archive.close();
     }
