@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { WeComError } from '../wecom/errors';
 import type { NextAction } from '../wecom/errors';
 import { log } from '../log';
+import { MissingSecretError } from '../profiles/connect';
 import { uiLang } from './lang';
 
 
@@ -43,7 +44,7 @@ export async function showError(context: string, e: unknown): Promise<void> {
   const text = `${context}: ${describeError(e)}`;
   log().error(text);
   if (e instanceof Error && e.stack && !(e instanceof WeComError)) log().debug(e.stack);
-  const step = e instanceof WeComError ? buttonFor(e.nextStep.action) : undefined;
+  const step = e instanceof WeComError ? buttonFor(e.nextStep.action) : e instanceof MissingSecretError ? buttonFor('pasteToken') /* Edit Profile */ : undefined;
   const showLog = vscode.l10n.t('Show Log');
   const buttons = step ? [step.title, showLog] : [showLog];
   const choice = await vscode.window.showErrorMessage(text, ...buttons);

@@ -75,6 +75,10 @@ describe('adding a profile through the wizard', () => {
     const corpTokenCalls = () => sim.stats().requests['/cgi-bin/service/get_corp_token'] ?? 0;
     const before = corpTokenCalls();
     assert.ok(before > 0, 'the wizard got its token through the suite chain');
+    // code-server encrypts and writes secrets a moment after `secrets.store` resolves; a reload in
+    // that moment loses them (the test then reports "not stored on this machine"). A user does not
+    // reload within a second of saving a profile, and neither does this test.
+    await page.waitForTimeout(1500);
     await runFromPalette(page, 'Developer: Reload Window');
     await page.locator('.monaco-workbench .activitybar').waitFor({ timeout: 60_000 });
     await page.locator('.explorer-folders-view .monaco-list-row, .part.sidebar .monaco-list-row').first().waitFor({ timeout: 60_000 });
