@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { ArchiveError, fromErrorData, SQLITE_MISSING_MESSAGE } from './errors';
-import { packMessage, unpackMessage } from './packing';
+import { packPage, unpackMessage } from './packing';
 import type { HostToWorker, ListChatsQuery, OpArg, OpName, OpResult, RawRow, WorkerInit, WorkerToHost } from './protocol';
 import type {
   ApplyResult,
@@ -129,7 +129,7 @@ class WorkerArchive implements Archive {
     // every extension) gets a turn between reading a page and packing it. Calls stay in order.
     await yieldToLoop();
     return this.call('applyPage', {
-      messages: p.messages.map((m, i) => packMessage(m, p.texts?.[i])),
+      ...packPage(p.messages, p.texts),
       nextCursor: p.nextCursor,
       hasMore: p.hasMore,
       now: p.now ?? Date.now(),

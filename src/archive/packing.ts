@@ -4,9 +4,11 @@
  * The host hands the worker flat records of primitives (cheap to structured-clone, nothing
  * re-serialized in the worker). The raw JSON is the message's text as received when the client
  * kept it (sliced, not serialized), else the parsed object serialized once. receiver_list is
- * cut out of the raw text and sent beside it: in a group every message repeats the same list of up
- * to hundreds of members, so the store keeps each distinct list once (`recv_sets`) and the raw
- * text with a placeholder. Joining them back gives the exact text that was stored.
+ * cut out of the raw text and sent beside it, each distinct list once per page: in a group every
+ * message repeats the same list of up to hundreds of members, so the store keeps each distinct
+ * list once (`recv_sets`) and the raw text with a placeholder. Joining them back gives the exact
+ * text that was stored. The host also names a single chat's other party, so the worker never
+ * parses a list to know which chat a message belongs to.
  */
 import { depthAt, valueEnd } from '../wecom/jsonSpans';
 import { type ArchiveMessage, type JsonObject, parseMessage, type Party } from '../wecom/wire';
@@ -22,15 +24,32 @@ export interface PackedMessage {
   chatid?: string;
   senderType: number;
   sender: string;
+  /** A single chat's other party: the first receiver (the sender itself for a note to oneself). */
+  peer?: string;
+  peerType?: number;
   keyVer?: number;
-  /** Raw JSON; with PLACEHOLDER where receiver_list was when `receivers` is set. */
+  /** Raw JSON; with PLACEHOLDER where receiver_list was when `cut` is set. */
   raw: string;
-  /** receiver_list's JSON text, cut out of `raw`. */
+  /** Index into the page's `receiverLists`: this message's receivers. */
+  receivers?: number;
+  /** `raw` holds the placeholder; the list is receiverLists[receivers]. */
+  cut?: true;
+}
+
+/** A page for the worker: each distinct receiver list once (a group repeats it in every message). */
+export interface PackedMessages {
+  messages: PackedMessage[];
+  receiverLists: string[];
+}
+
+/** A message's raw text, and its receiver list's text when that was cut out of it. */
+export interface CutMessage {
+  raw: string;
   receivers?: string;
 }
 
 /** `text`: the message's JSON as received (see SyncPageData.texts); the list is cut out of it. */
-function cutText(text: string): { raw: string; receivers?: string } {
+function cutText(text: string): CutMessage {
   // Only the compact `"receiver_list":[` form (so that joinRaw finds the placeholder again), only
   // once in the whole text, and only as a member of the message itself.
   const at = text.indexOf(`${KEY}[`);
@@ -43,32 +62,51 @@ function cutText(text: string): { raw: string; receivers?: string } {
   return { raw: cut, receivers: text.slice(start, end) };
 }
 
-export function packMessage(m: ArchiveMessage, text?: string): PackedMessage {
+/** The raw text to store, as received when `text` is given, else the parsed object serialized. */
+export function cutMessage(m: ArchiveMessage, text?: string): CutMessage {
+  if (text !== undefined) return cutText(text);
   const list = m.raw.receiver_list;
-  let raw: string | undefined;
-  let receivers: string | undefined;
-  if (text !== undefined) {
-    ({ raw, receivers } = cutText(text));
-  } else if (Array.isArray(list)) {
+  if (Array.isArray(list)) {
     // Spreading keeps key order, so the placeholder sits where the list was.
     const cut = JSON.stringify({ ...m.raw, receiver_list: 0 });
     // Only when the placeholder is unambiguous; otherwise the list stays inline.
-    if (cut.indexOf(PLACEHOLDER) === cut.lastIndexOf(PLACEHOLDER)) {
-      raw = cut;
-      receivers = JSON.stringify(list);
-    }
+    if (cut.indexOf(PLACEHOLDER) === cut.lastIndexOf(PLACEHOLDER)) return { raw: cut, receivers: JSON.stringify(list) };
   }
-  return {
-    msgid: m.msgid,
-    sendTime: m.sendTime,
-    msgtype: m.msgtype,
-    ...(m.chatid ? { chatid: m.chatid } : {}),
-    senderType: m.sender.type,
-    sender: m.sender.id,
-    ...(m.publicKeyVer !== undefined ? { keyVer: m.publicKeyVer } : {}),
-    raw: raw ?? JSON.stringify(m.raw),
-    ...(receivers !== undefined ? { receivers } : {}),
+  return { raw: JSON.stringify(m.raw) };
+}
+
+/** Messages (and their texts as received, when kept) → what crosses to the worker. */
+export function packPage(messages: readonly ArchiveMessage[], texts?: readonly string[]): PackedMessages {
+  const receiverLists: string[] = [];
+  const listIndex = new Map<string, number>();
+  const indexOf = (list: string): number => {
+    let i = listIndex.get(list);
+    if (i === undefined) {
+      i = receiverLists.push(list) - 1;
+      listIndex.set(list, i);
+    }
+    return i;
   };
+  const packed = messages.map((m, i): PackedMessage => {
+    const { raw, receivers } = cutMessage(m, texts?.[i]);
+    // A list left inline still names the members, in the form parseReceivers reads.
+    const list = receivers ?? (m.receivers.length > 0 ? JSON.stringify(m.receivers) : undefined);
+    const peer = m.chatid ? undefined : m.receivers[0];
+    return {
+      msgid: m.msgid,
+      sendTime: m.sendTime,
+      msgtype: m.msgtype,
+      ...(m.chatid ? { chatid: m.chatid } : {}),
+      senderType: m.sender.type,
+      sender: m.sender.id,
+      ...(peer ? { peer: peer.id, peerType: peer.type } : {}),
+      ...(m.publicKeyVer !== undefined ? { keyVer: m.publicKeyVer } : {}),
+      raw,
+      ...(list !== undefined ? { receivers: indexOf(list) } : {}),
+      ...(receivers !== undefined ? { cut: true as const } : {}),
+    };
+  });
+  return { messages: packed, receiverLists };
 }
 
 /** The stored raw text with its receiver list put back. */

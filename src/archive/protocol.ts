@@ -4,7 +4,7 @@
  * Everything here crosses postMessage (structured clone): plain data only.
  */
 import type { ErrorData } from './errors';
-import type { PackedMessage } from './packing';
+import type { PackedMessages } from './packing';
 import type {
   ApplyResult,
   ArchiveStats,
@@ -19,8 +19,7 @@ import type {
   SyncState,
 } from './types';
 
-export interface PackedPage {
-  messages: PackedMessage[];
+export interface PackedPage extends PackedMessages {
   nextCursor: string;
   hasMore: boolean;
   now: number;

@@ -304,13 +304,16 @@ export class ArchiveStore implements StoreHandlers {
     const insert = this.stmt(
       'INSERT OR IGNORE INTO messages(msgid, chat, send_time, msgtype, sender, recv, raw) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
+    // Each distinct list's recv_sets row, looked up once per page.
+    const listIds: (number | undefined)[] = [];
     for (const m of page.messages) {
-      const receivers = m.receivers === undefined ? [] : this.receiversOf(m.receivers);
       const sender: Party = { type: m.senderType, id: m.sender };
-      const identity = chatIdentity(m.chatid, sender, receivers);
+      const identity = chatIdentity(m.chatid, sender, m.peer === undefined ? [] : [{ type: m.peerType ?? 0, id: m.peer }]);
       const chat = this.chatId(identity);
       const senderId = this.partyId(m.sender, m.senderType);
-      const recv = m.receivers === undefined ? null : this.receiverListId(m.receivers);
+      const list = m.receivers === undefined ? undefined : page.receiverLists[m.receivers];
+      let recv: number | null = null;
+      if (m.cut && m.receivers !== undefined && list !== undefined) recv = listIds[m.receivers] ??= this.receiverListId(list);
       if (Number(insert.run(m.msgid, chat, m.sendTime, m.msgtype, senderId, recv, m.raw).changes) === 0) continue;
       inserted++;
       if (m.sendTime > newest) newest = m.sendTime;
@@ -337,7 +340,7 @@ export class ArchiveStore implements StoreHandlers {
       if (m.keyVer !== undefined) d.keyVersions.add(m.keyVer);
       d.senders.set(senderId, (d.senders.get(senderId) ?? 0) + 1);
       d.partyTypes |= typeBit(m.senderType);
-      if (identity.kind === 'group' && m.receivers !== undefined) d.receiverLists.add(m.receivers);
+      if (identity.kind === 'group' && list !== undefined) d.receiverLists.add(list);
     }
     this.run(
       `UPDATE sync_state SET cursor = COALESCE(NULLIF(?, ''), cursor), last_success = ?, last_error = NULL,

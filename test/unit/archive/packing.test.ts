@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { joinRaw, packMessage, unpackMessage } from '../../../src/archive/packing';
+import { cutMessage, joinRaw, packPage, unpackMessage } from '../../../src/archive/packing';
 import { type ArchiveMessage, parseMessage, parseSyncReply } from '../../../src/wecom/wire';
 
 /** A reply as a server might write it: `seq` is beyond 2^53, which JSON.parse cannot keep. */
@@ -51,17 +51,17 @@ describe('packing messages as received', () => {
 
   it('cut and joined back: byte for byte the text as received', () => {
     const p = page(REPLY);
-    const first = packMessage(p.messages[0]!, p.texts![0]!);
+    const first = cutMessage(p.messages[0]!, p.texts![0]!);
     assert.equal(first.receivers, '[{"type":1,"id":"wo2"},{"type":2,"id":"wm\\"q"}]');
     assert.ok(!first.raw.includes('wo2'), 'stored once per distinct list, not in every message');
     p.messages.forEach((m, i) => {
       const text = p.texts![i]!;
-      const packed = packMessage(m, text);
+      const packed = cutMessage(m, text);
       assert.equal(joinRaw(packed.raw, packed.receivers), text);
       assert.deepEqual(unpackMessage(joinRaw(packed.raw, packed.receivers)), m);
     });
     // The key appears twice in m3 (once nested): rather than judge which is which, no cut.
-    assert.equal(packMessage(p.messages[1]!, p.texts![1]!).receivers, undefined);
+    assert.equal(cutMessage(p.messages[1]!, p.texts![1]!).receivers, undefined);
   });
 
   it('keeps the list inline when the text is spaced, repeats the key, or nests it only', () => {
@@ -72,17 +72,35 @@ describe('packing messages as received', () => {
     ];
     for (const raw of cases) {
       const { message, text } = only(raw);
-      const packed = packMessage(message, text);
+      const packed = cutMessage(message, text);
       assert.equal(packed.receivers, undefined, raw);
       assert.equal(packed.raw, text, raw);
       assert.deepEqual(unpackMessage(joinRaw(packed.raw, packed.receivers)), message);
     }
   });
 
+  it('a page crosses with each distinct list once, and names the other party of single chats', () => {
+    const group = (id: string) => ({ msgid: id, sender: { type: 1, id: 'wo1' }, receiver_list: [{ type: 1, id: 'wo2' }, { type: 2, id: 'wm3' }], chatid: 'wr1', send_time: 1, msgtype: 1 });
+    const texts = [JSON.stringify(group('g1')), JSON.stringify(group('g2')), '{"msgid":"s1","sender":{"type":2,"id":"wm3"},"receiver_list" : [{"type":1,"id":"wo1"}],"send_time":2,"msgtype":1}'];
+    const messages = texts.map((t) => parseMessage(JSON.parse(t))!);
+    const packed = packPage(messages, texts);
+    assert.deepEqual(packed.receiverLists, ['[{"type":1,"id":"wo2"},{"type":2,"id":"wm3"}]', '[{"type":1,"id":"wo1"}]']);
+    assert.deepEqual(
+      packed.messages.map((m) => [m.receivers, m.cut, m.peer, m.peerType]),
+      [
+        [0, true, undefined, undefined],
+        [0, true, undefined, undefined],
+        // Spaced, so left inline in raw; its list still names the members, and the peer is known.
+        [1, undefined, 'wo1', 1],
+      ],
+    );
+    assert.equal(packed.messages[2]!.raw, texts[2]);
+  });
+
   it('without a text (e.g. a test feeding parsed messages) the object is serialized, with the same cut', () => {
     const p = page(REPLY);
-    const fromText = packMessage(p.messages[0]!, p.texts![0]!);
-    const fromObject = packMessage(p.messages[0]!);
+    const fromText = cutMessage(p.messages[0]!, p.texts![0]!);
+    const fromObject = cutMessage(p.messages[0]!);
     assert.equal(fromObject.receivers, fromText.receivers);
     assert.deepEqual(JSON.parse(joinRaw(fromObject.raw, fromObject.receivers)), JSON.parse(joinRaw(fromText.raw, fromText.receivers)));
   });
