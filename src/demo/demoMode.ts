@@ -73,10 +73,12 @@ export class DemoMode implements vscode.Disposable {
       demo: true,
       createdAt: Date.now(),
     };
-    await this.store.setSecret(DEMO_PROFILE_ID, 'suiteSecret', sim.suite.suiteSecret);
-    await this.store.setSecret(DEMO_PROFILE_ID, 'suiteTicket', sim.suite.suiteTicket);
-    await this.store.setSecret(DEMO_PROFILE_ID, 'permanentCode', sim.suite.permanentCode);
-    await this.store.setSecret(DEMO_PROFILE_ID, `privateKey.${version}`, sim.privateKeyPem(version));
+    await this.store.setSecrets(DEMO_PROFILE_ID, [
+      ['suiteSecret', sim.suite.suiteSecret],
+      ['suiteTicket', sim.suite.suiteTicket],
+      ['permanentCode', sim.suite.permanentCode],
+      [`privateKey.${version}`, sim.privateKeyPem(version)],
+    ]);
     await this.refreshCallbackToken();
     this.callbackTimer = setInterval(() => void this.refreshCallbackToken(), CALLBACK_REFRESH_MS);
     await this.store.save(profile);

@@ -54,7 +54,7 @@ export class ProfileCommands {
       const save = vscode.l10n.t('Save Anyway');
       if ((await vscode.window.showWarningMessage(vscode.l10n.t('The connection test failed. Save the profile "{0}" anyway?', profile.name), save)) !== save) return undefined;
     }
-    for (const [f, v] of secrets) await this.store.setSecret(profile.id, f, v);
+    await this.store.setSecrets(profile.id, secrets);
     await this.store.save(profile);
     await this.store.setActive(profile.id);
     void vscode.window
@@ -70,7 +70,7 @@ export class ProfileCommands {
     for (const f of ['accessToken', 'suiteSecret', 'suiteTicket', 'permanentCode', 'serviceSecret'] as const) stored.set(f, !!(await this.store.getSecret(profile.id, f)));
     const draft = await runProfileWizard({ profile, hasSecret: (f) => stored.get(f) === true });
     if (!draft) return;
-    for (const [f, v] of draft.secrets) await this.store.setSecret(profile.id, f, v);
+    await this.store.setSecrets(profile.id, draft.secrets);
     await this.store.save(draft.profile);
     await this.testWithProgress(draft.profile, (f) => this.store.getSecret(profile.id, f));
   }

@@ -4,6 +4,9 @@ import { type Profile, SECRET_FIELDS, type SecretField, profileOfSecretKey, secr
 const PROFILES_KEY = 'wecomArchive.profiles';
 const ACTIVE_KEY = 'wecomArchive.activeProfile';
 
+/** How long the writes of a batch are given to settle before its last one is repeated. */
+const SETTLE_MS = 300;
+
 /**
  * Profiles: non-secret fields in globalState, secrets in SecretStorage keyed by profile.
  * Fires onDidChange when either changes, also when another window changed a secret.
@@ -49,7 +52,10 @@ export class ProfileStore implements vscode.Disposable {
   async remove(id: string): Promise<void> {
     const profile = this.get(id);
     const fields: SecretField[] = [...SECRET_FIELDS, ...(profile?.keyVersions ?? []).map((v) => `privateKey.${v}` as const)];
-    await Promise.all(fields.map((f) => this.context.secrets.delete(secretKey(id, f))));
+    await this.setSecrets(
+      id,
+      fields.map((f) => [f, undefined]),
+    );
     await this.context.globalState.update(PROFILES_KEY, this.list().filter((p) => p.id !== id));
     if (this.context.globalState.get<string>(ACTIVE_KEY) === id) await this.context.globalState.update(ACTIVE_KEY, undefined);
     this.changed.fire(id);
@@ -62,6 +68,26 @@ export class ProfileStore implements vscode.Disposable {
   async setSecret(id: string, field: SecretField, value: string | undefined): Promise<void> {
     if (value === undefined || value === '') await this.context.secrets.delete(secretKey(id, field));
     else await this.context.secrets.store(secretKey(id, field), value);
+  }
+
+  /**
+   * Several secrets at once (undefined deletes). code-server's browser secret storage saves its
+   * whole store after every write without waiting for the previous save, so an older snapshot can
+   * land last and silently undo the newest write (seen: a profile's last secret gone after a
+   * reload). Once the batch has settled, its last write is repeated: that save starts after all the
+   * others and holds every change.
+   */
+  async setSecrets(id: string, values: Iterable<readonly [SecretField, string | undefined]>): Promise<void> {
+    let last: readonly [SecretField, string | undefined] | undefined;
+    let count = 0;
+    for (const entry of values) {
+      await this.setSecret(id, entry[0], entry[1]);
+      last = entry;
+      count++;
+    }
+    if (!last || count < 2) return;
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    await this.setSecret(id, last[0], last[1]);
   }
 
   dispose(): void {
