@@ -5,12 +5,28 @@
  *
  * The same file, started with CheckpointerInit, is the checkpointer thread (checkpointer.ts).
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Checkpointer, isCheckpointerInit, runCheckpointer, WAL_BACKSTOP_PAGES } from './checkpointer';
 import { loadSqlite, openDatabase, WAL_AUTOCHECKPOINT_PAGES } from './db';
 import { toErrorData } from './errors';
 import type { HostToWorker, OpArg, OpName, OpResult, StoreHandlers, WorkerInit, WorkerToHost } from './protocol';
 import { ArchiveStore } from './store';
+
+/**
+ * Best effort, Linux only: this thread (the store or the checkpointer) gets a lower priority than
+ * the extension host's, so a long sync takes the CPU the editor leaves rather than the other way
+ * round. On Linux a thread id given to setpriority names that thread alone.
+ */
+function yieldPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
+  } catch {
+    // Not Linux, or not allowed: normal priority.
+  }
+}
 
 function dispatch<K extends OpName>(handlers: StoreHandlers, op: K, arg: OpArg<K>): OpResult<K> {
   return handlers[op](arg);
@@ -62,5 +78,6 @@ function main(): void {
   post({ type: 'ready', schemaBefore: store.schemaBefore });
 }
 
+yieldPriority();
 if (isCheckpointerInit(workerData)) runCheckpointer();
 else main();

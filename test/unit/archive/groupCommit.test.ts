@@ -5,7 +5,7 @@
  * group; checkpoints happen off the writer's thread.
  */
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { openArchive } from '../../../src/archive/archive';
@@ -112,6 +112,29 @@ describe('group commit', () => {
     const again = await openArchive(file, { workerPath });
     assert.equal((await again.syncState()).cursor, 'c1');
     await again.close();
+  });
+});
+
+/** Nice values of this process's threads (Linux). */
+function threadNices(): number[] {
+  return readdirSync(`/proc/${process.pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+    // Fields after "(comm) ": state is the 3rd field of stat, nice the 19th.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
+
+describe('the store threads', () => {
+  it('yield the CPU to the host: the store and the checkpointer run at nice 10 (Linux)', { skip: !existsSync('/proc/thread-self') }, async () => {
+    const before = threadNices().filter((n) => n === 10).length;
+    const archive = await openArchive(join(dir, 'nice.sqlite'), { workerPath });
+    try {
+      await sleep(300); // the checkpointer thread starts right after the store's
+      assert.equal(threadNices().filter((n) => n === 10).length - before, 2);
+      assert.ok(threadNices().includes(0), 'this (host) thread keeps its normal priority');
+    } finally {
+      await archive.close();
+    }
   });
 });
 
