@@ -5,22 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mulberry32 } from '../../../src/simulator/prng';
 import { depthAt, elementSpans, memberSpan, valueEnd } from '../../../src/wecom/jsonSpans';
 
 function sliceOf(text: string, span: readonly [number, number] | undefined): string | undefined {
   return span ? text.slice(span[0], span[1]) : undefined;
-}
-
-/** A deterministic PRNG so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const TRICKY = ['', 'a"b', 'back\\slash', 'end\\', '\\"', '}{][,:', '"receiver_list":[', '中文', '\u2028', 'tab\tnl\n', '\\\\"'];
@@ -99,7 +88,7 @@ describe('jsonSpans', () => {
   });
 
   it('generated documents: every span slices out exactly the value JSON.parse reads', () => {
-    const rand = prng(20261122);
+    const rand = mulberry32(20261122); // seeded, so a failure can be replayed
     let checked = 0;
     for (let n = 0; n < 400; n++) {
       const list = Array.from({ length: Math.floor(rand() * 6) }, () => randomValue(rand, 0));
