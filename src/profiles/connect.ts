@@ -36,38 +36,20 @@ export function proxyFromSettings(): ProxyOptions | undefined {
   return url ? { url, strictSSL: http.get<boolean>('proxyStrictSSL', true) } : undefined;
 }
 
-/** The API's name for each secret a token source cannot do without (the wizard asks by these). */
-const REQUIRED_NAMES = { accessToken: 'access_token', suiteSecret: 'suite_secret', suiteTicket: 'suite_ticket', permanentCode: 'permanent_code' } as const;
-
-/** A secret the profile needs is not in this machine's SecretStorage: never saved here, or removed. */
-export class MissingSecretError extends Error {
-  constructor(profileName: string, field: keyof typeof REQUIRED_NAMES) {
-    super(vscode.l10n.t('The {0} of "{1}" is not stored on this machine: edit the profile and enter it again.', REQUIRED_NAMES[field], profileName));
-    this.name = 'MissingSecretError';
-  }
-}
-
-/** Said before any request: sent empty, WeCom would only answer that the value is invalid. */
-async function required(profile: Profile, secret: SecretReader, field: keyof typeof REQUIRED_NAMES): Promise<string> {
-  const value = await secret(field);
-  if (!value) throw new MissingSecretError(profile.name, field);
-  return value;
-}
-
 async function tokenSourceFor(profile: Profile, secret: SecretReader, transport: HttpTransport, baseUrl: string, logger: Logger): Promise<TokenSource> {
   switch (profile.source) {
     case 'token':
-      return new StaticTokenSource({ token: await required(profile, secret, 'accessToken'), expiresAt: profile.tokenExpiresAt });
+      return new StaticTokenSource({ token: (await secret('accessToken')) ?? '', expiresAt: profile.tokenExpiresAt });
     // Demo mode uses the simulator's suite chain, so its tokens expire and refresh like a real corp's.
     case 'demo':
     case 'suite':
       return new SuiteTokenSource({
         suiteId: profile.suiteId ?? '',
-        suiteSecret: await required(profile, secret, 'suiteSecret'),
+        suiteSecret: (await secret('suiteSecret')) ?? '',
         // The ticket is pushed every 10 minutes: read the latest one each time it is needed.
-        suiteTicket: () => required(profile, secret, 'suiteTicket'),
+        suiteTicket: async () => (await secret('suiteTicket')) ?? '',
         authCorpId: profile.authCorpId ?? profile.corpId,
-        permanentCode: await required(profile, secret, 'permanentCode'),
+        permanentCode: (await secret('permanentCode')) ?? '',
         baseUrl,
         transport,
         logger,

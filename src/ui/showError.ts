@@ -4,7 +4,6 @@ import * as vscode from 'vscode';
 import { WeComError } from '../wecom/errors';
 import type { NextAction } from '../wecom/errors';
 import { log } from '../log';
-import { MissingSecretError } from '../profiles/connect';
 import { uiLang } from './lang';
 
 
@@ -19,6 +18,7 @@ function buttonFor(action: NextAction): { title: string; run: () => Thenable<unk
     case 'refreshToken':
     case 'pasteToken':
     case 'updateSuiteTicket':
+    case 'editProfile':
       return { title: t('Edit Profile'), run: () => vscode.commands.executeCommand('wecomArchive.editProfile') };
     case 'importKey':
       return { title: t('Import Key'), run: () => vscode.commands.executeCommand('wecomArchive.importPrivateKey') };
@@ -44,7 +44,7 @@ export async function showError(context: string, e: unknown): Promise<void> {
   const text = `${context}: ${describeError(e)}`;
   log().error(text);
   if (e instanceof Error && e.stack && !(e instanceof WeComError)) log().debug(e.stack);
-  const step = e instanceof WeComError ? buttonFor(e.nextStep.action) : e instanceof MissingSecretError ? buttonFor('pasteToken') /* Edit Profile */ : undefined;
+  const step = e instanceof WeComError ? buttonFor(e.nextStep.action) : undefined;
   const showLog = vscode.l10n.t('Show Log');
   const buttons = step ? [step.title, showLog] : [showLog];
   const choice = await vscode.window.showErrorMessage(text, ...buttons);

@@ -23,6 +23,7 @@ export type NextAction =
   | 'refreshToken'
   | 'pasteToken'
   | 'updateSuiteTicket'
+  | 'editProfile'
   | 'importKey'
   | 'lowerLimit'
   | 'wait'
@@ -255,6 +256,7 @@ export class TokenError extends WeComError {
 }
 
 export const PASTE_TOKEN_STEP = step('pasteToken', '粘贴新的访问令牌。', 'Paste a new access token.');
+export const EDIT_PROFILE_STEP = step('editProfile', '编辑配置，重新填写后重试。', 'Edit the profile, enter it again and try again.');
 export const CHECK_TOKEN_SERVICE_STEP = step('checkSettings', '检查令牌服务的地址和密钥。', 'Check the token service URL and secret.');
 
 export type DecryptProblem = 'missingKey' | 'badPadding' | 'badCiphertext' | 'invalidKey' | 'weakKey' | 'encryptedKey' | 'notRsa';

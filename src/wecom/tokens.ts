@@ -6,6 +6,7 @@
 import {
   CancelledError,
   CHECK_TOKEN_SERVICE_STEP,
+  EDIT_PROFILE_STEP,
   PASTE_TOKEN_STEP,
   TokenError,
   WeComApiError,
@@ -215,6 +216,11 @@ export interface SuiteTokenOptions {
   logger?: Logger;
 }
 
+/** Said before any request: sent empty, WeCom would only answer that the value is invalid. */
+function requireCredential(name: string, value: string): void {
+  if (!value) throw new TokenError('missing', { zh: `没有 ${name}。`, en: `No ${name} was given.` }, EDIT_PROFILE_STEP);
+}
+
 /** get_suite_token → get_corp_token, both cached and shared (guide §1, doc 97162/90605). */
 export class SuiteTokenSource implements TokenSource {
   private readonly base: URL;
@@ -272,6 +278,8 @@ export class SuiteTokenSource implements TokenSource {
   private async fetchSuiteToken(): Promise<Cached> {
     const ticket = typeof this.options.suiteTicket === 'function' ? await this.options.suiteTicket() : this.options.suiteTicket;
     this.lastTicket = ticket;
+    requireCredential('suite_secret', this.options.suiteSecret);
+    requireCredential('suite_ticket', ticket);
     const reply = await this.transport.send({
       method: 'POST',
       url: this.url('/cgi-bin/service/get_suite_token'),
@@ -285,6 +293,7 @@ export class SuiteTokenSource implements TokenSource {
   }
 
   private async fetchCorpToken(): Promise<Cached> {
+    requireCredential('permanent_code', this.options.permanentCode);
     const suiteToken = await this.suiteToken.get();
     const reply = await this.transport.send({
       method: 'POST',

@@ -65,8 +65,8 @@ async function suiteServer(script: { corp?: Array<Reply | undefined>; suite?: Ar
   return server;
 }
 
-function suiteSource(url: string, clock = fakeClock()) {
-  return new SuiteTokenSource({
+function suiteOptions(url: string, clock = fakeClock()) {
+  return {
     suiteId: 'wwsuite',
     suiteSecret: 'SUITE_SECRET_xyz',
     suiteTicket: () => 'TICKET_abc123',
@@ -75,7 +75,11 @@ function suiteSource(url: string, clock = fakeClock()) {
     baseUrl: url,
     transport,
     clock,
-  });
+  };
+}
+
+function suiteSource(url: string, clock = fakeClock()) {
+  return new SuiteTokenSource(suiteOptions(url, clock));
 }
 
 describe('SuiteTokenSource', () => {
@@ -183,6 +187,28 @@ describe('SuiteTokenSource', () => {
       await assert.rejects(suiteSource(server2.url).getToken(), (e: unknown) => e instanceof WeComApiError && e.errcode === 40084 && e.kind === 'fatal');
     } finally {
       await server2.close();
+    }
+  });
+
+  it('an empty suite_secret, suite_ticket or permanent_code is refused by name before any request', async () => {
+    const server = await suiteServer({});
+    try {
+      for (const [name, empty] of [
+        ['suite_secret', { suiteSecret: '' }],
+        ['suite_ticket', { suiteTicket: () => '' }],
+        ['permanent_code', { permanentCode: '' }],
+      ] as const) {
+        const source = new SuiteTokenSource({ ...suiteOptions(server.url), ...empty });
+        await assert.rejects(source.getToken(), (e: unknown) => {
+          assert.ok(e instanceof TokenError && e.problem === 'missing', String(e));
+          assert.equal(e.message, `No ${name} was given.`);
+          assert.equal(e.nextStep.action, 'editProfile');
+          return true;
+        });
+      }
+      assert.equal(server.requests.length, 0);
+    } finally {
+      await server.close();
     }
   });
 });

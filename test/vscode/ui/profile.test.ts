@@ -76,8 +76,8 @@ describe('adding a profile through the wizard', () => {
     const before = corpTokenCalls();
     assert.ok(before > 0, 'the wizard got its token through the suite chain');
     // code-server encrypts and writes secrets a moment after `secrets.store` resolves; a reload in
-    // that moment loses them (the test then reports "not stored on this machine"). A user does not
-    // reload within a second of saving a profile, and neither does this test.
+    // that moment loses them (the connection test then says "No permanent_code was given"). A user
+    // does not reload within a second of saving a profile, and neither does this test.
     await page.waitForTimeout(1500);
     await runFromPalette(page, 'Developer: Reload Window');
     await page.locator('.monaco-workbench .activitybar').waitFor({ timeout: 60_000 });
