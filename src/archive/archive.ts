@@ -32,7 +32,8 @@ export interface OpenArchiveOptions {
 
 export interface Archive {
   readonly file: string;
-  /** ONE transaction: insert-or-ignore by msgid, chat summaries, next cursor (and the lease check). */
+  /** One page in one transaction with its next cursor (insert-or-ignore by msgid, chat summaries,
+   * the lease check); with `commit: false` the transaction stays open for the next pages. */
   applyPage(p: PageInput): Promise<ApplyResult>;
   /** Commits the batch that pages with `commit: false` left open (no-op without one). */
   commit(): Promise<ApplyResult>;

@@ -78,22 +78,14 @@ export function runCheckpointer(): void {
   // Per connection: the checkpoint's fsyncs are what make the writer's NORMAL durable.
   db.exec('PRAGMA synchronous = NORMAL');
   const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
-  let wanted = false;
+  // Notices that arrive while one runs are handled after it: each then schedules at most one more.
   let scheduled = false;
   const run = (): void => {
     scheduled = false;
-    if (!wanted) return;
-    wanted = false;
     try {
       checkpoint.get();
     } catch {
       // Busy or I/O trouble: the next commit asks again, and the writer's backstop still holds.
-    }
-  };
-  const schedule = (): void => {
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(run);
     }
   };
   port.on('message', (message: ToCheckpointer) => {
@@ -102,7 +94,9 @@ export function runCheckpointer(): void {
       port.close();
       return;
     }
-    wanted = true;
-    schedule();
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(run);
+    }
   });
 }

@@ -46,7 +46,7 @@ function skipString(text: string, i: number): number {
 }
 
 /** `i` at the first character of a value → just past it, or -1. */
-function skipValue(text: string, i: number): number {
+export function valueEnd(text: string, i: number): number {
   const first = text.charCodeAt(i);
   if (first === QUOTE) return skipString(text, i);
   if (first === OPEN_OBJECT || first === OPEN_ARRAY) {
@@ -76,11 +76,6 @@ function skipValue(text: string, i: number): number {
     j++;
   }
   return j > i ? j : -1;
-}
-
-/** Just past the value that starts at `start`, or -1. */
-export function valueEnd(text: string, start: number): number {
-  return skipValue(text, start);
 }
 
 /**
@@ -124,7 +119,7 @@ export function memberSpan(text: string, key: string, from = 0): Span | undefine
     i = skipSpace(text, keyEnd);
     if (text.charCodeAt(i) !== COLON) return undefined;
     const start = skipSpace(text, i + 1);
-    const end = skipValue(text, start);
+    const end = valueEnd(text, start);
     if (end < 0) return undefined;
     if (name === key) found = [start, end];
     i = skipSpace(text, end);
@@ -143,7 +138,7 @@ export function elementSpans(text: string, span: Span): Span[] | undefined {
   const spans: Span[] = [];
   if (text.charCodeAt(i) === CLOSE_ARRAY) return spans;
   for (;;) {
-    const end = skipValue(text, i);
+    const end = valueEnd(text, i);
     if (end < 0) return undefined;
     spans.push([i, end]);
     i = skipSpace(text, end);
