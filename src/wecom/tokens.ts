@@ -280,30 +280,22 @@ export class SuiteTokenSource implements TokenSource {
     this.lastTicket = ticket;
     requireCredential('suite_secret', this.options.suiteSecret);
     requireCredential('suite_ticket', ticket);
-    const reply = await this.transport.send({
-      method: 'POST',
-      url: this.url('/cgi-bin/service/get_suite_token'),
-      body: { suite_id: this.options.suiteId, suite_secret: this.options.suiteSecret, suite_ticket: ticket },
-      timeoutMs: this.options.timeoutMs ?? 15_000,
-      what: 'get_suite_token',
-    });
-    const { token, expiresIn } = readTokenReply(reply.json, 'get_suite_token', 'suite_access_token', this.secrets());
-    this.logger.debug(`token: got a suite token valid ${expiresIn} s in ${reply.elapsedMs} ms`);
-    return cachedFor(this.clock, token, expiresIn);
+    const body = { suite_id: this.options.suiteId, suite_secret: this.options.suiteSecret, suite_ticket: ticket };
+    return this.fetchToken('get_suite_token', this.url('/cgi-bin/service/get_suite_token'), body, 'suite_access_token', 'suite');
   }
 
   private async fetchCorpToken(): Promise<Cached> {
     requireCredential('permanent_code', this.options.permanentCode);
-    const suiteToken = await this.suiteToken.get();
-    const reply = await this.transport.send({
-      method: 'POST',
-      url: this.url('/cgi-bin/service/get_corp_token', { suite_access_token: suiteToken }),
-      body: { auth_corpid: this.options.authCorpId, permanent_code: this.options.permanentCode },
-      timeoutMs: this.options.timeoutMs ?? 15_000,
-      what: 'get_corp_token',
-    });
-    const { token, expiresIn } = readTokenReply(reply.json, 'get_corp_token', 'access_token', this.secrets());
-    this.logger.debug(`token: got a corp token valid ${expiresIn} s in ${reply.elapsedMs} ms`);
+    const url = this.url('/cgi-bin/service/get_corp_token', { suite_access_token: await this.suiteToken.get() });
+    const body = { auth_corpid: this.options.authCorpId, permanent_code: this.options.permanentCode };
+    return this.fetchToken('get_corp_token', url, body, 'access_token', 'corp');
+  }
+
+  /** One POST of the chain: the token in `field`, cached for its lifetime. */
+  private async fetchToken(api: WeComApi, url: URL, body: object, field: string, label: string): Promise<Cached> {
+    const reply = await this.transport.send({ method: 'POST', url, body, timeoutMs: this.options.timeoutMs ?? 15_000, what: api });
+    const { token, expiresIn } = readTokenReply(reply.json, api, field, this.secrets());
+    this.logger.debug(`token: got a ${label} token valid ${expiresIn} s in ${reply.elapsedMs} ms`);
     return cachedFor(this.clock, token, expiresIn);
   }
 
