@@ -1,7 +1,8 @@
 // Webview benchmark: the built stream and search bundles in headless Chromium, with an in-page
 // fake host serving a synthetic 100k-message chat at zero latency. Prints `name: value unit` lines.
 // Build: `node esbuild.mjs --tests` (→ out/bench/webview.bench.js); run with Node 22.
-import { emptySearchFormForTests, searchInit, streamInit } from '../test/webview/fixtures';
+import { emptySearchForm } from '../src/panels/searchRequest';
+import { searchInit, streamInit } from '../test/webview/fixtures';
 import { openHosted } from '../test/webview/helpers';
 
 const TOTAL = 100_000;
@@ -92,7 +93,7 @@ async function streamScrollAndJumps(): Promise<{ domRows: number; observedRows: 
 }
 
 async function searchPage(): Promise<{ resolve: number; more: number }> {
-  const form = { ...emptySearchFormForTests(), queryWord: '合同', limit: '100' };
+  const form = { ...emptySearchForm(), queryWord: '合同', limit: '100' };
   const wv = await openHosted('search', { init: searchInit({ form }), total: TOTAL, baseTime: BASE, step: STEP, searchTotal: 100_000, missingEvery: 25 });
   try {
     await wv.page.locator('#search-form').waitFor();

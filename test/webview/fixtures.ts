@@ -5,16 +5,13 @@ import { EN_STRINGS } from '../../webview/lib/strings';
 /** The English strings, as the host would send them. */
 export const STRINGS: Record<string, string> = { ...EN_STRINGS };
 
-/** The form the host starts with (the same function the host and the webview use). */
-export const emptySearchFormForTests = emptySearchForm;
-
 export function searchInit(data: Partial<SearchInit> = {}, lang: 'en' | 'zh' = 'en'): InitMessage {
   return {
     kind: 'init',
     view: 'search',
     lang,
     strings: STRINGS,
-    data: { profileName: 'Demo', form: emptySearchFormForTests(), recent: [], autoRun: false, ...data },
+    data: { profileName: 'Demo', form: emptySearchForm(), recent: [], autoRun: false, ...data },
   };
 }
 

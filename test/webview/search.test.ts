@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { SearchFormState } from '../../src/protocol';
 import { type WebviewPage, openWebview } from '../harness/webviewPage';
-import { emptySearchFormForTests, searchInit, streamInit } from './fixtures';
+import { emptySearchForm } from '../../src/panels/searchRequest';
+import { searchInit, streamInit } from './fixtures';
 import { type HostedPage, openHosted, typeInto } from './helpers';
 
 const isDisabled = (wv: WebviewPage) => wv.page.evaluate(() => (document.getElementById('search-submit') as HTMLElement & { disabled: boolean }).disabled);
@@ -21,7 +22,7 @@ describe('search webview: the form and the seed rules', () => {
   });
   after(async () => wv.close());
   beforeEach(async () => {
-    await wv.send({ kind: 'event', name: 'search.setForm', form: emptySearchFormForTests(), autoRun: false });
+    await wv.send({ kind: 'event', name: 'search.setForm', form: emptySearchForm(), autoRun: false });
   });
 
   it('says ready first and renders the host strings as text', async () => {
@@ -77,7 +78,7 @@ describe('search webview: the form and the seed rules', () => {
     await wv.page.locator('#query-word input').press('Enter');
     const req = await wv.waitForPosted((m) => m.kind === 'request' && m.method === 'search.run');
     assert.ok(req.kind === 'request' && req.method === 'search.run');
-    assert.deepEqual(req.params, { form: { ...emptySearchFormForTests(), queryWord: '合同', chatType: 1, partyA: 'woAlice', partyB: 'wmBob' }, more: false });
+    assert.deepEqual(req.params, { form: { ...emptySearchForm(), queryWord: '合同', chatType: 1, partyA: 'woAlice', partyB: 'wmBob' }, more: false });
   });
 
   it('group chat: the chat id is optional', async () => {
@@ -150,7 +151,7 @@ describe('search webview: the form and the seed rules', () => {
 
 describe('search webview: results', () => {
   let wv: HostedPage;
-  const recent: SearchFormState = { ...emptySearchFormForTests(), queryWord: '发票', limit: '20' };
+  const recent: SearchFormState = { ...emptySearchForm(), queryWord: '发票', limit: '20' };
   before(async () => {
     wv = await openHosted('search', { init: searchInit({ recent: [recent] }), total: 100_000, searchTotal: 230, missingEvery: 10 });
     await wv.page.locator('#search-form').waitFor();
@@ -217,7 +218,7 @@ describe('search webview: results', () => {
   });
 
   it('search.setForm fills the form and runs it when autoRun', async () => {
-    const form = { ...emptySearchFormForTests(), queryWord: '报价', chatType: 2 as const, chatId: 'wrGroup' };
+    const form = { ...emptySearchForm(), queryWord: '报价', chatType: 2 as const, chatId: 'wrGroup' };
     await wv.send({ kind: 'event', name: 'search.setForm', form, autoRun: true });
     const req = await wv.waitForPosted((m) => m.kind === 'request' && m.method === 'search.run' && m.params.form.queryWord === '报价');
     assert.ok(req.kind === 'request' && req.method === 'search.run');
@@ -236,7 +237,7 @@ describe('search webview: a host error is shown as text', () => {
     const wv = await openWebview({ bundle: 'search' });
     try {
       await wv.waitForPosted((m) => m.kind === 'ready');
-      await wv.send(searchInit({ form: { ...emptySearchFormForTests(), queryWord: '合同' } }));
+      await wv.send(searchInit({ form: { ...emptySearchForm(), queryWord: '合同' } }));
       await wv.page.locator('#search-form').waitFor();
       await wv.page.locator('#search-submit').click();
       const req = await wv.waitForPosted((m) => m.kind === 'request' && m.method === 'search.run');

@@ -1,7 +1,7 @@
 // Shared helpers for the simulator tests: JSON calls against 127.0.0.1 and RSA PKCS#1 v1.5
 // decryption done by hand (Node 22 refuses RSA_PKCS1_PADDING in privateDecrypt).
 import { constants, createPublicKey, generateKeyPairSync, privateDecrypt } from 'node:crypto';
-import type { RunningSimulator } from '../../../src/simulator';
+import type { RunningSimulator, WeComMessage } from '../../../src/simulator';
 
 export type Json = Record<string, unknown>;
 
@@ -23,16 +23,8 @@ export function api(sim: RunningSimulator, name: 'sync_msg' | 'search_msg' | 'se
   return `${sim.url}/cgi-bin/chatdata/${name}?access_token=${encodeURIComponent(token)}`;
 }
 
-export interface SyncMessage {
-  msgid: string;
-  sender: { type: number; id: string };
-  receiver_list: { type: number; id: string }[];
-  chatid?: string;
-  send_time: number;
-  msgtype: number;
-  service_encrypt_info: { encrypted_secret_key: string; public_key_ver: number };
-  extra_info?: { call_duration: number };
-}
+/** A message as sync_msg returns it (a type only: the tests check every field at run time). */
+export type SyncMessage = WeComMessage;
 
 export interface SyncReply {
   errcode: number;
