@@ -5,8 +5,57 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import { ArchiveError } from './errors';
+import { msgidKey } from './msgidKey';
 
-const MIGRATIONS: readonly string[] = [
+/** SQL, or a step that needs code (run inside the migration's transaction all the same). */
+export type Migration = string | ((db: DatabaseSync) => void);
+
+/** Rows copied per statement step of migration 2; bounds its memory, not its transaction. */
+const COPY_CHUNK = 10_000;
+
+/**
+ * 2: messages found by an integer key of their msgid (msgidKey.ts) instead of a unique index on
+ * the text, which was a quarter of the cost of storing a page. SQLite cannot drop a column's
+ * UNIQUE, so the table is rebuilt, keeping every rowid (arrival order) and column as it was.
+ */
+export function keyMessagesByHash(db: DatabaseSync, keyOf: (msgid: string) => number = msgidKey): void {
+  db.exec(`
+  CREATE TABLE messages_keyed(
+    id INTEGER PRIMARY KEY,
+    msgid TEXT NOT NULL,
+    mkey INTEGER,                       -- msgidKey(msgid); NULL when another msgid already has it
+    chat INTEGER NOT NULL,
+    send_time INTEGER NOT NULL,
+    msgtype INTEGER NOT NULL,
+    sender INTEGER NOT NULL,
+    recv INTEGER,
+    raw TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX messages_key ON messages_keyed(mkey);
+  `);
+  const ids = db.prepare('SELECT id, msgid FROM messages WHERE id > ? ORDER BY id LIMIT ?');
+  const copy = db.prepare(
+    `INSERT OR IGNORE INTO messages_keyed(id, msgid, mkey, chat, send_time, msgtype, sender, recv, raw)
+     SELECT id, msgid, ?, chat, send_time, msgtype, sender, recv, raw FROM messages WHERE id = ?`,
+  );
+  let after = 0;
+  for (;;) {
+    const rows = ids.all(after, COPY_CHUNK) as { id: number; msgid: string }[];
+    for (const r of rows) {
+      // msgids were unique, so a refused key is another msgid's: this one goes without.
+      if (Number(copy.run(keyOf(r.msgid), r.id).changes) === 0) copy.run(null, r.id);
+    }
+    if (rows.length < COPY_CHUNK) break;
+    after = rows[rows.length - 1]!.id;
+  }
+  db.exec(`
+  DROP TABLE messages;
+  ALTER TABLE messages_keyed RENAME TO messages;
+  CREATE INDEX messages_chat_time ON messages(chat, send_time);
+  `);
+}
+
+export const MIGRATIONS: readonly Migration[] = [
   // 1: messages, chats, members, sync state, gaps, lease.
   `
   CREATE TABLE parties(
@@ -76,6 +125,7 @@ const MIGRATIONS: readonly string[] = [
     expires_at INTEGER NOT NULL
   );
   `,
+  (db) => keyMessagesByHash(db),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -86,7 +136,7 @@ function userVersion(db: DatabaseSync): number {
 }
 
 /** Brings the database to SCHEMA_VERSION; returns the version it had. */
-export function migrate(db: DatabaseSync, migrations: readonly string[] = MIGRATIONS): number {
+export function migrate(db: DatabaseSync, migrations: readonly Migration[] = MIGRATIONS): number {
   const before = userVersion(db);
   if (before > migrations.length) {
     throw new ArchiveError(
@@ -99,7 +149,9 @@ export function migrate(db: DatabaseSync, migrations: readonly string[] = MIGRAT
     db.exec('BEGIN IMMEDIATE');
     try {
       if (userVersion(db) === v) {
-        db.exec(migrations[v]!);
+        const step = migrations[v]!;
+        if (typeof step === 'string') db.exec(step);
+        else step(db);
         db.exec(`PRAGMA user_version = ${v + 1}`);
       }
       db.exec('COMMIT');

@@ -2,7 +2,7 @@
  * The store's operations on one SQLite connection. Runs in the worker thread only (synchronous
  * node:sqlite calls); the host reaches it through archive.ts.
  *
- * Exactly-once comes from applyPage: messages (INSERT OR IGNORE by msgid), the summaries of the
+ * Exactly-once comes from applyPage: messages (INSERT OR IGNORE by msgid key), the summaries of the
  * chats they touch and the next cursor are written in one transaction. Summaries are merged in
  * memory from the rows actually inserted, then written once per changed chat at commit.
  *
@@ -20,8 +20,9 @@ import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { Party } from '../wecom/wire';
 import { type ChatIdentity, chatIdentity } from './chatKey';
 import { ArchiveError } from './errors';
-import { joinRaw, parseReceivers } from './packing';
+import { joinRaw, type PackedMessage, parseReceivers } from './packing';
 import type { LeaseRequest, ListChatsQuery, PackedPage, RawRow, StoreHandlers } from './protocol';
+import { msgidKey } from './msgidKey';
 import { migrate } from './schema';
 import type {
   ApplyResult,
@@ -79,6 +80,8 @@ interface ChatDelta {
 const CHAT_COLUMNS = `c.id, c.key, c.kind, c.chatid, pa.type AS a_type, pa.pid AS a_pid, pb.type AS b_type, pb.pid AS b_pid,
   c.first_time, c.last_time, c.count, c.member_count, c.counts_by_type, c.key_versions`;
 const CHAT_FROM = 'chats c LEFT JOIN parties pa ON pa.id = c.party_a LEFT JOIN parties pb ON pb.id = c.party_b';
+/** Messages `m` whose msgid is the parameters (key, msgid): by its key, or without one (msgidKey.ts). */
+const M_BY_MSGID = '(m.mkey = ? OR m.mkey IS NULL) AND m.msgid = ?';
 
 function typeBit(type: number): number {
   return type >= 0 && type < 31 ? 1 << type : 0;
@@ -111,6 +114,8 @@ export class ArchiveStore implements StoreHandlers {
   constructor(
     private readonly db: DatabaseSync,
     private readonly file: string,
+    /** The msgid key; replaced only by tests, to make keys collide. */
+    private readonly keyOf: (msgid: string) => number = msgidKey,
   ) {
     this.schemaBefore = migrate(db);
   }
@@ -301,9 +306,6 @@ export class ArchiveStore implements StoreHandlers {
     const changed = new Set<string>();
     let inserted = 0;
     let newest = 0;
-    const insert = this.stmt(
-      'INSERT OR IGNORE INTO messages(msgid, chat, send_time, msgtype, sender, recv, raw) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
     // Each distinct list's recv_sets row, looked up once per page.
     const listIds: (number | undefined)[] = [];
     for (const m of page.messages) {
@@ -314,7 +316,7 @@ export class ArchiveStore implements StoreHandlers {
       const list = m.receivers === undefined ? undefined : page.receiverLists[m.receivers];
       let recv: number | null = null;
       if (m.cut && m.receivers !== undefined && list !== undefined) recv = listIds[m.receivers] ??= this.receiverListId(list);
-      if (Number(insert.run(m.msgid, chat, m.sendTime, m.msgtype, senderId, recv, m.raw).changes) === 0) continue;
+      if (!this.insertMessage(m, chat, senderId, recv)) continue;
       inserted++;
       if (m.sendTime > newest) newest = m.sendTime;
       let d = batch.deltas.get(chat);
@@ -352,6 +354,20 @@ export class ArchiveStore implements StoreHandlers {
     batch.inserted += inserted;
     for (const key of changed) batch.changed.add(key);
     return { inserted, changedChats: [...changed] };
+  }
+
+  /** Stores the message unless its msgid is stored already; whether it did. */
+  private insertMessage(m: PackedMessage, chat: number, sender: number, recv: number | null): boolean {
+    const insert = this.stmt(
+      'INSERT OR IGNORE INTO messages(msgid, mkey, chat, send_time, msgtype, sender, recv, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const key = this.keyOf(m.msgid);
+    if (Number(insert.run(m.msgid, key, chat, m.sendTime, m.msgtype, sender, recv, m.raw).changes) > 0) return true;
+    // The key is taken: by this msgid (a message stored before), or, rarely, by another msgid.
+    const holder = this.get<{ msgid: string }>('SELECT msgid FROM messages WHERE mkey = ?', key);
+    if (!holder || holder.msgid === m.msgid) return false;
+    if (this.get('SELECT 1 FROM messages WHERE mkey IS NULL AND msgid = ?', m.msgid)) return false;
+    return Number(insert.run(m.msgid, null, chat, m.sendTime, m.msgtype, sender, recv, m.raw).changes) > 0;
   }
 
   private addMember(chat: number, party: number, sent: number): void {
@@ -561,7 +577,11 @@ export class ArchiveStore implements StoreHandlers {
     const params: SQLInputValue[] = [chat];
     if (q.from) {
       // The keyset is (send_time, rowid). An unknown msgid pages from the second itself.
-      const at = this.get<{ id: number; chat: number }>('SELECT id, chat FROM messages WHERE msgid = ?', q.from.msgid);
+      const at = this.get<{ id: number; chat: number }>(
+        `SELECT m.id, m.chat FROM messages m WHERE ${M_BY_MSGID}`,
+        this.keyOf(q.from.msgid),
+        q.from.msgid,
+      );
       const id = at && at.chat === chat ? at.id : older ? 0 : Number.MAX_SAFE_INTEGER;
       // The plain bound on send_time gives the planner an index range; the row value is exact.
       sql.push(older ? 'm.send_time <= ? AND (m.send_time, m.id) < (?, ?)' : 'm.send_time >= ? AND (m.send_time, m.id) > (?, ?)');
@@ -608,9 +628,9 @@ export class ArchiveStore implements StoreHandlers {
   resolve(msgids: string[]): (RawRow | undefined)[] {
     if (msgids.length > 100) throw new ArchiveError('BAD_REQUEST', `resolve takes at most 100 msgids, got ${msgids.length}`);
     const sql = `SELECT c.key, m.raw, r.json FROM messages m JOIN chats c ON c.id = m.chat
-      LEFT JOIN recv_sets r ON r.id = m.recv WHERE m.msgid = ?`;
+      LEFT JOIN recv_sets r ON r.id = m.recv WHERE ${M_BY_MSGID}`;
     return msgids.map((msgid) => {
-      const row = this.get<{ key: string; raw: string; json: string | null }>(sql, msgid);
+      const row = this.get<{ key: string; raw: string; json: string | null }>(sql, this.keyOf(msgid), msgid);
       return row ? [row.key, joinRaw(row.raw, row.json)] : undefined;
     });
   }
