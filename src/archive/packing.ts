@@ -17,28 +17,32 @@ import { type ArchiveMessage, type JsonObject, parseMessage, type Party } from '
 const PLACEHOLDER = '"receiver_list":0';
 const KEY = '"receiver_list":';
 
-export interface PackedMessage {
-  msgid: string;
-  sendTime: number;
-  msgtype: number;
-  chatid?: string;
-  senderType: number;
-  sender: string;
-  /** A single chat's other party: the first receiver (the sender itself for a note to oneself). */
-  peer?: string;
-  peerType?: number;
-  keyVer?: number;
-  /** Raw JSON; with PLACEHOLDER where receiver_list was when `cut` is set. */
-  raw: string;
-  /** Index into the page's `receiverLists`: this message's receivers. */
-  receivers?: number;
-  /** `raw` holds the placeholder; the list is receiverLists[receivers]. */
-  cut?: true;
-}
-
-/** A page for the worker: each distinct receiver list once (a group repeats it in every message). */
+/**
+ * A page for the worker, one array per field: structured clone copies typed arrays and arrays of
+ * strings about twice as fast as a thousand small objects, and the worker reads them back about
+ * three times as fast. Index i of every column is the page's i-th message.
+ */
 export interface PackedMessages {
-  messages: PackedMessage[];
+  msgid: string[];
+  /** Raw JSON; with PLACEHOLDER where receiver_list was when `cut[i]` is 1. */
+  raw: string[];
+  /** '' for a single chat. */
+  chatid: string[];
+  sender: string[];
+  /** A single chat's other party: the first receiver (the sender itself for a note to oneself); '' in a group. */
+  peer: string[];
+  sendTime: Float64Array;
+  msgtype: Float64Array;
+  senderType: Float64Array;
+  /** NaN without a peer. */
+  peerType: Float64Array;
+  /** NaN when the message names no public_key_ver. */
+  keyVer: Float64Array;
+  /** Index into `receiverLists`: this message's receivers; -1 for none. */
+  receivers: Float64Array;
+  /** 1: `raw` holds the placeholder and the list is receiverLists[receivers[i]]. */
+  cut: Uint8Array;
+  /** Each distinct receiver list once (a group repeats its list in every message). */
   receiverLists: string[];
 }
 
@@ -77,36 +81,58 @@ export function cutMessage(m: ArchiveMessage, text?: string): CutMessage {
 
 /** Messages (and their texts as received, when kept) → what crosses to the worker. */
 export function packPage(messages: readonly ArchiveMessage[], texts?: readonly string[]): PackedMessages {
-  const receiverLists: string[] = [];
+  const n = messages.length;
+  const page: PackedMessages = {
+    msgid: new Array<string>(n),
+    raw: new Array<string>(n),
+    chatid: new Array<string>(n),
+    sender: new Array<string>(n),
+    peer: new Array<string>(n),
+    sendTime: new Float64Array(n),
+    msgtype: new Float64Array(n),
+    senderType: new Float64Array(n),
+    peerType: new Float64Array(n),
+    keyVer: new Float64Array(n),
+    receivers: new Float64Array(n),
+    cut: new Uint8Array(n),
+    receiverLists: [],
+  };
   const listIndex = new Map<string, number>();
-  const indexOf = (list: string): number => {
+  // The list each group used last: groups repeat theirs, and comparing two texts is cheaper
+  // than hashing one.
+  const groupList = new Map<string, number>();
+  const indexOf = (list: string, chatid: string): number => {
+    const last = chatid ? groupList.get(chatid) : undefined;
+    if (last !== undefined && page.receiverLists[last] === list) return last;
     let i = listIndex.get(list);
     if (i === undefined) {
-      i = receiverLists.push(list) - 1;
+      i = page.receiverLists.push(list) - 1;
       listIndex.set(list, i);
     }
+    if (chatid) groupList.set(chatid, i);
     return i;
   };
-  const packed = messages.map((m, i): PackedMessage => {
+  for (let i = 0; i < n; i++) {
+    const m = messages[i]!;
     const { raw, receivers } = cutMessage(m, texts?.[i]);
     // A list left inline still names the members, in the form parseReceivers reads.
     const list = receivers ?? (m.receivers.length > 0 ? JSON.stringify(m.receivers) : undefined);
-    const peer = m.chatid ? undefined : m.receivers[0];
-    return {
-      msgid: m.msgid,
-      sendTime: m.sendTime,
-      msgtype: m.msgtype,
-      ...(m.chatid ? { chatid: m.chatid } : {}),
-      senderType: m.sender.type,
-      sender: m.sender.id,
-      ...(peer ? { peer: peer.id, peerType: peer.type } : {}),
-      ...(m.publicKeyVer !== undefined ? { keyVer: m.publicKeyVer } : {}),
-      raw,
-      ...(list !== undefined ? { receivers: indexOf(list) } : {}),
-      ...(receivers !== undefined ? { cut: true as const } : {}),
-    };
-  });
-  return { messages: packed, receiverLists };
+    const chatid = m.chatid ?? '';
+    const peer = chatid ? undefined : m.receivers[0];
+    page.msgid[i] = m.msgid;
+    page.raw[i] = raw;
+    page.chatid[i] = chatid;
+    page.sender[i] = m.sender.id;
+    page.peer[i] = peer?.id ?? '';
+    page.sendTime[i] = m.sendTime;
+    page.msgtype[i] = m.msgtype;
+    page.senderType[i] = m.sender.type;
+    page.peerType[i] = peer?.id ? peer.type : Number.NaN;
+    page.keyVer[i] = m.publicKeyVer ?? Number.NaN;
+    page.receivers[i] = list === undefined ? -1 : indexOf(list, chatid);
+    page.cut[i] = receivers === undefined ? 0 : 1;
+  }
+  return page;
 }
 
 /** The stored raw text with its receiver list put back. */

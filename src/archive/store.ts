@@ -20,7 +20,7 @@ import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { Party } from '../wecom/wire';
 import { type ChatIdentity, chatIdentity } from './chatKey';
 import { ArchiveError } from './errors';
-import { joinRaw, type PackedMessage, parseReceivers } from './packing';
+import { joinRaw, parseReceivers } from './packing';
 import type { LeaseRequest, ListChatsQuery, PackedPage, RawRow, StoreHandlers } from './protocol';
 import { msgidKey } from './msgidKey';
 import { migrate } from './schema';
@@ -306,26 +306,39 @@ export class ArchiveStore implements StoreHandlers {
     const changed = new Set<string>();
     let inserted = 0;
     let newest = 0;
-    // Each distinct list's recv_sets row, looked up once per page.
+    // Each distinct list's recv_sets row, and each group's chat, looked up once per page.
     const listIds: (number | undefined)[] = [];
-    for (const m of page.messages) {
-      const sender: Party = { type: m.senderType, id: m.sender };
-      const identity = chatIdentity(m.chatid, sender, m.peer === undefined ? [] : [{ type: m.peerType ?? 0, id: m.peer }]);
-      const chat = this.chatId(identity);
-      const senderId = this.partyId(m.sender, m.senderType);
-      const list = m.receivers === undefined ? undefined : page.receiverLists[m.receivers];
+    const groups = new Map<string, { identity: ChatIdentity; chat: number }>();
+    const n = page.msgid.length;
+    for (let i = 0; i < n; i++) {
+      const chatid = page.chatid[i]!;
+      const senderPid = page.sender[i]!;
+      const senderType = page.senderType[i]!;
+      const sendTime = page.sendTime[i]!;
+      const msgtype = page.msgtype[i]!;
+      let where = chatid ? groups.get(chatid) : undefined;
+      if (!where) {
+        const peer = page.peer[i]!;
+        const identity = chatIdentity(chatid || undefined, { type: senderType, id: senderPid }, peer ? [{ type: page.peerType[i]!, id: peer }] : []);
+        where = { identity, chat: this.chatId(identity) };
+        if (chatid) groups.set(chatid, where);
+      }
+      const { identity, chat } = where;
+      const senderId = this.partyId(senderPid, senderType);
+      const listIndex = page.receivers[i]!;
+      const list = listIndex >= 0 ? page.receiverLists[listIndex] : undefined;
       let recv: number | null = null;
-      if (m.cut && m.receivers !== undefined && list !== undefined) recv = listIds[m.receivers] ??= this.receiverListId(list);
-      if (!this.insertMessage(m, chat, senderId, recv)) continue;
+      if (page.cut[i] === 1 && list !== undefined) recv = listIds[listIndex] ??= this.receiverListId(list);
+      if (!this.insertMessage(page.msgid[i]!, chat, sendTime, msgtype, senderId, recv, page.raw[i]!)) continue;
       inserted++;
-      if (m.sendTime > newest) newest = m.sendTime;
+      if (sendTime > newest) newest = sendTime;
       let d = batch.deltas.get(chat);
       if (!d) {
         d = {
           identity,
           count: 0,
-          first: m.sendTime,
-          last: m.sendTime,
+          first: sendTime,
+          last: sendTime,
           byType: new Map(),
           keyVersions: new Set(),
           senders: new Map(),
@@ -336,12 +349,13 @@ export class ArchiveStore implements StoreHandlers {
       }
       changed.add(identity.key);
       d.count++;
-      if (m.sendTime < d.first) d.first = m.sendTime;
-      if (m.sendTime > d.last) d.last = m.sendTime;
-      d.byType.set(m.msgtype, (d.byType.get(m.msgtype) ?? 0) + 1);
-      if (m.keyVer !== undefined) d.keyVersions.add(m.keyVer);
+      if (sendTime < d.first) d.first = sendTime;
+      if (sendTime > d.last) d.last = sendTime;
+      d.byType.set(msgtype, (d.byType.get(msgtype) ?? 0) + 1);
+      const keyVer = page.keyVer[i]!;
+      if (!Number.isNaN(keyVer)) d.keyVersions.add(keyVer);
       d.senders.set(senderId, (d.senders.get(senderId) ?? 0) + 1);
-      d.partyTypes |= typeBit(m.senderType);
+      d.partyTypes |= typeBit(senderType);
       if (identity.kind === 'group' && list !== undefined) d.receiverLists.add(list);
     }
     this.run(
@@ -357,17 +371,17 @@ export class ArchiveStore implements StoreHandlers {
   }
 
   /** Stores the message unless its msgid is stored already; whether it did. */
-  private insertMessage(m: PackedMessage, chat: number, sender: number, recv: number | null): boolean {
+  private insertMessage(msgid: string, chat: number, sendTime: number, msgtype: number, sender: number, recv: number | null, raw: string): boolean {
     const insert = this.stmt(
       'INSERT OR IGNORE INTO messages(msgid, mkey, chat, send_time, msgtype, sender, recv, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    const key = this.keyOf(m.msgid);
-    if (Number(insert.run(m.msgid, key, chat, m.sendTime, m.msgtype, sender, recv, m.raw).changes) > 0) return true;
+    const key = this.keyOf(msgid);
+    if (Number(insert.run(msgid, key, chat, sendTime, msgtype, sender, recv, raw).changes) > 0) return true;
     // The key is taken: by this msgid (a message stored before), or, rarely, by another msgid.
     const holder = this.get<{ msgid: string }>('SELECT msgid FROM messages WHERE mkey = ?', key);
-    if (!holder || holder.msgid === m.msgid) return false;
-    if (this.get('SELECT 1 FROM messages WHERE mkey IS NULL AND msgid = ?', m.msgid)) return false;
-    return Number(insert.run(m.msgid, null, chat, m.sendTime, m.msgtype, sender, recv, m.raw).changes) > 0;
+    if (!holder || holder.msgid === msgid) return false;
+    if (this.get('SELECT 1 FROM messages WHERE mkey IS NULL AND msgid = ?', msgid)) return false;
+    return Number(insert.run(msgid, null, chat, sendTime, msgtype, sender, recv, raw).changes) > 0;
   }
 
   private addMember(chat: number, party: number, sent: number): void {

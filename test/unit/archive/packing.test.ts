@@ -86,15 +86,29 @@ describe('packing messages as received', () => {
     const packed = packPage(messages, texts);
     assert.deepEqual(packed.receiverLists, ['[{"type":1,"id":"wo2"},{"type":2,"id":"wm3"}]', '[{"type":1,"id":"wo1"}]']);
     assert.deepEqual(
-      packed.messages.map((m) => [m.receivers, m.cut, m.peer, m.peerType]),
+      messages.map((_, i) => [packed.receivers[i], packed.cut[i], packed.chatid[i], packed.peer[i], packed.peerType[i]]),
       [
-        [0, true, undefined, undefined],
-        [0, true, undefined, undefined],
+        [0, 1, 'wr1', '', Number.NaN],
+        [0, 1, 'wr1', '', Number.NaN],
         // Spaced, so left inline in raw; its list still names the members, and the peer is known.
-        [1, undefined, 'wo1', 1],
+        [1, 0, '', 'wo1', 1],
       ],
     );
-    assert.equal(packed.messages[2]!.raw, texts[2]);
+    assert.equal(packed.raw[2], texts[2]);
+    assert.deepEqual([...packed.msgid], ['g1', 'g2', 's1']);
+    assert.deepEqual([...packed.sendTime], [1, 1, 2]);
+  });
+
+  it('a group whose list changes mid-page gets each distinct list once, in order of first use', () => {
+    const inGroup = (id: string, members: string[]) => ({ msgid: id, sender: { type: 1, id: 'wo1' }, receiver_list: members.map((m) => ({ type: 1, id: m })), chatid: 'wr1', send_time: 1, msgtype: 1 });
+    const texts = [inGroup('a', ['x']), inGroup('b', ['x', 'y']), inGroup('c', ['x']), inGroup('d', ['x', 'y'])].map((m) => JSON.stringify(m));
+    const packed = packPage(
+      texts.map((t) => parseMessage(JSON.parse(t))!),
+      texts,
+    );
+    assert.deepEqual(packed.receiverLists, ['[{"type":1,"id":"x"}]', '[{"type":1,"id":"x"},{"type":1,"id":"y"}]']);
+    assert.deepEqual([...packed.receivers], [0, 1, 0, 1]);
+    texts.forEach((t, i) => assert.equal(joinRaw(packed.raw[i]!, packed.receiverLists[packed.receivers[i]!]), t));
   });
 
   it('without a text (e.g. a test feeding parsed messages) the object is serialized, with the same cut', () => {
