@@ -18,8 +18,8 @@ export interface CheckpointerInit {
 
 type ToCheckpointer = 'committed' | 'close';
 
-/** While the checkpointer runs, the writer checkpoints only if the WAL outgrows this (256 MB). */
-export const WAL_BACKSTOP_PAGES = 65_536;
+/** While the checkpointer runs, the writer checkpoints only if the WAL outgrows this. */
+export const WAL_BACKSTOP_BYTES = 256 * 1024 * 1024;
 
 export class Checkpointer {
   private exited = false;

@@ -19,6 +19,7 @@ import { statSync } from 'node:fs';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { Party } from '../wecom/wire';
 import { type ChatIdentity, chatIdentity } from './chatKey';
+import { setAutoCheckpoint } from './db';
 import { ArchiveError } from './errors';
 import { joinRaw, parseReceivers } from './packing';
 import type { LeaseRequest, ListChatsQuery, PackedPage, RawRow, StoreHandlers } from './protocol';
@@ -122,9 +123,9 @@ export class ArchiveStore implements StoreHandlers {
 
   // ---------------------------------------------------------------- plumbing
 
-  /** The WAL size (pages) at which a commit checkpoints by itself. */
-  setAutoCheckpoint(pages: number): void {
-    this.db.exec(`PRAGMA wal_autocheckpoint = ${Math.floor(pages)}`);
+  /** The WAL size at which a commit checkpoints by itself. */
+  setAutoCheckpoint(bytes: number): void {
+    setAutoCheckpoint(this.db, bytes);
   }
 
   private stmt(sql: string): StatementSync {

@@ -8,8 +8,8 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { Checkpointer, isCheckpointerInit, runCheckpointer, WAL_BACKSTOP_PAGES } from './checkpointer';
-import { loadSqlite, openDatabase, WAL_AUTOCHECKPOINT_PAGES } from './db';
+import { Checkpointer, isCheckpointerInit, runCheckpointer, WAL_BACKSTOP_BYTES } from './checkpointer';
+import { loadSqlite, openDatabase, WAL_AUTOCHECKPOINT_BYTES } from './db';
 import { toErrorData } from './errors';
 import type { HostToWorker, OpArg, OpName, OpResult, StoreHandlers, WorkerInit, WorkerToHost } from './protocol';
 import { ArchiveStore } from './store';
@@ -36,11 +36,11 @@ function dispatch<K extends OpName>(handlers: StoreHandlers, op: K, arg: OpArg<K
 function startCheckpointer(store: ArchiveStore, file: string): Checkpointer | undefined {
   const fallback = (): void => {
     store.onCommit = undefined;
-    store.setAutoCheckpoint(WAL_AUTOCHECKPOINT_PAGES);
+    store.setAutoCheckpoint(WAL_AUTOCHECKPOINT_BYTES);
   };
   try {
     const checkpointer = Checkpointer.start(__filename, file, fallback);
-    store.setAutoCheckpoint(WAL_BACKSTOP_PAGES);
+    store.setAutoCheckpoint(WAL_BACKSTOP_BYTES);
     store.onCommit = () => checkpointer.committed();
     return checkpointer;
   } catch {

@@ -108,7 +108,7 @@ describe('packing messages as received', () => {
     );
     assert.deepEqual(packed.receiverLists, ['[{"type":1,"id":"x"}]', '[{"type":1,"id":"x"},{"type":1,"id":"y"}]']);
     assert.deepEqual([...packed.receivers], [0, 1, 0, 1]);
-    texts.forEach((t, i) => assert.equal(joinRaw(packed.raw[i]!, packed.receiverLists[packed.receivers[i]!]), t));
+    for (const [i, t] of texts.entries()) assert.equal(joinRaw(packed.raw[i]!, packed.receiverLists[packed.receivers[i]!]), t);
   });
 
   it('without a text (e.g. a test feeding parsed messages) the object is serialized, with the same cut', () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import { type Archive, openArchive } from '../../../src/archive/archive';
+import { setAutoCheckpoint } from '../../../src/archive/db';
 import { ArchiveError } from '../../../src/archive/errors';
 import { migrate, SCHEMA_VERSION } from '../../../src/archive/schema';
 import type { ChatCursor, ChatSummary, StoredMessage } from '../../../src/archive/types';
@@ -102,7 +103,20 @@ describe('schema migrations', () => {
     const db = new DatabaseSync(file, { readOnly: true });
     assert.equal((db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode, 'wal');
     assert.equal((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, SCHEMA_VERSION);
+    assert.equal((db.prepare('PRAGMA page_size').get() as { page_size: number }).page_size, 16384, 'a new file has 16 KB pages');
     db.close();
+  });
+
+  it('checkpoint thresholds are bytes of WAL, whatever the page size', () => {
+    for (const pageSize of [4096, 16384]) {
+      const db = new DatabaseSync(join(tempDir(), 'pages.sqlite'));
+      db.exec(`PRAGMA page_size = ${pageSize}`);
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec('CREATE TABLE t(x)');
+      setAutoCheckpoint(db, 32 * 1024 * 1024);
+      assert.equal((db.prepare('PRAGMA wal_autocheckpoint').get() as { wal_autocheckpoint: number }).wal_autocheckpoint, (32 * 1024 * 1024) / pageSize);
+      db.close();
+    }
   });
 });
 
