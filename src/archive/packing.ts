@@ -66,8 +66,13 @@ function cutText(text: string): CutMessage {
   return { raw: cut, receivers: text.slice(start, end) };
 }
 
-/** The raw text to store, as received when `text` is given, else the parsed object serialized. */
+/**
+ * The raw text to store, as received when `text` is given, else the parsed object serialized.
+ * Only a group's list is cut out: a group repeats the same list of up to hundreds of members in
+ * every message, while a single chat's list is one party, cheaper kept inline than looked up.
+ */
 export function cutMessage(m: ArchiveMessage, text?: string): CutMessage {
+  if (!m.chatid) return { raw: text ?? JSON.stringify(m.raw) };
   if (text !== undefined) return cutText(text);
   const list = m.raw.receiver_list;
   if (Array.isArray(list)) {
@@ -115,9 +120,10 @@ export function packPage(messages: readonly ArchiveMessage[], texts?: readonly s
   for (let i = 0; i < n; i++) {
     const m = messages[i]!;
     const { raw, receivers } = cutMessage(m, texts?.[i]);
-    // A list left inline still names the members, in the form parseReceivers reads.
-    const list = receivers ?? (m.receivers.length > 0 ? JSON.stringify(m.receivers) : undefined);
     const chatid = m.chatid ?? '';
+    // A group's members are in its list (a list left inline still names them, in the form
+    // parseReceivers reads); a single chat's are its sender and peer.
+    const list = receivers ?? (chatid && m.receivers.length > 0 ? JSON.stringify(m.receivers) : undefined);
     const peer = chatid ? undefined : m.receivers[0];
     page.msgid[i] = m.msgid;
     page.raw[i] = raw;

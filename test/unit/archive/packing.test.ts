@@ -13,7 +13,8 @@ import { type ArchiveMessage, parseMessage, parseSyncReply } from '../../../src/
 const REPLY = `{"errcode":0,"errmsg":"ok","has_more":false,"next_cursor":"c1","msg_list":[
 {"msgid":"m1","sender":{"type":1,"id":"wo1"},"receiver_list":[{"type":1,"id":"wo2"},{"type":2,"id":"wm\\"q"}],"chatid":"wr1","send_time":1700000000,"msgtype":1,"seq":123456789012345678901},
 {"sender":{"type":1,"id":"wo1"},"send_time":1700000001,"msgtype":1},
-{"msgid":"m3","sender":{"type":2,"id":"wm9"},"receiver_list":[{"type":1,"id":"wo1"}],"send_time":1700000002,"msgtype":4,"extra_info":{"receiver_list":"nested, not the message's"}}
+{"msgid":"m3","sender":{"type":2,"id":"wm9"},"receiver_list":[{"type":1,"id":"wo1"}],"chatid":"wr2","send_time":1700000002,"msgtype":4,"extra_info":{"receiver_list":"nested, not the message's"}},
+{"msgid":"m4","sender":{"type":2,"id":"wm9"},"receiver_list":[{"type":1,"id":"wo1"}],"send_time":1700000003,"msgtype":1}
 ]}`;
 
 function page(text: string): { messages: ArchiveMessage[]; texts?: readonly string[] } {
@@ -33,10 +34,10 @@ describe('packing messages as received', () => {
     const p = page(REPLY);
     assert.deepEqual(
       p.messages.map((m) => m.msgid),
-      ['m1', 'm3'],
+      ['m1', 'm3', 'm4'],
     );
     assert.ok(p.texts);
-    assert.equal(p.texts.length, 2);
+    assert.equal(p.texts.length, 3);
     assert.ok(REPLY.includes(p.texts[0]!) && p.texts[0]!.startsWith('{"msgid":"m1"'));
     assert.ok(p.texts[0]!.includes('"seq":123456789012345678901'), 'digits JSON.parse would round are kept');
     assert.ok(p.texts[1]!.startsWith('{"msgid":"m3"'));
@@ -46,7 +47,7 @@ describe('packing messages as received', () => {
     const parsed = parseSyncReply(JSON.parse(REPLY), '{"msg_list":[]}');
     assert.ok(parsed.ok);
     assert.equal(parsed.value.texts, undefined);
-    assert.equal(parsed.value.messages.length, 2);
+    assert.equal(parsed.value.messages.length, 3);
   });
 
   it('cut and joined back: byte for byte the text as received', () => {
@@ -62,13 +63,17 @@ describe('packing messages as received', () => {
     });
     // The key appears twice in m3 (once nested): rather than judge which is which, no cut.
     assert.equal(cutMessage(p.messages[1]!, p.texts![1]!).receivers, undefined);
+    // m4 is a single chat: its one-party list stays where it is.
+    assert.deepEqual(cutMessage(p.messages[2]!, p.texts![2]!), { raw: p.texts![2]! });
   });
 
   it('keeps the list inline when the text is spaced, repeats the key, or nests it only', () => {
     const cases = [
-      '{"msgid":"a","receiver_list" : [{"type":1,"id":"x"}],"send_time":1}',
-      '{"msgid":"b","receiver_list":[{"type":1,"id":"x"}],"receiver_list":[{"type":1,"id":"y"}]}',
-      '{"msgid":"c","extra":{"receiver_list":[{"type":1,"id":"x"}]}}',
+      '{"msgid":"a","chatid":"wr1","receiver_list" : [{"type":1,"id":"x"}],"send_time":1}',
+      '{"msgid":"b","chatid":"wr1","receiver_list":[{"type":1,"id":"x"}],"receiver_list":[{"type":1,"id":"y"}]}',
+      '{"msgid":"c","chatid":"wr1","extra":{"receiver_list":[{"type":1,"id":"x"}]}}',
+      // A single chat's one-party list is not worth cutting out.
+      '{"msgid":"d","receiver_list":[{"type":1,"id":"x"}],"send_time":1}',
     ];
     for (const raw of cases) {
       const { message, text } = only(raw);
@@ -84,14 +89,14 @@ describe('packing messages as received', () => {
     const texts = [JSON.stringify(group('g1')), JSON.stringify(group('g2')), '{"msgid":"s1","sender":{"type":2,"id":"wm3"},"receiver_list" : [{"type":1,"id":"wo1"}],"send_time":2,"msgtype":1}'];
     const messages = texts.map((t) => parseMessage(JSON.parse(t))!);
     const packed = packPage(messages, texts);
-    assert.deepEqual(packed.receiverLists, ['[{"type":1,"id":"wo2"},{"type":2,"id":"wm3"}]', '[{"type":1,"id":"wo1"}]']);
+    assert.deepEqual(packed.receiverLists, ['[{"type":1,"id":"wo2"},{"type":2,"id":"wm3"}]']);
     assert.deepEqual(
       messages.map((_, i) => [packed.receivers[i], packed.cut[i], packed.chatid[i], packed.peer[i], packed.peerType[i]]),
       [
         [0, 1, 'wr1', '', Number.NaN],
         [0, 1, 'wr1', '', Number.NaN],
-        // Spaced, so left inline in raw; its list still names the members, and the peer is known.
-        [1, 0, '', 'wo1', 1],
+        // A single chat: its list stays in raw, and its members are the sender and the peer.
+        [-1, 0, '', 'wo1', 1],
       ],
     );
     assert.equal(packed.raw[2], texts[2]);
