@@ -100,31 +100,62 @@ export function depthAt(text: string, index: number): number {
 }
 
 /**
+ * Walks the members of the object that starts at `from` (leading space allowed): `value` gets each
+ * member's name and where its value starts, and answers where the value ends (-1 to give up).
+ * False when the text is not such an object, or a key is written with escapes (it might decode to
+ * any name; rather than decode, the caller gives up on the whole text).
+ */
+function walkMembers(text: string, from: number, value: (name: string, start: number) => number): boolean {
+  let i = skipSpace(text, from);
+  if (text.charCodeAt(i) !== OPEN_OBJECT) return false;
+  i = skipSpace(text, i + 1);
+  if (text.charCodeAt(i) === CLOSE_OBJECT) return true;
+  for (;;) {
+    if (text.charCodeAt(i) !== QUOTE) return false;
+    const keyEnd = skipString(text, i);
+    if (keyEnd < 0) return false;
+    const name = text.slice(i + 1, keyEnd - 1);
+    if (name.includes('\\')) return false;
+    i = skipSpace(text, keyEnd);
+    if (text.charCodeAt(i) !== COLON) return false;
+    const end = value(name, skipSpace(text, i + 1));
+    if (end < 0) return false;
+    i = skipSpace(text, end);
+    const c = text.charCodeAt(i);
+    if (c === CLOSE_OBJECT) return true;
+    if (c !== COMMA) return false;
+    i = skipSpace(text, i + 1);
+  }
+}
+
+/**
  * The value of member `key` of the object that starts at `from` (leading space allowed). When the
  * key appears twice, the last one, as JSON.parse keeps it.
  */
 export function memberSpan(text: string, key: string, from = 0): Span | undefined {
-  let i = skipSpace(text, from);
-  if (text.charCodeAt(i) !== OPEN_OBJECT) return undefined;
-  i = skipSpace(text, i + 1);
-  if (text.charCodeAt(i) === CLOSE_OBJECT) return undefined;
   let found: Span | undefined;
-  for (;;) {
-    if (text.charCodeAt(i) !== QUOTE) return undefined;
-    const keyEnd = skipString(text, i);
-    if (keyEnd < 0) return undefined;
-    const name = text.slice(i + 1, keyEnd - 1);
-    // An escaped key might decode to `key`; rather than decode, give up on the whole text.
-    if (name.includes('\\')) return undefined;
-    i = skipSpace(text, keyEnd);
-    if (text.charCodeAt(i) !== COLON) return undefined;
-    const start = skipSpace(text, i + 1);
+  const ok = walkMembers(text, from, (name, start) => {
     const end = valueEnd(text, start);
+    if (end >= 0 && name === key) found = [start, end];
+    return end;
+  });
+  return ok ? found : undefined;
+}
+
+/** The elements of the array that starts at `start`, and where the array ends. */
+function walkElements(text: string, start: number): { spans: Span[]; end: number } | undefined {
+  let i = start;
+  if (text.charCodeAt(i) !== OPEN_ARRAY) return undefined;
+  i = skipSpace(text, i + 1);
+  const spans: Span[] = [];
+  if (text.charCodeAt(i) === CLOSE_ARRAY) return { spans, end: i + 1 };
+  for (;;) {
+    const end = valueEnd(text, i);
     if (end < 0) return undefined;
-    if (name === key) found = [start, end];
+    spans.push([i, end]);
     i = skipSpace(text, end);
     const c = text.charCodeAt(i);
-    if (c === CLOSE_OBJECT) return found;
+    if (c === CLOSE_ARRAY) return { spans, end: i + 1 };
     if (c !== COMMA) return undefined;
     i = skipSpace(text, i + 1);
   }
@@ -132,19 +163,22 @@ export function memberSpan(text: string, key: string, from = 0): Span | undefine
 
 /** The elements of the array at `span`. */
 export function elementSpans(text: string, span: Span): Span[] | undefined {
-  let i = span[0];
-  if (text.charCodeAt(i) !== OPEN_ARRAY) return undefined;
-  i = skipSpace(text, i + 1);
-  const spans: Span[] = [];
-  if (text.charCodeAt(i) === CLOSE_ARRAY) return spans;
-  for (;;) {
-    const end = valueEnd(text, i);
-    if (end < 0) return undefined;
-    spans.push([i, end]);
-    i = skipSpace(text, end);
-    const c = text.charCodeAt(i);
-    if (c === CLOSE_ARRAY) return i + 1 === span[1] ? spans : undefined;
-    if (c !== COMMA) return undefined;
-    i = skipSpace(text, i + 1);
-  }
+  const walked = walkElements(text, span[0]);
+  return walked && walked.end === span[1] ? walked.spans : undefined;
+}
+
+/**
+ * The elements of the array that is member `key` of the object at `from` (the last one, as with
+ * memberSpan), in one pass: memberSpan and then elementSpans would read the array twice, and on
+ * a sync_msg reply the array is nearly all of the text. Undefined when that member is no array.
+ */
+export function memberElementSpans(text: string, key: string, from = 0): Span[] | undefined {
+  let found: Span[] | undefined;
+  const ok = walkMembers(text, from, (name, start) => {
+    if (name !== key) return valueEnd(text, start);
+    const walked = walkElements(text, start);
+    found = walked?.spans;
+    return walked ? walked.end : valueEnd(text, start);
+  });
+  return ok ? found : undefined;
 }

@@ -9,7 +9,7 @@
  *
  * Pure module (no Node imports): the webview may import the types.
  */
-import { elementSpans, memberSpan } from './jsonSpans';
+import { memberElementSpans } from './jsonSpans';
 
 export type JsonObject = { readonly [key: string]: unknown };
 
@@ -224,8 +224,7 @@ export function parseMessage(value: unknown): ArchiveMessage | undefined {
 /** The text of each msg_list entry, when `text` (the reply JSON.parse accepted) splits cleanly. */
 function entryTexts(text: string | undefined, count: number): string[] | undefined {
   if (text === undefined) return undefined;
-  const list = memberSpan(text, 'msg_list');
-  const spans = list ? elementSpans(text, list) : undefined;
+  const spans = memberElementSpans(text, 'msg_list');
   if (!spans || spans.length !== count) return undefined;
   return spans.map(([start, end]) => text.slice(start, end));
 }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { mulberry32 } from '../../../src/simulator/prng';
-import { depthAt, elementSpans, memberSpan, valueEnd } from '../../../src/wecom/jsonSpans';
+import { depthAt, elementSpans, memberElementSpans, memberSpan, valueEnd } from '../../../src/wecom/jsonSpans';
 
 function sliceOf(text: string, span: readonly [number, number] | undefined): string | undefined {
   return span ? text.slice(span[0], span[1]) : undefined;
@@ -77,6 +77,19 @@ describe('jsonSpans', () => {
     assert.equal(elementSpans('{"a":1}', [0, 7]), undefined);
   });
 
+  it('memberElementSpans: the last member of that name, only when it is an array; gives up like memberSpan', () => {
+    const text = '{"list":[9],"x":{"list":[1]},"list" : [ 1 , "a]" ,{"b":[2]} ]}';
+    assert.deepEqual(
+      memberElementSpans(text, 'list')?.map((s) => text.slice(s[0], s[1])),
+      ['1', '"a]"', '{"b":[2]}'],
+    );
+    assert.deepEqual(memberElementSpans('{"list":[]}', 'list'), []);
+    assert.equal(memberElementSpans('{"list":[1],"list":2}', 'list'), undefined, 'the last one is no array');
+    assert.equal(memberElementSpans('{"other":[1]}', 'list'), undefined);
+    assert.equal(memberElementSpans('{"l\\u0069st":[1]}', 'list'), undefined);
+    assert.equal(memberElementSpans('{"list":[1,}', 'list'), undefined);
+  });
+
   it('depthAt and valueEnd', () => {
     const text = '{"a":[{"b":"x{["}],"c":1}';
     assert.equal(depthAt(text, text.indexOf('"a"')), 1);
@@ -99,6 +112,7 @@ describe('jsonSpans', () => {
       const spans = elementSpans(text, span);
       assert.ok(spans, text);
       assert.equal(spans.length, list.length);
+      assert.deepEqual(memberElementSpans(text, 'msg_list'), spans, 'one pass finds the same elements');
       spans.forEach((s, i) => {
         assert.deepEqual(JSON.parse(text.slice(s[0], s[1])), list[i], text);
       });
