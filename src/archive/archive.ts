@@ -28,6 +28,8 @@ import type {
 export interface OpenArchiveOptions {
   /** The bundled worker; default `archive-worker.js` next to this bundle (dist/). */
   workerPath?: string;
+  /** The file holds an older schema and is being migrated before it opens (once; may take seconds). */
+  onUpgrade?: (from: number, to: number) => void;
 }
 
 export interface Archive {
@@ -248,6 +250,7 @@ export async function openArchive(file: string, opts: OpenArchiveOptions = {}): 
     await new Promise<void>((resolve, reject) => {
       onMessage = (message) => {
         if (message.type === 'ready') resolve();
+        else if (message.type === 'upgrading') opts.onUpgrade?.(message.from, message.to);
         else if (message.type === 'fatal') reject(fromErrorData(message.error));
       };
       onError = (error) => reject(new ArchiveError('WORKER_DIED', `the archive worker failed: ${error.message}`, { cause: error }));

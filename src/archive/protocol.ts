@@ -83,6 +83,8 @@ export type HostToWorker = { [K in OpName]: { id: number; op: K; arg: OpArg<K> }
 
 export type WorkerToHost =
   | { type: 'ready'; schemaBefore: number }
+  /** Before migrating a file that holds an older schema (a table rebuild may take seconds). */
+  | { type: 'upgrading'; from: number; to: number }
   | { type: 'fatal'; error: ErrorData }
   | { type: 'reply'; id: number; ok: true; value: unknown }
   | { type: 'reply'; id: number; ok: false; error: ErrorData };

@@ -12,6 +12,7 @@ import { Checkpointer, isCheckpointerInit, runCheckpointer, WAL_BACKSTOP_BYTES }
 import { loadSqlite, openDatabase, WAL_AUTOCHECKPOINT_BYTES } from './db';
 import { toErrorData } from './errors';
 import type { HostToWorker, OpArg, OpName, OpResult, StoreHandlers, WorkerInit, WorkerToHost } from './protocol';
+import { SCHEMA_VERSION, userVersion } from './schema';
 import { ArchiveStore } from './store';
 
 /**
@@ -57,7 +58,10 @@ function main(): void {
   let checkpointer: Checkpointer | undefined;
   try {
     const init = workerData as WorkerInit;
-    store = new ArchiveStore(openDatabase(loadSqlite(), init.file), init.file);
+    const db = openDatabase(loadSqlite(), init.file);
+    const from = userVersion(db);
+    if (from > 0 && from < SCHEMA_VERSION) post({ type: 'upgrading', from, to: SCHEMA_VERSION });
+    store = new ArchiveStore(db, init.file);
     checkpointer = startCheckpointer(store, init.file);
   } catch (error) {
     post({ type: 'fatal', error: toErrorData(error) });

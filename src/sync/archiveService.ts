@@ -29,7 +29,17 @@ export class ArchiveService implements vscode.Disposable {
   get(profileId: string): Promise<Archive> {
     let p = this.open.get(profileId);
     if (!p) {
-      p = openArchive(this.fileOf(profileId), { workerPath: this.workerPath });
+      const opening = openArchive(this.fileOf(profileId), {
+        workerPath: this.workerPath,
+        // A migration rebuilds the messages table: seconds per million messages, once.
+        onUpgrade: () => {
+          void vscode.window.withProgress(
+            { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Upgrading the local archive to the new format (once; about 10 seconds per million messages)…') },
+            () => opening.catch(() => undefined),
+          );
+        },
+      });
+      p = opening;
       p.catch(() => this.open.delete(profileId));
       this.open.set(profileId, p);
     }

@@ -6,13 +6,14 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
+import { openArchive } from '../../../src/archive/archive';
 import { msgidKey } from '../../../src/archive/msgidKey';
 import { packPage } from '../../../src/archive/packing';
 import { keyMessagesByHash, MIGRATIONS, migrate, SCHEMA_VERSION } from '../../../src/archive/schema';
 import { ArchiveStore } from '../../../src/archive/store';
 import { MsgIdCodec } from '../../../src/simulator/msgid';
 import { type ArchiveMessage, parseMessage } from '../../../src/wecom/wire';
-import { tempDir } from './helpers';
+import { buildBundles, tempDir } from './helpers';
 
 const dir = tempDir('msgid-key-');
 
@@ -138,6 +139,22 @@ describe('migration 2: a schema-1 archive rebuilt with msgid keys', () => {
     );
     assert.equal(store.resolve(['old-a'])[0]![1].includes('"receiver_list":[{"type":2,"id":"wm1"}]'), true);
     store.close();
+  });
+
+  it('opening a schema-1 archive says it is upgrading first, once', async () => {
+    const file = join(dir, 'v1-open.sqlite');
+    schema1(file).close();
+    const { worker } = await buildBundles();
+    const upgrades: [number, number][] = [];
+    const archive = await openArchive(file, { workerPath: worker, onUpgrade: (from, to) => upgrades.push([from, to]) });
+    assert.deepEqual(upgrades, [[1, SCHEMA_VERSION]]);
+    assert.deepEqual((await archive.resolve(['old-bb'])).missing, []);
+    await archive.close();
+    const again = await openArchive(file, { workerPath: worker, onUpgrade: (from, to) => upgrades.push([from, to]) });
+    await again.close();
+    const fresh = await openArchive(join(dir, 'new.sqlite'), { workerPath: worker, onUpgrade: (from, to) => upgrades.push([from, to]) });
+    await fresh.close();
+    assert.equal(upgrades.length, 1, 'an archive already current, or a new file, opens without it');
   });
 
   it('gives a key shared by two old msgids to the first only; both stay found and unique', () => {
