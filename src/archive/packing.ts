@@ -1,14 +1,14 @@
 /**
  * How a page crosses from the host to the worker, and how stored text becomes a message again.
  *
- * The host hands the worker flat records of primitives (cheap to structured-clone, nothing
+ * The host hands the worker a page as columns of primitives (cheap to structured-clone, nothing
  * re-serialized in the worker). The raw JSON is the message's text as received when the client
- * kept it (sliced, not serialized), else the parsed object serialized once. receiver_list is
- * cut out of the raw text and sent beside it, each distinct list once per page: in a group every
- * message repeats the same list of up to hundreds of members, so the store keeps each distinct
- * list once (`recv_sets`) and the raw text with a placeholder. Joining them back gives the exact
- * text that was stored. The host also names a single chat's other party, so the worker never
- * parses a list to know which chat a message belongs to.
+ * kept it (sliced, not serialized), else the parsed object serialized once. A group message's
+ * receiver_list is cut out of the raw text and sent beside it, each distinct list once per page:
+ * in a group every message repeats the same list of up to hundreds of members, so the store keeps
+ * each distinct list once (`recv_sets`) and the raw text with a placeholder. Joining them back
+ * gives the exact text that was stored. The host also names a single chat's other party, so the
+ * worker never parses a list to know which chat a message belongs to.
  */
 import { depthAt, valueEnd } from '../wecom/jsonSpans';
 import { type ArchiveMessage, type JsonObject, parseMessage, type Party } from '../wecom/wire';

@@ -10,7 +10,7 @@ import { msgidKey } from './msgidKey';
 /** SQL, or a step that needs code (run inside the migration's transaction all the same). */
 export type Migration = string | ((db: DatabaseSync) => void);
 
-/** Rows copied per statement step of migration 2; bounds its memory, not its transaction. */
+/** Rows read at a time by migration 2's copy: bounds its memory (the copy is one transaction). */
 const COPY_CHUNK = 10_000;
 
 /**

@@ -8,9 +8,10 @@
  *
  * Pipelined: the next page is requested while the current one is stored, and pages are handed to
  * the worker while it still stores earlier ones (up to STORE_AHEAD_PAGES), so the network, the
- * host and the disk overlap, also while the worker commits. Pages are stored in order, and committed in groups (group commit): a transaction stays
- * open across pages until it is COMMIT_EVERY_MS old, COMMIT_MAX_PAGES long, or the last page, and
- * is committed before the run ends for any reason, cancellation and errors included. A crash
+ * host and the disk overlap, also while the worker commits. Pages are stored in order, and
+ * committed in groups (group commit): a transaction stays open across pages until it is
+ * COMMIT_EVERY_MS old, COMMIT_MAX_PAGES long, or the last page, and is committed before the run
+ * ends for any reason, cancellation and errors included. A crash
  * loses at most the open group, whose cursor was not committed either: the next run fetches it
  * again.
  */

@@ -1,6 +1,7 @@
 /**
- * Where values sit in a JSON text that JSON.parse has already accepted: the span of an object
- * member's value, and the spans of an array's elements. The sync path uses them to keep each
+ * Where values sit in a JSON text that JSON.parse has already accepted: where a value ends, how
+ * deeply a position is nested, and the spans of the elements of an object's array member. The
+ * sync path uses them to keep each
  * message's text exactly as received instead of serializing the parsed object again, which was
  * the largest cost of storing a page.
  *
@@ -128,20 +129,6 @@ function walkMembers(text: string, from: number, value: (name: string, start: nu
   }
 }
 
-/**
- * The value of member `key` of the object that starts at `from` (leading space allowed). When the
- * key appears twice, the last one, as JSON.parse keeps it.
- */
-export function memberSpan(text: string, key: string, from = 0): Span | undefined {
-  let found: Span | undefined;
-  const ok = walkMembers(text, from, (name, start) => {
-    const end = valueEnd(text, start);
-    if (end >= 0 && name === key) found = [start, end];
-    return end;
-  });
-  return ok ? found : undefined;
-}
-
 /** The elements of the array that starts at `start`, and where the array ends. */
 function walkElements(text: string, start: number): { spans: Span[]; end: number } | undefined {
   let i = start;
@@ -161,16 +148,10 @@ function walkElements(text: string, start: number): { spans: Span[]; end: number
   }
 }
 
-/** The elements of the array at `span`. */
-export function elementSpans(text: string, span: Span): Span[] | undefined {
-  const walked = walkElements(text, span[0]);
-  return walked && walked.end === span[1] ? walked.spans : undefined;
-}
-
 /**
- * The elements of the array that is member `key` of the object at `from` (the last one, as with
- * memberSpan), in one pass: memberSpan and then elementSpans would read the array twice, and on
- * a sync_msg reply the array is nearly all of the text. Undefined when that member is no array.
+ * The elements of the array that is member `key` of the object at `from` (leading space allowed),
+ * in one pass over the text. When the key appears twice, the last one, as JSON.parse keeps it;
+ * undefined when that member is no array.
  */
 export function memberElementSpans(text: string, key: string, from = 0): Span[] | undefined {
   let found: Span[] | undefined;
