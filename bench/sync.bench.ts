@@ -6,14 +6,19 @@
  *                         simulator, same run. Goal <= 1.15.
  *   store.*_ms            median host round-trips on the N-message archive.
  *   sync.max_loop_stall_ms  longest event-loop stall of this (host) process during the sync.
+ *   sync.cpu_*, floor.cpu_*  CPU time per page of 1000 messages (Linux /proc), by thread: this
+ *                         process's main thread, its other threads (the store, the checkpointer,
+ *                         V8's helpers), the simulator. sync.ratio_if_cores_all_busy is the ratio
+ *                         the sync's CPU would give if every core were busy all the time: no
+ *                         pipelining can go below it on this machine.
  *
  * The simulator runs in a child process so it does not share this event loop. N = 1,000,000, or
  * 100,000 with --quick. Built by the project's esbuild (--tests) to out/bench/sync.bench.js; the
  * worker and the simulator CLI are bundled here, into a temp dir, at start.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -99,6 +104,46 @@ async function bareLoop(url: string, token: string, maxPages = Number.POSITIVE_I
   return { ms: performance.now() - started, messages };
 }
 
+/** CPU ms used so far by a process's main thread and by its other threads; undefined without /proc. */
+function processCpu(pid: number): { main: number; others: number } | undefined {
+  try {
+    let main = 0;
+    let others = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      // utime and stime, in clock ticks (100 per second on Linux), follow the ")" of the name.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ms = (Number(fields[11]) + Number(fields[12])) * 10;
+      if (Number(tid) === pid) main += ms;
+      else others += ms;
+    }
+    return { main, others };
+  } catch {
+    return undefined;
+  }
+}
+
+interface CpuSnapshot {
+  host?: { main: number; others: number };
+  sim?: { main: number; others: number };
+}
+
+function cpuNow(simPid: number | undefined): CpuSnapshot {
+  const host = processCpu(process.pid);
+  const sim = simPid === undefined ? undefined : processCpu(simPid);
+  return { ...(host ? { host } : {}), ...(sim ? { sim } : {}) };
+}
+
+/** CPU per page between two snapshots: host main thread, host's other threads, simulator. */
+function cpuPerPage(a: CpuSnapshot, b: CpuSnapshot, pages: number): { main: number; others: number; sim: number } | undefined {
+  if (!a.host || !b.host || !a.sim || !b.sim) return undefined;
+  return {
+    main: (b.host.main - a.host.main) / pages,
+    others: (b.host.others - a.host.others) / pages,
+    sim: (b.sim.main + b.sim.others - a.sim.main - a.sim.others) / pages,
+  };
+}
+
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
   await fn();
@@ -118,16 +163,20 @@ async function main(): Promise<void> {
     await bareLoop(url, token, 30);
 
     const sample: string[] = [];
+    const floorCpu0 = cpuNow(sim.pid);
     const floor1 = await bareLoop(url, token, Number.POSITIVE_INFINITY, sample);
+    const floorCpu = cpuPerPage(floorCpu0, cpuNow(sim.pid), MESSAGES / LIMIT);
 
     const archive = await openArchive(join(dir, 'bench.sqlite'), { workerPath: worker });
     const client = new WeComClient({ tokenSource: demoTokenSource(token), baseUrl: url });
     const engine = new SyncEngine(archive, client, { owner: 'bench', limit: LIMIT });
     const loop = monitorEventLoopDelay({ resolution: 1 });
     loop.enable();
+    const syncCpu0 = cpuNow(sim.pid);
     const syncStarted = performance.now();
     const result = await engine.run();
     const syncMs = performance.now() - syncStarted;
+    const syncCpu = cpuPerPage(syncCpu0, cpuNow(sim.pid), MESSAGES / LIMIT);
     loop.disable();
     await client.close();
 
@@ -142,6 +191,15 @@ async function main(): Promise<void> {
     print('sync.ratio_vs_floor', syncMs / floorMs, 'x');
     print('sync.max_loop_stall_ms', loop.max / 1e6, 'ms');
     print('sync.p99_loop_stall_ms', loop.percentile(99) / 1e6, 'ms');
+    if (syncCpu && floorCpu) {
+      print('sync.cpu_host_main_ms_per_page', syncCpu.main, 'ms');
+      print('sync.cpu_host_other_threads_ms_per_page', syncCpu.others, 'ms');
+      print('sync.cpu_simulator_ms_per_page', syncCpu.sim, 'ms');
+      print('floor.cpu_host_ms_per_page', floorCpu.main + floorCpu.others, 'ms');
+      print('floor.cpu_simulator_ms_per_page', floorCpu.sim, 'ms');
+      const syncCpuMs = ((syncCpu.main + syncCpu.others + syncCpu.sim) * MESSAGES) / LIMIT;
+      print('sync.ratio_if_cores_all_busy', syncCpuMs / availableParallelism() / floorMs, 'x');
+    }
 
     // Store figures: median host round-trips.
     const groups = await archive.listChats({ kind: 'group', limit: 100 });
