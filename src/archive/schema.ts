@@ -161,5 +161,25 @@ export function migrate(db: DatabaseSync, migrations: readonly Migration[] = MIG
       throw error;
     }
   }
+  if (before > 0 && before < migrations.length) reclaimFreePages(db);
   return before;
+}
+
+/** Free pages above this share of the file are given back to the disk after a migration. */
+const RECLAIM_FREE_SHARE = 0.25;
+
+/**
+ * A migration that rebuilt a table (2) leaves the old table's pages free inside the file: the
+ * file stays twice the size until new messages fill them. VACUUM gives them back (about 5 s for
+ * a million messages). Best effort: if another window is reading, the pages are reused later.
+ */
+function reclaimFreePages(db: DatabaseSync): void {
+  const pages = (db.prepare('PRAGMA page_count').get() as { page_count: number }).page_count;
+  const free = (db.prepare('PRAGMA freelist_count').get() as { freelist_count: number }).freelist_count;
+  if (pages === 0 || free / pages <= RECLAIM_FREE_SHARE) return;
+  try {
+    db.exec('VACUUM');
+  } catch {
+    // Busy: the free pages stay, and the next inserts use them.
+  }
 }

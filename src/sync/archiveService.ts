@@ -34,7 +34,7 @@ export class ArchiveService implements vscode.Disposable {
         // A migration rebuilds the messages table: seconds per million messages, once.
         onUpgrade: () => {
           void vscode.window.withProgress(
-            { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Upgrading the local archive to the new format (once; about 10 seconds per million messages)…') },
+            { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Upgrading the local archive to the new format (once; about 15 seconds per million messages)…') },
             () => opening.catch(() => undefined),
           );
         },

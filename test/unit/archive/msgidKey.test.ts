@@ -141,6 +141,23 @@ describe('migration 2: a schema-1 archive rebuilt with msgid keys', () => {
     store.close();
   });
 
+  it('gives the pages of the old table back to the disk: the file does not stay twice the size', () => {
+    const file = join(dir, 'v1-big.sqlite');
+    const db = schema1(file);
+    const insert = db.prepare("INSERT INTO messages(msgid, chat, send_time, msgtype, sender, recv, raw) VALUES (?, 1, ?, 1, 1, NULL, ?)");
+    db.exec('BEGIN');
+    for (let i = 0; i < 3000; i++) insert.run(`bulk-${i}`, 1000 + i, `{"msgid":"bulk-${i}","pad":"${'p'.repeat(600)}"}`);
+    db.exec('COMMIT');
+    const pagesBefore = (db.prepare('PRAGMA page_count').get() as { page_count: number }).page_count;
+    const store = new ArchiveStore(db, file);
+    const pagesAfter = (db.prepare('PRAGMA page_count').get() as { page_count: number }).page_count;
+    const free = (db.prepare('PRAGMA freelist_count').get() as { freelist_count: number }).freelist_count;
+    assert.equal(free, 0);
+    assert.ok(pagesAfter < pagesBefore * 1.25, `${pagesBefore} pages before, ${pagesAfter} after`);
+    assert.equal(store.resolve(['bulk-2999'])[0]?.[0], 's:wm1|wo1');
+    store.close();
+  });
+
   it('opening a schema-1 archive says it is upgrading first, once', async () => {
     const file = join(dir, 'v1-open.sqlite');
     schema1(file).close();
