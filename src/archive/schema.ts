@@ -136,8 +136,34 @@ export function userVersion(db: DatabaseSync): number {
   return row?.user_version ?? 0;
 }
 
+/**
+ * How long opening a file waits for another window that is migrating it: a rebuild holds the
+ * write lock for seconds per million messages, longer than busy_timeout.
+ */
+export const MIGRATION_WAIT_MS = 5 * 60_000;
+
+/** SQLITE_BUSY: another connection kept the write lock past busy_timeout. */
+function isBusy(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { errcode?: unknown }).errcode === 5;
+}
+
+/** BEGIN IMMEDIATE, trying again while another connection holds the write lock, up to `waitMs`. */
+function beginImmediate(db: DatabaseSync, waitMs: number): void {
+  const until = Date.now() + waitMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      return;
+    } catch (error) {
+      if (!isBusy(error) || Date.now() >= until) throw error;
+      Atomics.wait(pause, 0, 0, 50); // this runs on the worker thread: blocking it blocks no editor
+    }
+  }
+}
+
 /** Brings the database to SCHEMA_VERSION; returns the version it had. */
-export function migrate(db: DatabaseSync, migrations: readonly Migration[] = MIGRATIONS): number {
+export function migrate(db: DatabaseSync, migrations: readonly Migration[] = MIGRATIONS, waitMs = MIGRATION_WAIT_MS): number {
   const before = userVersion(db);
   if (before > migrations.length) {
     throw new ArchiveError(
@@ -146,8 +172,9 @@ export function migrate(db: DatabaseSync, migrations: readonly Migration[] = MIG
     );
   }
   for (let v = before; v < migrations.length; v++) {
-    // IMMEDIATE: two windows opening a fresh file must not both run the same migration.
-    db.exec('BEGIN IMMEDIATE');
+    // IMMEDIATE: two windows opening a fresh file must not both run the same migration; the
+    // second waits for the first, then finds the version bumped.
+    beginImmediate(db, waitMs);
     try {
       if (userVersion(db) === v) {
         const step = migrations[v]!;

@@ -3,7 +3,9 @@
  * recount and an independent JS count, keyset paging both ways, locate, resolve, filters, stats.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import { type Archive, openArchive } from '../../../src/archive/archive';
@@ -90,6 +92,32 @@ describe('schema migrations', () => {
     assert.equal(db.prepare("SELECT name FROM sqlite_master WHERE name = 'b'").get(), undefined, 'no half migration');
     assert.equal(migrate(db, ['CREATE TABLE a(x)', 'CREATE TABLE b(y)']), 1);
     db.close();
+  });
+
+  it('waits for another connection that holds the write lock (another window migrating), up to a limit', async () => {
+    const file = join(tempDir(), 'locked.sqlite');
+    const holder = spawn(
+      process.execPath,
+      ['-e', `const { DatabaseSync } = require('node:sqlite'); const d = new DatabaseSync(${JSON.stringify(file)});
+        d.exec('PRAGMA journal_mode = WAL'); d.exec('BEGIN IMMEDIATE'); console.log('locked');
+        setTimeout(() => { d.exec('COMMIT'); d.close(); }, 700);`],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    const exited = new Promise((resolve) => holder.once('exit', resolve));
+    await new Promise((resolve) => createInterface({ input: holder.stdout! }).once('line', resolve));
+    const db = new DatabaseSync(file);
+    db.exec('PRAGMA busy_timeout = 50');
+    assert.throws(
+      () => migrate(db, ['CREATE TABLE a(x)'], 100),
+      (e: unknown) => (e as { errcode?: number }).errcode === 5,
+      'past the limit: SQLITE_BUSY',
+    );
+    const started = Date.now();
+    assert.equal(migrate(db, ['CREATE TABLE a(x)'], 10_000), 0);
+    assert.ok(Date.now() - started >= 300, 'it waited for the other connection');
+    assert.equal((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, 1);
+    db.close();
+    await exited;
   });
 
   it('refuses a file from a newer version of the extension', () => {
