@@ -100,7 +100,7 @@ describe('schema migrations', () => {
       process.execPath,
       ['-e', `const { DatabaseSync } = require('node:sqlite'); const d = new DatabaseSync(${JSON.stringify(file)});
         d.exec('PRAGMA journal_mode = WAL'); d.exec('BEGIN IMMEDIATE'); console.log('locked');
-        setTimeout(() => { d.exec('COMMIT'); d.close(); }, 700);`],
+        setTimeout(() => { d.exec('COMMIT'); d.close(); }, 1500);`],
       { stdio: ['ignore', 'pipe', 'ignore'] },
     );
     const exited = new Promise((resolve) => holder.once('exit', resolve));
