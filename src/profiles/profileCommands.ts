@@ -11,7 +11,6 @@ import { testConnection } from './testConnection';
 import * as check from './validation';
 import { runProfileWizard } from './wizard';
 
-
 export class ProfileCommands {
   constructor(
     private readonly store: ProfileStore,

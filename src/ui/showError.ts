@@ -6,7 +6,6 @@ import type { NextAction } from '../wecom/errors';
 import { log } from '../log';
 import { uiLang } from './lang';
 
-
 /** The command each next step opens, with its button title. */
 function buttonFor(action: NextAction): { title: string; run: () => Thenable<unknown> } | undefined {
   const t = vscode.l10n.t;
