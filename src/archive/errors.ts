@@ -14,6 +14,8 @@ export type ArchiveErrorCode =
   | 'SYNC_BUSY'
   | 'BAD_REQUEST'
   | 'NEWER_SCHEMA'
+  | 'SCHEMA_CHANGED'
+  | 'SERVER_PROTOCOL'
   | 'SQLITE';
 
 export class ArchiveError extends Error {
@@ -39,6 +41,38 @@ export class SyncBusyError extends ArchiveError {
     this.name = 'SyncBusyError';
     this.owner = owner;
     this.until = until;
+  }
+}
+
+/** How a sync_msg page broke the paging contract (each one would make the run loop or skip). */
+export type ProtocolRule =
+  /** has_more without a next_cursor. */
+  | 'cursorMissing'
+  /** has_more with the cursor the page was fetched with. */
+  | 'cursorStuck'
+  /** has_more with a cursor already sent in this run (A→B→A). */
+  | 'cursorCycle'
+  /** More msg_list entries than the limit asked for. */
+  | 'pageTooLong';
+
+const PROTOCOL_TEXT: Record<ProtocolRule, string> = {
+  cursorMissing: 'said has_more but sent no next_cursor',
+  cursorStuck: 'said has_more and sent back the cursor it was asked with',
+  cursorCycle: 'said has_more and sent a cursor already used in this run',
+  pageTooLong: 'sent more messages than the limit asked for',
+};
+
+/**
+ * The server broke sync_msg's paging contract. The run stops at once: the page's cursor is not
+ * stored, so the next run asks again from the last good position and nothing is lost.
+ */
+export class ServerProtocolError extends ArchiveError {
+  readonly rule: ProtocolRule;
+
+  constructor(rule: ProtocolRule, detail = '') {
+    super('SERVER_PROTOCOL', `sync_msg ${PROTOCOL_TEXT[rule]}${detail ? ` (${detail})` : ''}; the sync stopped and keeps its last stored position`);
+    this.name = 'ServerProtocolError';
+    this.rule = rule;
   }
 }
 

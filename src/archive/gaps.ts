@@ -1,6 +1,7 @@
 /**
- * When a sync must admit it missed messages (guide §2: data is kept 5 days; without a cursor
- * sync_msg starts at the earliest message of the last 3 days).
+ * When a sync must admit it missed messages: sync_msg keeps data 5 days, and without a cursor it
+ * starts at the earliest message of the last 3 days. The stored cursor is always tried first;
+ * only WeCom's refusal (50100), and the user's "Reset Sync Position…" after it, makes a gap.
  */
 import type { Gap, SyncState } from './types';
 
@@ -18,24 +19,13 @@ function knownUntil(state: SyncState): number | undefined {
 }
 
 /**
- * The gap to record before syncing, if the last success is older than the retention window.
- * Never synced (nothing known): no gap, it is a first sync. The gap ends where the fresh sync
- * without a cursor starts (now − 3 days): everything before that is not coming back.
+ * The gap to record when the sync position is reset (the stored cursor was refused): from where
+ * the archive's knowledge ends to where a sync without a cursor starts (now − 3 days). None when
+ * the archive knows nothing yet, or already reaches into those 3 days.
  */
-export function staleGap(state: SyncState, nowMs: number): Gap | undefined {
-  if (state.lastSuccessAt === undefined) return undefined;
-  const now = Math.floor(nowMs / 1000);
-  if (now - Math.floor(state.lastSuccessAt / 1000) <= RETENTION_SECONDS) return undefined;
-  return gapFrom(state, nowMs, 'stale');
-}
-
-/** The gap to record when WeCom refused the cursor (50100). */
-export function refusedGap(state: SyncState, nowMs: number): Gap {
-  return gapFrom(state, nowMs, 'cursorRefused');
-}
-
-function gapFrom(state: SyncState, nowMs: number, reason: Gap['reason']): Gap {
+export function resetGap(state: SyncState, nowMs: number): Gap | undefined {
   const to = Math.floor(nowMs / 1000) - FIRST_SYNC_SECONDS;
-  const from = Math.min(knownUntil(state) ?? to, to);
-  return { from, to, reason, recordedAt: nowMs };
+  const from = knownUntil(state);
+  if (from === undefined || from >= to) return undefined;
+  return { from, to, reason: 'reset', recordedAt: nowMs };
 }

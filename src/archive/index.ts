@@ -2,9 +2,10 @@
 export { type Archive, type OpenArchiveOptions, openArchive, RESOLVE_MAX } from './archive';
 export { chatIdentity, groupKey, singleKey } from './chatKey';
 export { Emitter } from './emitter';
-export { ArchiveError, type ArchiveErrorCode, SQLITE_MISSING_MESSAGE, SyncBusyError } from './errors';
+export { ArchiveError, type ArchiveErrorCode, type ProtocolRule, ServerProtocolError, SQLITE_MISSING_MESSAGE, SyncBusyError } from './errors';
 export { FIRST_SYNC_SECONDS, RETENTION_SECONDS } from './gaps';
 export type { ListChatsQuery } from './protocol';
+export { resetSyncPosition } from './resetPosition';
 export {
   DEFAULT_LEASE_TTL_MS,
   type RunOptions,

@@ -24,7 +24,7 @@ import { ArchiveError } from './errors';
 import { joinRaw, parseReceivers } from './packing';
 import type { LeaseRequest, ListChatsQuery, PackedPage, RawRow, StoreHandlers } from './protocol';
 import { msgidKey } from './msgidKey';
-import { migrate } from './schema';
+import { migrate, SCHEMA_VERSION, userVersion } from './schema';
 import type {
   ApplyResult,
   ArchiveStats,
@@ -108,6 +108,8 @@ export class ArchiveStore implements StoreHandlers {
   /** `chat:party` pairs known to be in chat_members (rows are never deleted, so never stale). */
   private readonly knownMembers = new Set<string>();
   private batch: Batch | undefined;
+  /** The open batch was rolled back: a page that says it `continues` it must be refused. */
+  private batchLost = false;
   /** Told after every commit (the checkpointer). */
   onCommit: (() => void) | undefined;
   readonly schemaBefore: number;
@@ -149,10 +151,27 @@ export class ArchiveStore implements StoreHandlers {
     return Number(this.stmt(sql).run(...params).changes);
   }
 
-  /** One write transaction. IMMEDIATE takes the write lock up front (waiting up to busy_timeout),
-   * so a transaction never fails half-way on a lock another window holds. */
+  /**
+   * Starts a write transaction. IMMEDIATE takes the write lock up front (waiting up to
+   * busy_timeout), so a transaction never fails half-way on a lock another window holds. Under
+   * that lock the schema version is current: a window of an older build (its statements prepared
+   * for the old tables) must not write into tables a newer build has migrated.
+   */
+  private begin(): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    const version = userVersion(this.db);
+    if (version !== SCHEMA_VERSION) {
+      this.db.exec('ROLLBACK');
+      throw new ArchiveError(
+        'SCHEMA_CHANGED',
+        `the archive was upgraded by a newer version of the extension (schema ${version}, this window knows ${SCHEMA_VERSION}): reload the window`,
+      );
+    }
+  }
+
+  /** One write transaction (see begin). */
   private write<T>(fn: () => T): T {
-    // Inside an open batch (a lease renewal between pages): part of the batch's transaction.
+    // Inside an open batch (between pages): part of the batch's transaction.
     if (this.batch) {
       try {
         return fn();
@@ -161,7 +180,7 @@ export class ArchiveStore implements StoreHandlers {
         throw error;
       }
     }
-    this.db.exec('BEGIN IMMEDIATE');
+    this.begin();
     try {
       const value = fn();
       this.db.exec('COMMIT');
@@ -174,6 +193,7 @@ export class ArchiveStore implements StoreHandlers {
   }
 
   private rollback(): void {
+    if (this.batch) this.batchLost = true;
     this.batch = undefined;
     try {
       this.db.exec('ROLLBACK');
@@ -260,13 +280,16 @@ export class ArchiveStore implements StoreHandlers {
   // ---------------------------------------------------------------- writes
 
   applyPage(page: PackedPage): ApplyResult {
-    if (page.continues && !this.batch) {
+    // A batch that ended early by a commit (a lease renewal) is continued in a new transaction;
+    // one that was rolled back is not.
+    if (page.continues && !this.batch && this.batchLost) {
       throw new ArchiveError('BATCH_LOST', 'the pages before this one were rolled back; nothing after the last commit was kept');
     }
     if (!page.continues && this.batch) throw new ArchiveError('BAD_REQUEST', 'a batch of pages is still open: commit it first');
+    if (!page.continues) this.batchLost = false;
     if (!this.batch) {
       this.trimCaches();
-      this.db.exec('BEGIN IMMEDIATE');
+      this.begin();
       this.batch = { deltas: new Map(), inserted: 0, changed: new Set() };
     }
     let result: ApplyResult;
@@ -493,8 +516,20 @@ export class ArchiveStore implements StoreHandlers {
     });
   }
 
+  /**
+   * Renews the lease and commits it now, also when a batch of pages is open: the batch is
+   * committed with it (every page boundary is consistent). A live holder's renewal therefore
+   * never waits for its pages, and another window never sees a live lease as expired.
+   */
   renewLease(r: LeaseRequest): boolean {
-    return this.write(() => this.run('UPDATE lease SET expires_at = ? WHERE name = ? AND owner = ?', r.now + r.ttlMs, LEASE, r.owner) === 1);
+    const renew = (): boolean => this.run('UPDATE lease SET expires_at = ? WHERE name = ? AND owner = ?', r.now + r.ttlMs, LEASE, r.owner) === 1;
+    if (!this.batch) return this.write(renew);
+    if (!renew()) {
+      this.rollback();
+      return false;
+    }
+    this.commit();
+    return true;
   }
 
   releaseLease(r: { owner: string }): undefined {

@@ -2,31 +2,34 @@
  * The sync engine: pages from sync_msg into the archive, each page committed with its next_cursor
  * in one transaction, under a lease so only one process syncs a profile at a time.
  *
+ * Every run ends: a page that breaks the paging contract (has_more without a new cursor, a cursor
+ * already sent in this run, more messages than asked) stops the run with ServerProtocolError
+ * before the next request, and is not stored; the stored cursor stays where it was. Requests are
+ * therefore at most pages + the client's bounded retries.
+ *
  * Lease policy: a second caller gets `SyncBusyError` at once (who holds it, until when); it does
- * not queue. The holder renews the lease every TTL/3 and in every page's transaction, so a crashed
- * process blocks others for at most one TTL, and a process that lost its lease cannot commit.
+ * not queue. The holder renews the lease every TTL/3 in a commit of its own (the store commits an
+ * open group with it), so a live holder never looks expired, a crashed process blocks others for
+ * at most one TTL, and a process that lost its lease cannot commit.
  *
  * Pipelined: the next page is requested while the current one is stored, and pages are handed to
  * the worker while it still stores earlier ones (up to STORE_AHEAD_PAGES), so the network, the
  * host and the disk overlap, also while the worker commits. Pages are stored in order, and
  * committed in groups (group commit): a transaction stays open across pages until it is
- * COMMIT_EVERY_MS old, COMMIT_MAX_PAGES long, or the last page, and is committed before the run
- * ends for any reason, cancellation and errors included. A crash
- * loses at most the open group, whose cursor was not committed either: the next run fetches it
- * again.
+ * `commitEveryMs` old, COMMIT_MAX_PAGES long, or the last page, and is committed before the run
+ * ends for any reason. It is also committed as soon as the next page is `idleCommitMs` late (a
+ * rate-limit wait, a retry backoff, a slow reply): no write lock is held while the engine waits
+ * on the network. A crash loses at most the open group, whose cursor was not committed either:
+ * the next run fetches it again.
  */
-import { CancelledError, WeComApiError } from '../wecom/errors';
+import { CancelledError } from '../wecom/errors';
 import type { SyncPage, WeComClient } from '../wecom/client';
 import { type Clock, systemClock } from '../wecom/timing';
 import { SYNC_MAX_LIMIT } from '../wecom/wire';
 import type { Archive } from './archive';
 import { Emitter } from './emitter';
-import { ArchiveError, SyncBusyError } from './errors';
-import { refusedGap, staleGap } from './gaps';
-import type { ChatKey, Gap } from './types';
-
-/** WeCom's "invalid cursor". */
-const INVALID_CURSOR = 50100;
+import { ArchiveError, type ProtocolRule, ServerProtocolError, SyncBusyError } from './errors';
+import type { ChatKey } from './types';
 
 export const DEFAULT_LEASE_TTL_MS = 30_000;
 
@@ -37,6 +40,11 @@ export const DEFAULT_LEASE_TTL_MS = 30_000;
  * views still see new messages every 2 s, and a crash costs at most 2 s of fetching again.
  */
 export const COMMIT_EVERY_MS = 2000;
+/**
+ * The open group is committed when the next page is this late: longer than a page takes on a
+ * healthy network (milliseconds nearby, ~30-100 ms across regions), shorter than any wait.
+ */
+export const IDLE_COMMIT_MS = 250;
 /** …or this many pages long, which bounds the WAL one transaction can grow. */
 export const COMMIT_MAX_PAGES = 256;
 /**
@@ -57,6 +65,10 @@ export interface SyncEngineOptions {
   /** Wall clock (ms) for the lease and the 5-day window; default Date.now. */
   clock?: Clock;
   leaseTtlMs?: number;
+  /** Group commit interval (COMMIT_EVERY_MS); tests shorten it to crash after commits. */
+  commitEveryMs?: number;
+  /** See IDLE_COMMIT_MS. */
+  idleCommitMs?: number;
 }
 
 export interface SyncChange {
@@ -74,8 +86,6 @@ export interface SyncResult {
   inserted: number;
   pages: number;
   durationMs: number;
-  /** Set when this run had to record a gap (messages may be missing before `gap.to`). */
-  gapRecorded?: Gap;
 }
 
 export interface RunOptions {
@@ -85,12 +95,24 @@ export interface RunOptions {
 
 type Syncer = Pick<WeComClient, 'syncMsg'>;
 
+/** How `page`, fetched with `asked`, breaks the paging contract, if it does. */
+function brokenRule(page: SyncPage, asked: string | undefined, sent: ReadonlySet<string>): { rule: ProtocolRule; detail?: string } | undefined {
+  const entries = page.messages.length + page.skipped;
+  if (entries > page.limitUsed) return { rule: 'pageTooLong', detail: `${entries} > limit ${page.limitUsed}` };
+  if (!page.hasMore) return undefined;
+  if (!page.nextCursor) return { rule: 'cursorMissing' };
+  if (page.nextCursor === asked) return { rule: 'cursorStuck' };
+  if (sent.has(page.nextCursor)) return { rule: 'cursorCycle' };
+  return undefined;
+}
+
 export class SyncEngine {
   private readonly changes = new Emitter<SyncChange>();
-  private readonly gapEvents = new Emitter<Gap>();
   private readonly clock: Clock;
   private readonly limit: number;
   private readonly ttlMs: number;
+  private readonly commitEveryMs: number;
+  private readonly idleCommitMs: number;
   private active = false;
 
   constructor(
@@ -101,16 +123,13 @@ export class SyncEngine {
     this.clock = options.clock ?? systemClock;
     this.limit = Math.max(1, Math.min(SYNC_MAX_LIMIT, Math.floor(options.limit ?? SYNC_MAX_LIMIT)));
     this.ttlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+    this.commitEveryMs = options.commitEveryMs ?? COMMIT_EVERY_MS;
+    this.idleCommitMs = options.idleCommitMs ?? IDLE_COMMIT_MS;
   }
 
   /** After every commit (a group of pages; see the header). */
   onChange(listener: (change: SyncChange) => void): () => void {
     return this.changes.on(listener);
-  }
-
-  /** When a run records a gap (before it starts again without a cursor). */
-  onGap(listener: (gap: Gap) => void): () => void {
-    return this.gapEvents.on(listener);
   }
 
   get running(): boolean {
@@ -171,7 +190,7 @@ export class SyncEngine {
   private fetch(cursor: string | undefined, limit: number, signal: AbortSignal): Promise<SyncPage> {
     const token = this.options.callbackToken?.();
     const request = { limit, ...(cursor ? { cursor } : {}), ...(token ? { token } : {}) };
-    const page = this.client.syncMsg(request, signal);
+    const page = this.client.syncMsg(request, signal, { cursorFromServer: true });
     // Marked handled now: it may fail while the previous page is still being committed.
     page.catch(() => undefined);
     return page;
@@ -180,22 +199,11 @@ export class SyncEngine {
   private async pages(signal: AbortSignal, onProgress: RunOptions['onProgress']): Promise<SyncResult> {
     const started = performance.now();
     const lease = { owner: this.options.owner, ttlMs: this.ttlMs };
-    let gapRecorded: Gap | undefined;
-    const recordGap = async (gap: Gap): Promise<void> => {
-      await this.archive.resetCursor(gap);
-      gapRecorded = gap;
-      this.gapEvents.emit(gap);
-    };
-
-    let state = await this.archive.syncState();
-    const stale = staleGap(state, this.clock.now());
-    if (stale) {
-      await recordGap(stale);
-      state = await this.archive.syncState();
-    }
-
+    // However old, the stored cursor is tried: only WeCom's answer (50100) says it is gone.
+    let cursor = (await this.archive.syncState()).cursor;
+    /** Every cursor sent in this run: a has_more page pointing back at one would loop. */
+    const sent = new Set<string>(cursor ? [cursor] : []);
     let limit = this.limit;
-    let cursor = state.cursor;
     let inserted = 0;
     let pages = 0;
     /** The open group: pages applied but not committed yet. */
@@ -246,32 +254,39 @@ export class SyncEngine {
       committed(closing);
     };
 
+    /** The next page; when it is late, the open group is committed first (no lock across waits). */
+    const arrival = async (pending: Promise<SyncPage>): Promise<SyncPage> => {
+      if (!group) return pending;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), this.idleCommitMs);
+      });
+      try {
+        const page = await Promise.race([pending, late]);
+        if (page) return page;
+      } finally {
+        clearTimeout(timer);
+      }
+      await flush();
+      return pending;
+    };
+
     let next: Promise<SyncPage> | undefined = this.fetch(cursor, limit, signal);
     try {
       while (next) {
-        let page: SyncPage;
-        try {
-          page = await next;
-        } catch (error) {
-          // A refused cursor means messages were lost for good: say so, then start over once.
-          if (error instanceof WeComApiError && error.errcode === INVALID_CURSOR && cursor && !gapRecorded) {
-            await flush();
-            await recordGap(refusedGap(await this.archive.syncState(), this.clock.now()));
-            cursor = undefined;
-            next = this.fetch(undefined, limit, signal);
-            continue;
-          }
-          throw error;
-        }
+        const page = await arrival(next);
+        const broken = brokenRule(page, cursor, sent);
+        if (broken) throw new ServerProtocolError(broken.rule, broken.detail);
         // After a 301058 the smaller limit sticks for this run: the next page would be as large.
         limit = page.limitUsed;
+        if (page.hasMore) sent.add(page.nextCursor);
         next = page.hasMore ? this.fetch(page.nextCursor, limit, signal) : undefined;
         const after = cursor ?? '';
         cursor = page.nextCursor || cursor;
         const continues = group !== undefined;
         group ??= { startedAt: performance.now(), pages: 0, inserted: 0, changed: new Set() };
         group.pages++;
-        const commit = !page.hasMore || group.pages >= COMMIT_MAX_PAGES || performance.now() - group.startedAt >= COMMIT_EVERY_MS;
+        const commit = !page.hasMore || group.pages >= COMMIT_MAX_PAGES || performance.now() - group.startedAt >= this.commitEveryMs;
         // Handed over before the previous pages are answered, so the worker never waits for the host.
         storing.push(store(page, after, group, commit, continues));
         if (commit) group = undefined;
@@ -283,11 +298,6 @@ export class SyncEngine {
       // Whatever ends the run, the pages already stored are kept (each left the group consistent).
       await flush().catch(() => undefined);
     }
-    return {
-      inserted,
-      pages,
-      durationMs: Math.round(performance.now() - started),
-      ...(gapRecorded ? { gapRecorded } : {}),
-    };
+    return { inserted, pages, durationMs: Math.round(performance.now() - started) };
   }
 }

@@ -72,7 +72,8 @@ export interface SyncState {
   lastMessageTime?: number;
 }
 
-export type GapReason = 'stale' | 'cursorRefused';
+/** 'stale' and 'cursorRefused' were recorded by earlier versions; 'reset' by Reset Sync Position. */
+export type GapReason = 'stale' | 'cursorRefused' | 'reset';
 
 export interface Gap {
   /** Messages after this time (s) may be missing… */

@@ -2,7 +2,7 @@
 // lease also guards other windows), a progress notification with a running count and Cancel,
 // the status bar, and gap warnings that say which period is lost.
 import * as vscode from 'vscode';
-import { SyncBusyError, SyncEngine, type SyncResult } from '../archive';
+import { resetSyncPosition, SyncBusyError, SyncEngine, type SyncResult } from '../archive';
 import { connect } from '../profiles/connect';
 import { type Profile, parseCallbackToken } from '../profiles/profile';
 import type { ProfileStore } from '../profiles/profileStore';
@@ -79,8 +79,7 @@ export class SyncController implements vscode.Disposable {
           );
       this.log.info(`Sync of "${profile.name}": ${result.inserted} new messages in ${result.pages} pages, ${result.durationMs} ms.`);
       if (isActive()) this.statusBar.setStatus({ state: 'idle', lastSync: Date.now() });
-      if (result.gapRecorded) this.warnGap(profile, result.gapRecorded.from, result.gapRecorded.to);
-      else if (!opts.quiet) void vscode.window.setStatusBarMessage(t('Synced "{0}": {1} new messages.', profile.name, result.inserted), 5000);
+      if (!opts.quiet) void vscode.window.setStatusBarMessage(t('Synced "{0}": {1} new messages.', profile.name, result.inserted), 5000);
       return result;
     } catch (e) {
       if (e instanceof WeComError && e.kind === 'cancelled') {
@@ -134,10 +133,45 @@ export class SyncController implements vscode.Disposable {
     }
   }
 
+  /**
+   * "Reset Sync Position…", after WeCom refused the stored cursor: asks first (it admits a loss),
+   * then records the gap and syncs again from the oldest message WeCom keeps.
+   */
+  async resetPosition(profile: Profile | undefined = this.store.active()): Promise<void> {
+    const t = vscode.l10n.t;
+    if (!profile) return;
+    if (this.running.has(profile.id)) {
+      void vscode.window.showInformationMessage(t('A sync of "{0}" is already running.', profile.name));
+      return;
+    }
+    const reset = t('Reset Sync Position');
+    const choice = await vscode.window.showWarningMessage(
+      t('Reset the sync position of "{0}"?', profile.name),
+      {
+        modal: true,
+        detail: t(
+          'Use this only when WeCom refuses the stored position (errcode 50100). The next sync starts from the oldest message WeCom still keeps (the last 3 days); messages between the archive\'s newest message and then are recorded as a gap.',
+        ),
+      },
+      reset,
+    );
+    if (choice !== reset) return;
+    try {
+      const gap = await resetSyncPosition(await this.archives.get(profile.id), this.owner);
+      this.log.info(`Sync position of "${profile.name}" reset${gap ? `; gap recorded from ${gap.from} to ${gap.to}` : '; nothing is missing'}.`);
+      if (gap) this.warnGap(profile, gap.from, gap.to);
+      this.archives.fire({ profileId: profile.id, changedChats: [], inserted: 0 });
+      await this.sync(profile);
+    } catch (e) {
+      if (e instanceof SyncBusyError) void vscode.window.showInformationMessage(t('Another VS Code window is syncing "{0}" right now; its results appear here too.', profile.name));
+      else void showError(t('Reset of "{0}" failed', profile.name), e);
+    }
+  }
+
   private warnGap(profile: Profile, from: number, to: number): void {
     const fmt = (s: number) => new Date(s * 1000).toLocaleString();
     const text = vscode.l10n.t(
-      'Messages of "{0}" from {1} to {2} could not be synced: WeCom keeps only the last 5 days, and this archive was last synced before that. The gap is shown in the tree and in the message streams.',
+      'Messages of "{0}" from {1} to {2} could not be synced: WeCom no longer accepted the stored sync position. The gap is shown in the tree and in the message streams.',
       profile.name,
       fmt(from),
       fmt(to),

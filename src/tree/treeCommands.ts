@@ -33,6 +33,7 @@ export class TreeCommands {
     return [
       reg('wecomArchive.sync', (arg?: unknown) => this.sync.sync(this.profileOf(arg))),
       reg('wecomArchive.cancelSync', () => this.sync.cancel()),
+      reg('wecomArchive.resetSyncPosition', (arg?: unknown) => this.sync.resetPosition(this.profileOf(arg))),
       reg('wecomArchive.openChat', (arg?: unknown) => this.openChat(arg)),
       reg('wecomArchive.loadMoreChats', (arg?: unknown) => this.loadMore(arg)),
       reg('wecomArchive.filterChats', () => this.filter()),

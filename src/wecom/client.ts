@@ -152,9 +152,12 @@ export class WeComClient {
     return `${this.base.origin} via ${this.transport.routeFor(this.base)}, token from ${this.tokenSource.describe()}`;
   }
 
-  /** One sync_msg call. */
-  async syncMsg(request: SyncMsgRequest, signal?: AbortSignal): Promise<SyncPage> {
-    const violations = validateSyncRequest(request);
+  /**
+   * One sync_msg call. `cursorFromServer`: the cursor is one WeCom gave (a page's next_cursor, as
+   * stored) and goes back as given; the 128-byte rule is for cursors a person types.
+   */
+  async syncMsg(request: SyncMsgRequest, signal?: AbortSignal, opts: { cursorFromServer?: boolean } = {}): Promise<SyncPage> {
+    const violations = validateSyncRequest(request).filter((v) => !(opts.cursorFromServer && v.rule === 'cursor.max_bytes'));
     if (violations.length > 0) throw new RequestRuleError('sync_msg', violations);
     const body: SyncMsgRequest = {};
     if (request.cursor) body.cursor = request.cursor;

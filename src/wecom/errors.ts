@@ -28,7 +28,7 @@ export type NextAction =
   | 'lowerLimit'
   | 'wait'
   | 'checkAuthorization'
-  | 'resync'
+  | 'resetSyncPosition'
   | 'fixRequest'
   | 'checkSettings'
   | 'reportBug';
@@ -101,7 +101,7 @@ const ERRCODES: ReadonlyMap<number, ErrcodeEntry> = new Map<number, ErrcodeEntry
   [48001, { kind: 'fatal', zh: '接口未授权。', en: 'This API is not authorized.', next: CHECK_AUTH }],
   [48002, { kind: 'fatal', zh: '没有调用此接口的权限。', en: 'No permission to call this API.', next: CHECK_AUTH }],
   [48004, { kind: 'fatal', zh: '授权已失效（企业可能已取消授权）。', en: 'The authorization is no longer valid (the corp may have cancelled it).', next: CHECK_AUTH }],
-  [50100, { kind: 'fatal', zh: '游标（cursor）无效。', en: 'The cursor is invalid.', next: step('resync', '游标已失效：清除游标后重新同步。超过 5 天的消息无法再取回。', 'The cursor was lost: clear it and sync again. Messages older than 5 days cannot be fetched again.') }],
+  [50100, { kind: 'fatal', zh: '游标（cursor）无效。', en: 'The cursor is invalid.', next: step('resetSyncPosition', '企业微信不再接受已保存的同步位置。运行“重置同步位置…”：记录缺口，并从企业微信仍保留的最早消息重新开始。', 'WeCom no longer accepts the stored sync position. Run "Reset Sync Position…" to record the gap and start again from the oldest message WeCom keeps.') }],
   [60020, { kind: 'fatal', zh: '调用方 IP 不在服务商的 IP 白名单中。', en: "The caller's IP is not on the provider's IP whitelist.", next: step('setProxy', '通过白名单内的代理或中转地址访问（设置代理或 API 地址）。', 'Go through a whitelisted proxy or relay (set a proxy or the API base URL).') }],
   [301052, { kind: 'fatal', zh: '会话存档服务已过期。', en: 'The chat-archive service has expired.', next: CHECK_AUTH }],
   [301053, { kind: 'fatal', zh: '会话存档服务未开通。', en: 'The chat-archive service is not enabled.', next: CHECK_AUTH }],

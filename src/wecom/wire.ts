@@ -232,6 +232,8 @@ function entryTexts(text: string | undefined, count: number): string[] | undefin
 /** A successful (errcode 0) sync_msg reply → one page. `text` is the reply as received, if known. */
 export function parseSyncReply(json: unknown, text?: string): ParseResult<SyncPageData> {
   if (!isJsonObject(json)) return { ok: false, problem: 'reply is not a JSON object' };
+  // Both chat-archive APIs always send errcode; a reply without one is not a success page.
+  if (readNumber(json.errcode) === undefined) return { ok: false, problem: 'reply has no errcode' };
   if (json.msg_list !== undefined && json.msg_list !== null && !Array.isArray(json.msg_list)) {
     return { ok: false, problem: 'msg_list is not an array' };
   }
@@ -260,6 +262,7 @@ export function parseSyncReply(json: unknown, text?: string): ParseResult<SyncPa
 /** A successful (errcode 0) search_msg reply → one page of msgids (newest first, as the server sends). */
 export function parseSearchReply(json: unknown): ParseResult<SearchPageData> {
   if (!isJsonObject(json)) return { ok: false, problem: 'reply is not a JSON object' };
+  if (readNumber(json.errcode) === undefined) return { ok: false, problem: 'reply has no errcode' };
   if (json.msg_list !== undefined && json.msg_list !== null && !Array.isArray(json.msg_list)) {
     return { ok: false, problem: 'msg_list is not an array' };
   }

@@ -1,6 +1,7 @@
 /**
- * The sync engine against the simulator: first sync, resume, gaps (stale > 5 days, 50100),
- * cancellation at any point, and the one-sync-at-a-time lease.
+ * The sync engine against the simulator: first sync, resume, an old cursor tried rather than
+ * dropped, a refused one (50100) and Reset Sync Position, cancellation at any point, and the
+ * one-sync-at-a-time lease.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -8,10 +9,10 @@ import { after, before, describe, it } from 'node:test';
 import { type Archive, openArchive } from '../../../src/archive/archive';
 import { ArchiveError, SyncBusyError } from '../../../src/archive/errors';
 import { STORE_AHEAD_PAGES, SyncEngine, type SyncChange } from '../../../src/archive/sync';
-import type { Gap } from '../../../src/archive/types';
+import { resetSyncPosition } from '../../../src/archive/resetPosition';
 import { type RunningSimulator, startSimulator } from '../../../src/simulator/index';
 import { WeComClient } from '../../../src/wecom/client';
-import { CancelledError } from '../../../src/wecom/errors';
+import { CancelledError, WeComApiError } from '../../../src/wecom/errors';
 import type { SyncMsgRequest } from '../../../src/wecom/wire';
 import { buildBundles, DAY, recount, simMessages, simTokenSource, sleep, tempDir } from './helpers';
 
@@ -85,11 +86,7 @@ describe('sync: first sync, resume, gaps', () => {
     const engine = r.engine();
     const changes: SyncChange[] = [];
     engine.onChange((c) => changes.push(c));
-    const gaps: Gap[] = [];
-    engine.onGap((g) => gaps.push(g));
     const result = await engine.run();
-    assert.equal(result.gapRecorded, undefined);
-    assert.deepEqual(gaps, []);
     assert.deepEqual(await r.archive.gaps(), []);
     assert.equal(r.requests[0]!.cursor, undefined, 'first request without a cursor');
     assertMirror(r, t0 - 3 * DAY);
@@ -111,53 +108,65 @@ describe('sync: first sync, resume, gaps', () => {
     const result = await r.engine().run();
     assert.equal(result.inserted, 123);
     assert.equal(r.requests[0]!.cursor, state.cursor);
-    assert.equal(result.gapRecorded, undefined);
   });
 
-  it('last success more than 5 days ago: records a gap, drops the cursor, syncs afresh', async () => {
+  it('last success 6 days ago but WeCom still honours the cursor: it is tried, nothing is lost, no gap', async () => {
     const before = await r.archive.syncState();
-    r.sim.advanceClock(6 * DAY);
+    r.sim.advanceClock(6 * DAY); // nothing was sent meanwhile, so the position is still retained
     const added = new Set(r.sim.addMessages(50));
     r.requests.length = 0;
-    const engine = r.engine();
-    const events: Gap[] = [];
-    engine.onGap((g) => events.push(g));
-    const result = await engine.run();
-    const now = r.sim.now();
-    const gap = result.gapRecorded;
-    assert.ok(gap, 'gap recorded');
-    assert.equal(gap.reason, 'stale');
-    assert.equal(gap.from, before.lastMessageTime, 'from the newest message the archive had');
-    assert.ok(Math.abs(gap.to - (now - 3 * DAY)) <= 2, 'to where a sync without cursor starts');
-    assert.deepEqual(events, [gap]);
-    assert.deepEqual(await r.archive.gaps(), [gap]);
-    assert.equal(r.requests[0]!.cursor, undefined, 'started again without the cursor');
+    const result = await r.engine().run();
+    assert.equal(r.requests[0]!.cursor, before.cursor, 'the stored cursor was sent, not dropped');
     assert.equal(result.inserted, 50);
+    assert.deepEqual(await r.archive.gaps(), []);
     const c = recount(r.file);
     for (const id of added) assert.ok(c.msgids.has(id));
   });
 
-  it('a refused cursor (50100): records a gap and starts again without a cursor', async () => {
-    const added = r.sim.addMessages(40);
-    r.sim.setFaults([{ kind: 'errcode', errcode: 50100, path: 'sync_msg', times: 1 }]);
+  it('a refused cursor (50100) stops with the next step; Reset Sync Position records the gap and starts afresh', async () => {
+    r.sim.addMessages(40);
+    r.sim.advanceClock(6 * DAY); // those 40 age out: the stored position is gone for good
+    const fresh = r.sim.addMessages(10);
+    const before = await r.archive.syncState();
     r.requests.length = 0;
+    const refused = await r.engine().run().then(
+      () => assert.fail('a refused cursor must stop the run'),
+      (e: unknown) => e,
+    );
+    assert.ok(refused instanceof WeComApiError && refused.errcode === 50100, String(refused));
+    assert.equal(refused.nextStep.action, 'resetSyncPosition');
+    assert.equal(r.requests.length, 1, 'no request after the refusal');
+    const after = await r.archive.syncState();
+    assert.equal(after.cursor, before.cursor, 'the cursor is kept until the user resets it');
+    assert.match(after.lastError?.message ?? '', /50100/);
+    assert.deepEqual(await r.archive.gaps(), [], 'no gap before the user decides');
+
+    const now = r.sim.now();
+    const gap = await resetSyncPosition(r.archive, 'test-window', { now: () => r.sim.now() * 1000 });
+    assert.ok(gap, 'a gap is recorded');
+    assert.equal(gap.reason, 'reset');
+    assert.equal(gap.from, before.lastMessageTime, 'from the newest message the archive had');
+    assert.ok(Math.abs(gap.to - (now - 3 * DAY)) <= 2, 'to where a sync without a cursor starts');
+    assert.deepEqual(await r.archive.gaps(), [gap]);
+    assert.equal((await r.archive.syncState()).cursor, undefined);
+
+    r.requests.length = 0;
+    const result = await r.engine().run();
+    assert.equal(r.requests[0]!.cursor, undefined, 'started again without the cursor');
+    assert.equal(result.inserted, fresh.length);
+    const c = recount(r.file);
+    for (const id of fresh) assert.ok(c.msgids.has(id));
+    assert.equal(c.messages, c.distinctMsgids);
+    assert.deepEqual(c.summaries, c.byChat);
+  });
+
+  it('Reset Sync Position is refused while another window holds the lease', async () => {
+    const held = await r.archive.acquireLease({ owner: 'other-window', ttlMs: 60_000, now: r.sim.now() * 1000 });
+    assert.equal(held.acquired, true);
     try {
-      const result = await r.engine().run();
-      assert.equal(result.gapRecorded?.reason, 'cursorRefused');
-      assert.ok(r.requests[0]!.cursor, 'the first request carried the cursor');
-      assert.equal(r.requests[1]!.cursor, undefined, 'the next one did not');
-      assert.equal(result.inserted, 40);
-      const gaps = await r.archive.gaps();
-      assert.equal(gaps.length, 2);
-      assert.equal(gaps[1]!.reason, 'cursorRefused');
-      assert.ok(gaps[1]!.from <= gaps[1]!.to);
-      const c = recount(r.file);
-      for (const id of added) assert.ok(c.msgids.has(id));
-      assert.equal(c.messages, c.distinctMsgids);
-      assert.deepEqual(c.summaries, c.byChat);
-      assert.equal(r.sim.stats().errcodes['50100'], 1);
+      await assert.rejects(resetSyncPosition(r.archive, 'test-window', { now: () => r.sim.now() * 1000 }), (e: unknown) => e instanceof SyncBusyError && e.owner === 'other-window');
     } finally {
-      r.sim.setFaults([]);
+      await r.archive.releaseLease({ owner: 'other-window' });
     }
   });
 

@@ -30,7 +30,7 @@ describe('errcode table', () => {
     [48001, 'fatal', 'checkAuthorization'],
     [48002, 'fatal', 'checkAuthorization'],
     [48004, 'fatal', 'checkAuthorization'],
-    [50100, 'fatal', 'resync'],
+    [50100, 'fatal', 'resetSyncPosition'],
     [60020, 'fatal', 'setProxy'],
     [301052, 'fatal', 'checkAuthorization'],
     [301053, 'fatal', 'checkAuthorization'],
