@@ -3,6 +3,7 @@
  * together with the version bump, so a crash mid-migration leaves the previous version intact.
  * Never edit a released migration; append a new one.
  */
+import { bytesOf, textOf } from './sqlText';
 import type { DatabaseSync } from 'node:sqlite';
 import { ArchiveError } from './errors';
 import { msgidKey } from './msgidKey';
@@ -33,17 +34,17 @@ export function keyMessagesByHash(db: DatabaseSync, keyOf: (msgid: string) => nu
   );
   CREATE UNIQUE INDEX messages_key ON messages_keyed(mkey);
   `);
-  const ids = db.prepare('SELECT id, msgid FROM messages WHERE id > ? ORDER BY id LIMIT ?');
+  const ids = db.prepare(`SELECT id, ${bytesOf('msgid')} FROM messages WHERE id > ? ORDER BY id LIMIT ?`);
   const copy = db.prepare(
     `INSERT OR IGNORE INTO messages_keyed(id, msgid, mkey, chat, send_time, msgtype, sender, recv, raw)
      SELECT id, msgid, ?, chat, send_time, msgtype, sender, recv, raw FROM messages WHERE id = ?`,
   );
   let after = 0;
   for (;;) {
-    const rows = ids.all(after, COPY_CHUNK) as { id: number; msgid: string }[];
+    const rows = ids.all(after, COPY_CHUNK) as { id: number; msgid: Uint8Array }[];
     for (const r of rows) {
       // msgids were unique, so a refused key is another msgid's: this one goes without.
-      if (Number(copy.run(keyOf(r.msgid), r.id).changes) === 0) copy.run(null, r.id);
+      if (Number(copy.run(keyOf(textOf(r.msgid)), r.id).changes) === 0) copy.run(null, r.id);
     }
     if (rows.length < COPY_CHUNK) break;
     after = rows[rows.length - 1]!.id;

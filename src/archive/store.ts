@@ -25,6 +25,7 @@ import { joinRaw, parseReceivers } from './packing';
 import type { LeaseRequest, ListChatsQuery, PackedPage, RawRow, StoreHandlers } from './protocol';
 import { msgidKey } from './msgidKey';
 import { migrate, SCHEMA_VERSION, userVersion } from './schema';
+import { bytesOf, textOf } from './sqlText';
 import type {
   ApplyResult,
   ArchiveStats,
@@ -46,15 +47,16 @@ const CACHE_LIMIT = 100_000;
 const KIND_GROUP = 1;
 const KIND_SINGLE = 2;
 
+/** As read: ids as bytes (sqlText.ts). */
 interface ChatRow {
   id: number;
-  key: string;
+  key: Uint8Array;
   kind: number;
-  chatid: string | null;
+  chatid: Uint8Array | null;
   a_type: number | null;
-  a_pid: string | null;
+  a_pid: Uint8Array | null;
   b_type: number | null;
-  b_pid: string | null;
+  b_pid: Uint8Array | null;
   first_time: number;
   last_time: number;
   count: number;
@@ -78,11 +80,21 @@ interface ChatDelta {
   partyTypes: number;
 }
 
-const CHAT_COLUMNS = `c.id, c.key, c.kind, c.chatid, pa.type AS a_type, pa.pid AS a_pid, pb.type AS b_type, pb.pid AS b_pid,
-  c.first_time, c.last_time, c.count, c.member_count, c.counts_by_type, c.key_versions`;
+const CHAT_COLUMNS = `c.id, ${bytesOf('c.key')}, c.kind, ${bytesOf('c.chatid')}, pa.type AS a_type, ${bytesOf('pa.pid', 'a_pid')},
+  pb.type AS b_type, ${bytesOf('pb.pid', 'b_pid')}, c.first_time, c.last_time, c.count, c.member_count, c.counts_by_type, c.key_versions`;
 const CHAT_FROM = 'chats c LEFT JOIN parties pa ON pa.id = c.party_a LEFT JOIN parties pb ON pb.id = c.party_b';
 /** Messages `m` whose msgid is the parameters (key, msgid): by its key, or without one (msgidKey.ts). */
 const M_BY_MSGID = '(m.mkey = ? OR m.mkey IS NULL) AND m.msgid = ?';
+
+/**
+ * The send_time kept in the index columns. The message's text keeps the value as sent; the
+ * columns only order and page. node:sqlite stores an integer beyond 2^53 (and below 2^63) as one it
+ * cannot read back, so those are held at ±(2^53 − 1): same order, and every read answers.
+ */
+export function indexTime(t: number): number {
+  if (Number.isSafeInteger(t) || !Number.isInteger(t) || Math.abs(t) >= 2 ** 63) return t;
+  return Math.sign(t) * Number.MAX_SAFE_INTEGER;
+}
 
 function typeBit(type: number): number {
   return type >= 0 && type < 31 ? 1 << type : 0;
@@ -322,7 +334,7 @@ export class ArchiveStore implements StoreHandlers {
   private insertPage(page: PackedPage, batch: Batch): ApplyResult {
     if (page.lease) this.assertLease(page.lease, page.now);
     if (page.after !== undefined) {
-      const stored = this.get<{ cursor: string | null }>('SELECT cursor FROM sync_state WHERE id = 1')!.cursor ?? '';
+      const stored = textOf(this.get<{ cursor: Uint8Array | null }>(`SELECT ${bytesOf('cursor')} FROM sync_state WHERE id = 1`)!.cursor) ?? '';
       if (stored !== page.after) {
         throw new ArchiveError('OUT_OF_ORDER', 'this page does not follow the stored cursor (an earlier page was not stored); nothing was stored');
       }
@@ -338,7 +350,7 @@ export class ArchiveStore implements StoreHandlers {
       const chatid = page.chatid[i]!;
       const senderPid = page.sender[i]!;
       const senderType = page.senderType[i]!;
-      const sendTime = page.sendTime[i]!;
+      const sendTime = indexTime(page.sendTime[i]!);
       const msgtype = page.msgtype[i]!;
       let where = chatid ? groups.get(chatid) : undefined;
       if (!where) {
@@ -402,8 +414,8 @@ export class ArchiveStore implements StoreHandlers {
     const key = this.keyOf(msgid);
     if (Number(insert.run(msgid, key, chat, sendTime, msgtype, sender, recv, raw).changes) > 0) return true;
     // The key is taken: by this msgid (a message stored before), or, rarely, by another msgid.
-    const holder = this.get<{ msgid: string }>('SELECT msgid FROM messages WHERE mkey = ?', key);
-    if (!holder || holder.msgid === msgid) return false;
+    const holder = this.get<{ msgid: Uint8Array }>(`SELECT ${bytesOf('msgid')} FROM messages WHERE mkey = ?`, key);
+    if (!holder || textOf(holder.msgid) === msgid) return false;
     if (this.get('SELECT 1 FROM messages WHERE mkey IS NULL AND msgid = ?', msgid)) return false;
     return Number(insert.run(msgid, null, chat, sendTime, msgtype, sender, recv, raw).changes) > 0;
   }
@@ -456,8 +468,9 @@ export class ArchiveStore implements StoreHandlers {
     this.run(
       `UPDATE chats SET first_time = ?, last_time = ?, count = ?, member_count = ?, party_types = ?,
          counts_by_type = ?, key_versions = ? WHERE id = ?`,
+      // A new chat's zero summary is no bound: times may be negative (hostile, but stored as sent).
       row.count === 0 ? d.first : Math.min(row.first_time, d.first),
-      Math.max(row.last_time, d.last),
+      row.count === 0 ? d.last : Math.max(row.last_time, d.last),
       row.count + d.count,
       members,
       partyTypes,
@@ -542,16 +555,18 @@ export class ArchiveStore implements StoreHandlers {
   private summary(row: ChatRow): ChatSummary {
     const parties: Party[] = [];
     if (row.kind === KIND_SINGLE) {
-      if (row.a_pid !== null) parties.push({ type: row.a_type ?? 0, id: row.a_pid });
-      if (row.b_pid !== null && row.b_pid !== row.a_pid) parties.push({ type: row.b_type ?? 0, id: row.b_pid });
+      const a = textOf(row.a_pid);
+      const b = textOf(row.b_pid);
+      if (a !== null) parties.push({ type: row.a_type ?? 0, id: a });
+      if (b !== null && b !== a) parties.push({ type: row.b_type ?? 0, id: b });
     }
     const counts = JSON.parse(row.counts_by_type) as Record<string, number>;
     const countsByType: Record<number, number> = {};
     for (const [type, n] of Object.entries(counts)) countsByType[Number(type)] = n;
     return {
-      key: row.key,
+      key: textOf(row.key),
       kind: row.kind === KIND_GROUP ? 'group' : 'single',
-      ...(row.chatid !== null ? { chatid: row.chatid } : {}),
+      ...(row.chatid !== null ? { chatid: textOf(row.chatid) } : {}),
       parties,
       memberCount: row.member_count,
       firstTime: row.first_time,
@@ -605,7 +620,7 @@ export class ArchiveStore implements StoreHandlers {
     );
     const chats = rows.map((r) => this.summary(r));
     const last = rows[rows.length - 1];
-    return rows.length === limit && last ? { chats, next: { lastTime: last.last_time, key: last.key } } : { chats };
+    return rows.length === limit && last ? { chats, next: { lastTime: last.last_time, key: textOf(last.key) } } : { chats };
   }
 
   countChats(q: { kind?: 'group' | 'single'; filter?: ChatFilter }): number {
@@ -635,7 +650,8 @@ export class ArchiveStore implements StoreHandlers {
       const id = at && at.chat === chat ? at.id : older ? 0 : Number.MAX_SAFE_INTEGER;
       // The plain bound on send_time gives the planner an index range; the row value is exact.
       sql.push(older ? 'm.send_time <= ? AND (m.send_time, m.id) < (?, ?)' : 'm.send_time >= ? AND (m.send_time, m.id) > (?, ?)');
-      params.push(q.from.sendTime, q.from.sendTime, id);
+      const time = indexTime(q.from.sendTime);
+      params.push(time, time, id);
     }
     if (q.msgtypes && q.msgtypes.length > 0) {
       const types = q.msgtypes.filter((t) => Number.isInteger(t));
@@ -663,48 +679,49 @@ export class ArchiveStore implements StoreHandlers {
     if (chat === undefined) return undefined;
     // The first message at or after the time; past the end, the last one.
     const row =
-      this.get<{ send_time: number; msgid: string }>(
-        'SELECT send_time, msgid FROM messages WHERE chat = ? AND send_time >= ? ORDER BY send_time, id LIMIT 1',
+      this.get<{ send_time: number; msgid: Uint8Array }>(
+        `SELECT send_time, ${bytesOf('msgid')} FROM messages WHERE chat = ? AND send_time >= ? ORDER BY send_time, id LIMIT 1`,
         chat,
-        q.sendTime,
+        indexTime(q.sendTime),
       ) ??
-      this.get<{ send_time: number; msgid: string }>(
-        'SELECT send_time, msgid FROM messages WHERE chat = ? ORDER BY send_time DESC, id DESC LIMIT 1',
+      this.get<{ send_time: number; msgid: Uint8Array }>(
+        `SELECT send_time, ${bytesOf('msgid')} FROM messages WHERE chat = ? ORDER BY send_time DESC, id DESC LIMIT 1`,
         chat,
       );
-    return row ? { sendTime: row.send_time, msgid: row.msgid } : undefined;
+    return row ? { sendTime: row.send_time, msgid: textOf(row.msgid) } : undefined;
   }
 
   resolve(msgids: string[]): (RawRow | undefined)[] {
     if (msgids.length > 100) throw new ArchiveError('BAD_REQUEST', `resolve takes at most 100 msgids, got ${msgids.length}`);
-    const sql = `SELECT c.key, m.raw, r.json FROM messages m JOIN chats c ON c.id = m.chat
+    const sql = `SELECT ${bytesOf('c.key')}, m.raw, r.json FROM messages m JOIN chats c ON c.id = m.chat
       LEFT JOIN recv_sets r ON r.id = m.recv WHERE ${M_BY_MSGID}`;
     return msgids.map((msgid) => {
-      const row = this.get<{ key: string; raw: string; json: string | null }>(sql, this.keyOf(msgid), msgid);
-      return row ? [row.key, joinRaw(row.raw, row.json)] : undefined;
+      const row = this.get<{ key: Uint8Array; raw: string; json: string | null }>(sql, this.keyOf(msgid), msgid);
+      return row ? [textOf(row.key), joinRaw(row.raw, row.json)] : undefined;
     });
   }
 
   senders(chatKey: string): { type: number; id: string; count: number }[] {
     const chat = this.chatRowId(chatKey);
     if (chat === undefined) return [];
-    return this.all<{ type: number; id: string; count: number }>(
-      `SELECT p.type, p.pid AS id, m.sent AS count FROM chat_members m JOIN parties p ON p.id = m.party
+    return this.all<{ type: number; id: Uint8Array; count: number }>(
+      `SELECT p.type, ${bytesOf('p.pid', 'id')}, m.sent AS count FROM chat_members m JOIN parties p ON p.id = m.party
        WHERE m.chat = ? AND m.sent > 0 ORDER BY m.sent DESC, p.pid`,
       chat,
-    ).map((r) => ({ type: r.type, id: r.id, count: r.count }));
+    ).map((r) => ({ type: r.type, id: textOf(r.id), count: r.count }));
   }
 
   syncState(): SyncState {
     const row = this.get<{
-      cursor: string | null;
+      cursor: Uint8Array | null;
       last_success: number | null;
       last_error: string | null;
       last_error_at: number | null;
       last_message_time: number | null;
-    }>('SELECT cursor, last_success, last_error, last_error_at, last_message_time FROM sync_state WHERE id = 1')!;
+    }>(`SELECT ${bytesOf('cursor')}, last_success, last_error, last_error_at, last_message_time FROM sync_state WHERE id = 1`)!;
+    const cursor = textOf(row.cursor);
     return {
-      ...(row.cursor ? { cursor: row.cursor } : {}),
+      ...(cursor ? { cursor } : {}),
       ...(row.last_success !== null ? { lastSuccessAt: row.last_success } : {}),
       ...(row.last_error !== null ? { lastError: { message: row.last_error, at: row.last_error_at ?? 0 } } : {}),
       ...(row.last_message_time ? { lastMessageTime: row.last_message_time } : {}),

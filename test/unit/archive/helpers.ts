@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { build } from 'esbuild';
 import { chatIdentity } from '../../../src/archive/chatKey';
+import { bytesOf, textOf } from '../../../src/archive/sqlText';
 import type { RunningSimulator } from '../../../src/simulator/index';
 import type { TokenSource } from '../../../src/wecom/tokens';
 import { type ArchiveMessage, parseMessage } from '../../../src/wecom/wire';
@@ -144,22 +145,23 @@ export function recount(file: string): Recount {
   try {
     db.exec('PRAGMA busy_timeout = 10000');
     const msgids = new Set<string>();
-    for (const r of db.prepare('SELECT msgid FROM messages').all() as { msgid: string }[]) msgids.add(r.msgid);
+    // Ids as bytes: node:sqlite 22 cuts TEXT at a NUL (src/archive/sqlText.ts).
+    for (const r of db.prepare(`SELECT ${bytesOf('msgid')} FROM messages`).all() as { msgid: Uint8Array }[]) msgids.add(textOf(r.msgid));
     const total = (db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n;
     const byChat = new Map<string, { count: number; first: number; last: number }>();
     for (const r of db
-      .prepare('SELECT c.key, count(*) AS n, min(m.send_time) AS f, max(m.send_time) AS l FROM messages m JOIN chats c ON c.id = m.chat GROUP BY c.key')
-      .all() as { key: string; n: number; f: number; l: number }[]) {
-      byChat.set(r.key, { count: r.n, first: r.f, last: r.l });
+      .prepare(`SELECT ${bytesOf('c.key')}, count(*) AS n, min(m.send_time) AS f, max(m.send_time) AS l FROM messages m JOIN chats c ON c.id = m.chat GROUP BY c.id`)
+      .all() as { key: Uint8Array; n: number; f: number; l: number }[]) {
+      byChat.set(textOf(r.key), { count: r.n, first: r.f, last: r.l });
     }
     const summaries = new Map<string, { count: number; first: number; last: number }>();
-    for (const r of db.prepare('SELECT key, count, first_time, last_time FROM chats WHERE count > 0').all() as {
-      key: string;
+    for (const r of db.prepare(`SELECT ${bytesOf('key')}, count, first_time, last_time FROM chats WHERE count > 0`).all() as {
+      key: Uint8Array;
       count: number;
       first_time: number;
       last_time: number;
     }[]) {
-      summaries.set(r.key, { count: r.count, first: r.first_time, last: r.last_time });
+      summaries.set(textOf(r.key), { count: r.count, first: r.first_time, last: r.last_time });
     }
     return { messages: total, distinctMsgids: msgids.size, msgids, byChat, summaries };
   } finally {
