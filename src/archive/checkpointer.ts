@@ -8,6 +8,7 @@
  * and not at all while the archive is idle. If the thread cannot run, the writer's own automatic
  * checkpoint is the fallback, so the WAL stays bounded either way.
  */
+import { writeSync } from 'node:fs';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { BUSY_TIMEOUT_MS, loadSqlite } from './db';
 
@@ -80,13 +81,18 @@ export function runCheckpointer(): void {
   const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
   // Notices that arrive while one runs are handled after it: each then schedules at most one more.
   let scheduled = false;
+  // The crash suite kills the process while a checkpoint runs: it needs to know when one does,
+  // at once, so the line goes straight to fd 2 rather than through the main thread.
+  const trace = process.env.WECOM_ARCHIVE_TRACE_CHECKPOINTS === '1' ? (what: string) => writeSync(2, `checkpoint ${what}\n`) : undefined;
   const run = (): void => {
     scheduled = false;
+    trace?.('start');
     try {
       checkpoint.get();
     } catch {
       // Busy or I/O trouble: the next commit asks again, and the writer's backstop still holds.
     }
+    trace?.('end');
   };
   port.on('message', (message: ToCheckpointer) => {
     if (message === 'close') {

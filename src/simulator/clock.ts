@@ -3,14 +3,17 @@
 
 export class SimClock {
   private offsetMs: number;
+  /** Real time when a frozen clock was started: it then moves only by advance(). */
+  private readonly frozenAt: number | undefined;
 
-  constructor(startTime?: number, offsetSeconds = 0) {
+  constructor(startTime?: number, offsetSeconds = 0, frozen = false) {
     this.offsetMs = startTime === undefined ? offsetSeconds * 1000 : startTime * 1000 - Date.now();
+    this.frozenAt = frozen ? Date.now() : undefined;
   }
 
   /** Milliseconds since the epoch, simulated. */
   nowMs(): number {
-    return Date.now() + this.offsetMs;
+    return (this.frozenAt ?? Date.now()) + this.offsetMs;
   }
 
   /** Unix seconds, simulated (WeCom's send_time unit). */

@@ -30,6 +30,8 @@ export interface SimulatorOptions {
   clockOffsetSeconds?: number;
   /** Start the simulated clock at this Unix time (overrides clockOffsetSeconds); for determinism. */
   startTime?: number;
+  /** The simulated clock stands still except when advanced: results that do not depend on when the test runs. */
+  frozenClock?: boolean;
   rateLimits?: Partial<RateLimitSettings>;
   suite?: Partial<SuiteCredentials>;
   /** A PEM SPKI RSA public key to start with; otherwise a 2048-bit pair is generated (version 1). */

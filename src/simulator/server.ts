@@ -44,7 +44,7 @@ export const HOST = '127.0.0.1';
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const seed = options.seed ?? DEFAULTS.seed;
-  const clock = new SimClock(options.startTime, options.clockOffsetSeconds ?? 0);
+  const clock = new SimClock(options.startTime, options.clockOffsetSeconds ?? 0, options.frozenClock === true);
   const sim = await Simulation.create(clock, {
     seed,
     messages: options.messages ?? DEFAULTS.messages,
