@@ -1,7 +1,8 @@
 /**
  * Two windows, two processes, one archive file: this process syncs; a child process (the other
  * window) tries to sync and is refused with SyncBusyError, reads all the while, then takes over
- * once the lease is free. Neither side sees SQLITE_BUSY or a lock error.
+ * once the lease is free; and when the syncing window stalls 40 s on one page (past the lease TTL),
+ * the other is still told at once who syncs. Neither side sees SQLITE_BUSY or a lock error.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -32,7 +33,7 @@ after(async () => {
 });
 
 interface ChildReport {
-  busy?: { owner: string; until: number };
+  busy?: { owner: string; until: number; afterMs: number };
   reads?: number;
   errors: string[];
   final?: { inserted: number; pages: number };
@@ -101,5 +102,58 @@ describe('two windows on one archive', () => {
     assert.equal(c.messages, simMessages(sim, oldest).length);
     assert.equal(c.messages, c.distinctMsgids);
     assert.deepEqual(c.summaries, c.byChat);
+  });
+  it('the syncing window stalls 40 s on one page: the other is told at once who syncs and reads; the stalled run finishes', async () => {
+    const slow = await startSimulator({ seed: 62, messages: 3000, days: 4, rateLimits: { noTokenPerMinute: 1_000_000 } });
+    const slowFile = join(tempDir(), 'stalled.sqlite');
+    const mine = await openArchive(slowFile, { workerPath: bundles.worker });
+    // The 5th page takes 40 s: longer than the lease's TTL (30 s), shorter than the client's timeout.
+    slow.setFaults([{ kind: 'delay', delayMs: 40_000, path: 'sync_msg', calls: [5] }]);
+    const client = new WeComClient({ tokenSource: simTokenSource(slow), baseUrl: slow.url, timeoutMs: 60_000 });
+    let fifthAsked: () => void = () => undefined;
+    const fifth = new Promise<void>((resolve) => {
+      fifthAsked = resolve;
+    });
+    let calls = 0;
+    const counting = {
+      syncMsg: (...args: Parameters<WeComClient['syncMsg']>) => {
+        if (++calls === 5) fifthAsked();
+        return client.syncMsg(...args);
+      },
+    };
+    try {
+      const syncing = new SyncEngine(mine, counting, { owner: 'window-A', limit: 100 }).run();
+      await fifth;
+      await new Promise((resolve) => setTimeout(resolve, 32_000)); // past the TTL, if renewals had waited for the page
+      const child = spawn(process.execPath, [bundles.windowChild, slowFile, bundles.worker, slow.url, slow.accessToken, 'window-B', '1500'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
+      const report = new Promise<ChildReport>((resolve) => {
+        createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line) as ChildReport));
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+      const result = await syncing;
+      assert.ok(result.inserted > 0, 'the stalled run finished (it did not lose its lease)');
+      const got = await report;
+      assert.equal(await exited, 0, stderr);
+      assert.equal(got.busy?.owner, 'window-A', 'the other window was told who syncs');
+      assert.ok((got.busy?.afterMs ?? Infinity) < 1000, `answered in ${got.busy?.afterMs} ms`);
+      assert.ok((got.reads ?? 0) > 5, `the other window read meanwhile (${got.reads})`);
+      assert.deepEqual(got.errors, [], 'no SQLITE_BUSY or lock errors in the other window');
+      assert.ok(!/SQLITE_BUSY|database is locked/i.test(stderr));
+      const c = recount(slowFile);
+      assert.equal(c.messages, c.distinctMsgids);
+      assert.deepEqual(c.summaries, c.byChat);
+    } finally {
+      slow.setFaults([]);
+      await client.close();
+      await mine.close();
+      await slow.close();
+    }
   });
 });
