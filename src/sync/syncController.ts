@@ -7,7 +7,7 @@ import { connect } from '../profiles/connect';
 import { type Profile, parseCallbackToken } from '../profiles/profile';
 import type { ProfileStore } from '../profiles/profileStore';
 import type { StatusBar } from '../statusBar';
-import { showError } from '../ui/showError';
+import { describeError, showError } from '../ui/showError';
 import { WeComError } from '../wecom/errors';
 import type { ArchiveService } from './archiveService';
 
@@ -92,7 +92,7 @@ export class SyncController implements vscode.Disposable {
         if (isActive()) void this.refreshStatus();
         return undefined;
       }
-      if (isActive()) this.statusBar.setStatus({ state: 'error', message: e instanceof Error ? e.message : String(e) });
+      if (isActive()) this.statusBar.setStatus({ state: 'error', message: describeError(e) });
       if (opts.quiet) this.log.error(`Auto-sync of "${profile.name}" failed: ${e instanceof Error ? e.message : String(e)}`);
       else void showError(t('Sync of "{0}" failed', profile.name), e);
       return undefined;

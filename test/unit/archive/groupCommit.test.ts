@@ -7,9 +7,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { before, describe, it } from 'node:test';
 import { openArchive } from '../../../src/archive/archive';
 import { ArchiveError } from '../../../src/archive/errors';
+import { SCHEMA_VERSION } from '../../../src/archive/schema';
+import { SyncEngine } from '../../../src/archive/sync';
 import { type ArchiveMessage, parseMessage } from '../../../src/wecom/wire';
 import { buildBundles, recount, sleep, tempDir } from './helpers';
 
@@ -112,6 +115,88 @@ describe('group commit', () => {
     const again = await openArchive(file, { workerPath });
     assert.equal((await again.syncState()).cursor, 'c1');
     await again.close();
+  });
+});
+
+describe('no write lock across the network, and a lease that never waits for pages', () => {
+  it('a lease renewal commits the open group with it; the group goes on in a new transaction', async () => {
+    const file = join(dir, 'renew.sqlite');
+    const archive = await openArchive(file, { workerPath });
+    try {
+      const lease = { owner: 'window-A', ttlMs: 30_000 };
+      assert.equal((await archive.acquireLease({ ...lease, now: 1000 })).acquired, true);
+      await archive.applyPage({ messages: messages(0, 100), nextCursor: 'c1', hasMore: true, lease, now: 1000, commit: false });
+      assert.equal(recount(file).messages, 0, 'the group is open');
+      assert.equal(await archive.renewLease({ ...lease, now: 5000 }), true);
+      assert.equal(recount(file).messages, 100, 'committed with the renewal');
+      const other = await archive.acquireLease({ owner: 'window-B', ttlMs: 30_000, now: 34_000 });
+      assert.deepEqual(other, { acquired: false, owner: 'window-A', expiresAt: 35_000 }, 'another window sees the renewed lease');
+      const next = await archive.applyPage({ messages: messages(100, 100), nextCursor: 'c2', hasMore: false, lease, now: 6000, continues: true, after: 'c1' });
+      assert.equal(next.inserted, 100, 'the next page of the group is taken');
+      const c = recount(file);
+      assert.equal(c.messages, 200);
+      assert.deepEqual(c.summaries, c.byChat);
+    } finally {
+      await archive.close();
+    }
+  });
+
+  it('the engine commits the open group when the next page is late, before the page arrives', async () => {
+    const file = join(dir, 'idle.sqlite');
+    const archive = await openArchive(file, { workerPath });
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const pages = [
+      { messages: messages(0, 50), nextCursor: 'c1', hasMore: true },
+      { messages: messages(50, 50), nextCursor: 'c2', hasMore: true },
+      { messages: messages(100, 50), nextCursor: 'c3', hasMore: false },
+    ];
+    let asked = 0;
+    const server = {
+      syncMsg: async () => {
+        const page = pages[asked++]!;
+        if (asked === 3) await slow; // the third page is late
+        return { ...page, limitUsed: 100, skipped: 0 };
+      },
+    };
+    try {
+      // Groups would stay open for a minute; only lateness can commit them.
+      const run = new SyncEngine(archive, server, { owner: 'idle', limit: 100, commitEveryMs: 60_000, idleCommitMs: 100 }).run();
+      let seen = 0;
+      for (let i = 0; i < 100 && seen < 100; i++) {
+        await sleep(20);
+        seen = recount(file).messages;
+      }
+      assert.equal(seen, 100, 'the two pages before the late one were committed while it was awaited');
+      assert.equal(asked, 3);
+      release();
+      assert.equal((await run).inserted, 150);
+      assert.equal(recount(file).messages, 150);
+    } finally {
+      release();
+      await archive.close();
+    }
+  });
+
+  it('a connection opened on an older schema never writes into a newer one', async () => {
+    const file = join(dir, 'newer.sqlite');
+    const archive = await openArchive(file, { workerPath });
+    try {
+      await archive.applyPage({ messages: messages(0, 10), nextCursor: 'c1', hasMore: true });
+      // A newer build migrates the file from another window.
+      const newer = new DatabaseSync(file);
+      newer.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
+      newer.close();
+      await assert.rejects(archive.applyPage({ messages: messages(10, 10), nextCursor: 'c2', hasMore: false, after: 'c1' }), isCode('SCHEMA_CHANGED'));
+      await assert.rejects(archive.recordError({ message: 'x', at: 1 }), isCode('SCHEMA_CHANGED'));
+      await assert.rejects(archive.acquireLease({ owner: 'old-window', ttlMs: 1000, now: 1 }), isCode('SCHEMA_CHANGED'));
+      assert.equal(recount(file).messages, 10, 'nothing written after the upgrade');
+      assert.equal((await archive.syncState()).cursor, 'c1');
+    } finally {
+      await archive.close();
+    }
   });
 });
 
