@@ -116,7 +116,7 @@ export class ChatsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
         const item = new vscode.TreeItem(t('Gap: {0} – {1}', fmt(node.gap.from), fmt(node.gap.to)));
         item.id = node.id;
         item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
-        item.tooltip = t('Messages in this period were not synced in time: WeCom keeps only 5 days. They cannot be fetched again.');
+        item.tooltip = t('Messages in this period could not be synced: WeCom no longer kept them when the archive asked. They cannot be fetched again.');
         item.contextValue = 'gap';
         return item;
       }

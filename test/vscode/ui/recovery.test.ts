@@ -1,0 +1,59 @@
+// Journey 7 in a real VS Code, against demo mode: the archive's sync position ages out of WeCom's
+// 5-day window (the simulator's clock moves on), Sync Now fails with 50100 and offers "Reset Sync
+// Position…"; confirming it records the gap honestly (a Gap row in the tree) and syncs afresh.
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
+import { openActivity, runFromPalette, screenshot, treeRow, useWorkbench } from '../../harness/workbench';
+
+const DAY = 86_400;
+
+function toast(page: Page, text: string | RegExp): Locator {
+  return page.locator('.notifications-toasts .notification-toast, .notification-list-item', { hasText: text }).first();
+}
+
+async function control(url: string, path: string, body: unknown): Promise<void> {
+  const res = await fetch(`${url}/_sim/${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  assert.equal(res.status, 200, `${path}: ${await res.text()}`);
+}
+
+describe('journey 7: WeCom refuses the stored sync position', () => {
+  const ctx = useWorkbench({ settings: { 'wecomArchive.demo.messages': 2000, 'workbench.colorTheme': 'Default Dark Modern' } });
+
+  it('Sync Now fails with 50100 and offers Reset Sync Position; confirming it shows the gap and syncs again', async () => {
+    const page = ctx.wb.page;
+    await openActivity(page, 'WeCom Archive');
+    await page.locator('.welcome-view-content a, .welcome-view-content .monaco-button', { hasText: 'Start Demo' }).first().click();
+    const running = toast(page, 'Demo mode is running');
+    await running.waitFor({ timeout: 90_000 });
+    const url = /http:\/\/127\.0\.0\.1:\d+/.exec((await running.textContent()) ?? '')?.[0];
+    assert.ok(url, 'the demo names its simulator');
+    await treeRow(page, /^Group chats/).waitFor({ timeout: 90_000 });
+    await page.locator('.statusbar .codicon-modifier-spin').waitFor({ state: 'detached', timeout: 60_000 });
+
+    // Messages arrive, then the laptop is shut for six days: they age out behind the stored cursor.
+    await control(url, 'messages', { count: 40 });
+    await control(url, 'clock', { seconds: 6 * DAY });
+    await control(url, 'messages', { count: 10 });
+
+    const offer = page.locator('.notifications-toasts .monaco-button', { hasText: 'Reset Sync Position…' }).first();
+    for (let i = 0; i < 5 && !(await offer.isVisible()); i++) {
+      await runFromPalette(page, 'WeCom Archive: Sync Now');
+      await offer.waitFor({ timeout: 15_000 }).catch(() => undefined);
+    }
+    await screenshot(page, 'journey-7-cursor-refused');
+    assert.ok(await offer.isVisible(), 'the failed sync offers Reset Sync Position…');
+    assert.match((await toast(page, 'Sync of').textContent()) ?? '', /sync position/i);
+    await treeRow(page, /^Last sync failed/).waitFor({ timeout: 20_000 });
+
+    await offer.click();
+    const confirm = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Reset Sync Position$/ }).first();
+    await confirm.waitFor({ timeout: 15_000 });
+    await confirm.click();
+
+    await treeRow(page, /^Gap: /).waitFor({ timeout: 30_000 });
+    await toast(page, 'could not be synced').waitFor({ timeout: 30_000 });
+    await treeRow(page, /^Last sync failed/).waitFor({ state: 'detached', timeout: 60_000 });
+    await screenshot(page, 'journey-7-gap-recorded');
+  });
+});
