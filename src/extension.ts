@@ -35,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const demo = new DemoMode(profiles, log);
   const statusBar = new StatusBar();
   const archives = new ArchiveService(context.globalStorageUri.fsPath, join(context.extensionPath, 'dist', 'archive-worker.js'));
-  const sync = new SyncController(profiles, archives, statusBar, log);
+  const sync = new SyncController(profiles, archives, statusBar, log, (id) => (id === DEMO_PROFILE_ID ? demo.clock : undefined));
   const seen = new SeenCounts(context.globalState);
   const nameOf = (profileId: string) => (profileId === DEMO_PROFILE_ID ? (id: string) => demo.nameOf(id) : () => undefined);
   const deps: PanelDeps = { extensionUri: context.extensionUri, profiles, archives, log, seen, nameOf, memento: context.globalState };

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { Profile } from '../profiles/profile';
 import type { ProfileStore } from '../profiles/profileStore';
 import { type RunningSimulator, startSimulator } from '../simulator';
+import type { Clock } from '../wecom/timing';
 
 export const DEMO_PROFILE_ID = 'demo';
 /** Callback tokens live 10 minutes; mint a new one well before that. */
@@ -24,6 +25,12 @@ export class DemoMode implements vscode.Disposable {
 
   get running(): boolean {
     return this.sim !== undefined;
+  }
+
+  /** The simulator's clock, while it runs: demo mode's "WeCom time", which tests move forward. */
+  get clock(): Clock | undefined {
+    const sim = this.sim;
+    return sim ? { now: () => sim.now() * 1000 } : undefined;
   }
 
   get url(): string | undefined {

@@ -9,6 +9,7 @@ import type { ProfileStore } from '../profiles/profileStore';
 import type { StatusBar } from '../statusBar';
 import { describeError, showError } from '../ui/showError';
 import { WeComError } from '../wecom/errors';
+import type { Clock } from '../wecom/timing';
 import type { ArchiveService } from './archiveService';
 
 export interface SyncOptions {
@@ -27,6 +28,8 @@ export class SyncController implements vscode.Disposable {
     private readonly archives: ArchiveService,
     private readonly statusBar: StatusBar,
     private readonly log: vscode.LogOutputChannel,
+    /** WeCom's clock for a profile when it is not the real one (demo mode's simulator). */
+    private readonly clockOf: (profileId: string) => Clock | undefined = () => undefined,
   ) {
     this.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -93,6 +96,8 @@ export class SyncController implements vscode.Disposable {
         return undefined;
       }
       if (isActive()) this.statusBar.setStatus({ state: 'error', message: describeError(e) });
+      // The tree shows the last error: tell it the archive's state changed, though no chat did.
+      this.archives.fire({ profileId: profile.id, changedChats: [], inserted: 0 });
       if (opts.quiet) this.log.error(`Auto-sync of "${profile.name}" failed: ${e instanceof Error ? e.message : String(e)}`);
       else void showError(t('Sync of "{0}" failed', profile.name), e);
       return undefined;
@@ -157,7 +162,7 @@ export class SyncController implements vscode.Disposable {
     );
     if (choice !== reset) return;
     try {
-      const gap = await resetSyncPosition(await this.archives.get(profile.id), this.owner);
+      const gap = await resetSyncPosition(await this.archives.get(profile.id), this.owner, this.clockOf(profile.id));
       this.log.info(`Sync position of "${profile.name}" reset${gap ? `; gap recorded from ${gap.from} to ${gap.to}` : '; nothing is missing'}.`);
       if (gap) this.warnGap(profile, gap.from, gap.to);
       this.archives.fire({ profileId: profile.id, changedChats: [], inserted: 0 });
