@@ -39,6 +39,24 @@ interface ChildReport {
   final?: { inserted: number; pages: number };
 }
 
+/** The other window: a child process that tries to sync, reads for 1.5 s, then syncs (fixtures/windowChild.ts). */
+function otherWindow(archiveFile: string, server: RunningSimulator): { report: Promise<ChildReport>; exited: Promise<number | null>; stderr(): string } {
+  const child = spawn(process.execPath, [bundles.windowChild, archiveFile, bundles.worker, server.url, server.accessToken, 'window-B', '1500'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  return {
+    report: new Promise<ChildReport>((resolve) => {
+      createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line) as ChildReport));
+    }),
+    exited: new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))),
+    stderr: () => stderr,
+  };
+}
+
 describe('two windows on one archive', () => {
   it('one syncs, the other is told who is syncing, reads concurrently, then takes over', async () => {
     // Slow pages so the sync is still running when the other window starts.
@@ -53,17 +71,7 @@ describe('two windows on one archive', () => {
     const syncing = engine.run({ onProgress: () => firstPage() });
     await stored;
 
-    const child = spawn(process.execPath, [bundles.windowChild, file, bundles.worker, sim.url, sim.accessToken, 'window-B', '1500'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const report = new Promise<ChildReport>((resolve) => {
-      createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line) as ChildReport));
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const other = otherWindow(file, sim);
 
     // This window reads too while it writes.
     const errors: string[] = [];
@@ -89,13 +97,13 @@ describe('two windows on one archive', () => {
     assert.deepEqual(errors, []);
     assert.ok(reads > 0);
 
-    const got = await report;
-    assert.equal(await exited, 0, stderr);
+    const got = await other.report;
+    assert.equal(await other.exited, 0, other.stderr());
     assert.deepEqual(got.errors, [], 'no SQLITE_BUSY or lock errors in the other window');
     assert.equal(got.busy?.owner, 'window-A', 'the other window was told who syncs');
     assert.ok((got.reads ?? 0) > 5, `the other window read meanwhile (${got.reads})`);
     assert.ok(got.final, 'the other window synced once the lease was free');
-    assert.ok(!/SQLITE_BUSY|database is locked/i.test(stderr));
+    assert.ok(!/SQLITE_BUSY|database is locked/i.test(other.stderr()));
 
     const c = recount(file);
     const oldest = Math.min(...[...c.byChat.values()].map((x) => x.first));
@@ -125,27 +133,17 @@ describe('two windows on one archive', () => {
       const syncing = new SyncEngine(mine, counting, { owner: 'window-A', limit: 100 }).run();
       await fifth;
       await new Promise((resolve) => setTimeout(resolve, 32_000)); // past the TTL, if renewals had waited for the page
-      const child = spawn(process.execPath, [bundles.windowChild, slowFile, bundles.worker, slow.url, slow.accessToken, 'window-B', '1500'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => {
-        stderr += d.toString();
-      });
-      const report = new Promise<ChildReport>((resolve) => {
-        createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line) as ChildReport));
-      });
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const other = otherWindow(slowFile, slow);
 
       const result = await syncing;
       assert.ok(result.inserted > 0, 'the stalled run finished (it did not lose its lease)');
-      const got = await report;
-      assert.equal(await exited, 0, stderr);
+      const got = await other.report;
+      assert.equal(await other.exited, 0, other.stderr());
       assert.equal(got.busy?.owner, 'window-A', 'the other window was told who syncs');
       assert.ok((got.busy?.afterMs ?? Infinity) < 1000, `answered in ${got.busy?.afterMs} ms`);
       assert.ok((got.reads ?? 0) > 5, `the other window read meanwhile (${got.reads})`);
       assert.deepEqual(got.errors, [], 'no SQLITE_BUSY or lock errors in the other window');
-      assert.ok(!/SQLITE_BUSY|database is locked/i.test(stderr));
+      assert.ok(!/SQLITE_BUSY|database is locked/i.test(other.stderr()));
       const c = recount(slowFile);
       assert.equal(c.messages, c.distinctMsgids);
       assert.deepEqual(c.summaries, c.byChat);
