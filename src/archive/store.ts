@@ -91,7 +91,7 @@ const M_BY_MSGID = '(m.mkey = ? OR m.mkey IS NULL) AND m.msgid = ?';
  * columns only order and page. node:sqlite stores an integer beyond 2^53 (and below 2^63) as one it
  * cannot read back, so those are held at ±(2^53 − 1): same order, and every read answers.
  */
-export function indexTime(t: number): number {
+function indexTime(t: number): number {
   if (Number.isSafeInteger(t) || !Number.isInteger(t) || Math.abs(t) >= 2 ** 63) return t;
   return Math.sign(t) * Number.MAX_SAFE_INTEGER;
 }

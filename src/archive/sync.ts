@@ -62,7 +62,7 @@ export interface SyncEngineOptions {
   limit?: number;
   /** The current `conversation_new_message` token, asked before every request. */
   callbackToken?: () => string | undefined;
-  /** Wall clock (ms) for the lease and the 5-day window; default Date.now. */
+  /** Wall clock (ms) for the lease; default Date.now. */
   clock?: Clock;
   leaseTtlMs?: number;
   /** Group commit interval (COMMIT_EVERY_MS); tests shorten it to crash after commits. */
