@@ -87,6 +87,16 @@ describe('wire parsing', () => {
     assert.equal(parseMessage(42), undefined);
   });
 
+  it('a reply without errcode is not a page (it would read as an empty success)', () => {
+    for (const reply of [{ has_more: true, next_cursor: 'x', msg_list: [] }, { errcode: null, msg_list: [] }, {}]) {
+      const sync = parseSyncReply(reply);
+      assert.equal(sync.ok, false);
+      assert.match(sync.ok ? '' : sync.problem, /errcode/);
+      assert.equal(parseSearchReply(reply).ok, false);
+    }
+    assert.equal(parseSyncReply({ errcode: 0 }).ok, true);
+  });
+
   it('parses the search_msg seed reply', () => {
     const parsed = parseSearchReply({
       errcode: 0,
