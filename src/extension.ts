@@ -109,7 +109,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   context.subscriptions.push(...new ProfileCommands(profiles, log).register(), ...new TreeCommands(deps, tree, view, sync).register());
 
   context.subscriptions.push(
-    vscode.window.registerWebviewPanelSerializer(SEARCH_VIEW_TYPE, { deserializeWebviewPanel: async (panel) => SearchPanel.revive(panel, deps) }),
+    vscode.window.registerWebviewPanelSerializer(SEARCH_VIEW_TYPE, { deserializeWebviewPanel: async (panel, state) => SearchPanel.revive(panel, deps, state) }),
     vscode.window.registerWebviewPanelSerializer(STREAM_VIEW_TYPE, { deserializeWebviewPanel: async (panel, state) => StreamPanel.revive(panel, deps, state) }),
   );
 

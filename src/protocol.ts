@@ -66,7 +66,11 @@ export interface StreamInit {
   title: string;
   kind: 'group' | 'single';
   parties: PartyView[];
+  /** Messages the filter shows (the whole chat without one); `totalAtLeast`: counting stopped there. */
   total: number;
+  totalAtLeast?: boolean;
+  /** Messages in the chat, whatever the filter (stream.appended events count these). */
+  chatTotal: number;
   firstTime: number;
   lastTime: number;
   gaps: GapBand[];
@@ -93,9 +97,21 @@ export interface SearchFormState {
   limit: string;
 }
 
+/** The results the search panel shows: kept by the host, so hiding or reloading the panel keeps them. */
+export interface SearchResults {
+  /** The form of the search these hits belong to ("Load more" continues it). */
+  form: SearchFormState;
+  hits: SearchHit[];
+  hasMore: boolean;
+}
+
 export interface SearchInit {
   profileName: string;
   form: SearchFormState;
+  /** Bumped each time the host sets the form ("Search in this chat"): newer than what the webview kept. */
+  formVersion: number;
+  /** The current search's results, when there is one. */
+  results?: SearchResults;
   /** Last 20 searches of this profile, newest first. */
   recent: SearchFormState[];
   /** Run the form at once (e.g. "Search in this chat" with a word already chosen). */
@@ -126,7 +142,7 @@ export interface RequestMap {
   /** Rows around one message (a search hit): `before` older rows, the message, `after` newer rows. */
   'stream.around': { params: { msgid: string; before: number; after: number; filter: StreamFilter }; result: { rows: MessageRow[] } };
   'stream.senders': { params: Record<string, never>; result: { senders: (PartyView & { count: number })[] } };
-  'stream.setFilter': { params: { filter: StreamFilter }; result: { total: number } };
+  'stream.setFilter': { params: { filter: StreamFilter }; result: { total: number; atLeast?: boolean } };
   /** Host-side actions on one message; the host does the work (clipboard, dialogs, browser). */
   'message.action': { params: { msgid: string; action: 'copyId' | 'showRaw' | 'decryptKey' | 'openViewer' }; result: { done: boolean; message?: string } };
   /** Runs a new search (cursor absent) or loads the next page of the current one. */
@@ -147,7 +163,9 @@ export type HostEvent =
   /** Scroll to a message and highlight it (a search hit opened in an already open stream). */
   | { kind: 'event'; name: 'stream.reveal'; msgid: string }
   /** The form to show (e.g. "Search in this chat" into an open search panel). */
-  | { kind: 'event'; name: 'search.setForm'; form: SearchFormState; autoRun: boolean };
+  | { kind: 'event'; name: 'search.setForm'; form: SearchFormState; formVersion: number; autoRun: boolean }
+  /** The recent searches changed (a search was run). */
+  | { kind: 'event'; name: 'search.recent'; recent: SearchFormState[] };
 
 export type InitMessage =
   | { kind: 'init'; view: 'stream'; strings: UiStrings; lang: Lang; data: StreamInit }
@@ -157,4 +175,5 @@ export type HostToWebview =
   | InitMessage
   | HostEvent
   | { kind: 'response'; id: number; ok: true; result: RequestMap[RequestMethod]['result'] }
-  | { kind: 'response'; id: number; ok: false; error: string };
+  /** `refused`: the request broke a rule of the protocol (named in `error`); `failed`: the work failed. */
+  | { kind: 'response'; id: number; ok: false; error: string; code: 'refused' | 'failed' };

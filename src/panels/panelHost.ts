@@ -1,13 +1,11 @@
 import * as vscode from 'vscode';
-import type { HostEvent, HostToWebview, InitMessage, RequestMap, RequestMethod, WebviewToHost } from '../protocol';
+import type { HostEvent, HostToWebview, InitMessage } from '../protocol';
 import { log } from '../log';
 import { describeError } from '../ui/showError';
-import { parseWebviewMessage } from './validateMessage';
+import { type RequestHandlers, createDispatcher } from './dispatch';
 import { buildWebviewHtml, makeNonce } from './webviewHtml';
 
-export type RequestHandlers = {
-  [M in RequestMethod]?: (params: RequestMap[M]['params']) => Promise<RequestMap[M]['result']>;
-};
+export type { RequestHandlers };
 
 /** Options every panel of the product shares: scripts on, resources only from the built assets. */
 export function panelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
@@ -30,46 +28,70 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
   });
 }
 
-/**
- * Wires a panel's webview to the typed protocol: validates every incoming message, answers
- * `ready` with a fresh `init` (so a panel that was hidden or restored gets a full snapshot),
- * and routes requests to handlers, replying with a response of the same id.
- */
-export function connectPanel(
-  webview: vscode.Webview,
-  makeInit: () => InitMessage | Promise<InitMessage>,
-  handlers: RequestHandlers,
-): vscode.Disposable {
-  const post = (m: HostToWebview) => void webview.postMessage(m);
-  return webview.onDidReceiveMessage(async (raw: unknown) => {
-    const msg: WebviewToHost | undefined = parseWebviewMessage(raw);
-    if (!msg) {
-      log().warn('Ignored a malformed message from a webview.');
-      return;
-    }
-    if (msg.kind === 'ready') {
-      try {
-        post(await makeInit());
-      } catch (e) {
-        log().error(`A panel could not be initialized: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      return;
-    }
-    const request = msg;
-    const handler = handlers[request.method] as ((p: typeof request.params) => Promise<RequestMap[RequestMethod]['result']>) | undefined;
-    if (!handler) {
-      post({ kind: 'response', id: request.id, ok: false, error: `Unsupported request: ${request.method}` });
-      return;
-    }
-    try {
-      post({ kind: 'response', id: request.id, ok: true, result: await handler(request.params) });
-    } catch (e) {
-      // The typed errors carry the user's language and the next step.
-      post({ kind: 'response', id: request.id, ok: false, error: describeError(e) });
-    }
-  });
+/** A panel's link to its webview: whether the webview has said `ready` since it was last created. */
+export interface PanelConnection extends vscode.Disposable {
+  /** True from the `init` answering `ready` until the webview is hidden (and so destroyed). */
+  readonly ready: boolean;
+  /** Posts an event now if the webview is ready; otherwise drops it and returns false (the next `init` carries the state). */
+  post(event: HostEvent): boolean;
 }
 
-export function postEvent(webview: vscode.Webview, event: HostEvent): void {
-  void webview.postMessage(event);
+/**
+ * Wires a panel's webview to the typed protocol: checks every incoming message, answers `ready`
+ * with a fresh `init` (so a panel that was hidden or restored gets a full snapshot), and routes
+ * requests to handlers. Every request that has an id gets exactly one response: the result, the
+ * rule it broke (`refused`), or why the work failed (`failed`).
+ */
+export function connectPanel(
+  panel: vscode.WebviewPanel,
+  makeInit: () => InitMessage | Promise<InitMessage>,
+  handlers: RequestHandlers,
+): PanelConnection {
+  const webview = panel.webview;
+  let disposed = false;
+  // A reply may come after the panel was closed: there is nobody left to answer then.
+  const send = (m: HostToWebview) => {
+    if (!disposed) void webview.postMessage(m).then(undefined, () => undefined);
+  };
+  const visible = () => !disposed && panel.visible;
+  let ready = false;
+  const subscriptions = [
+    // A hidden webview is destroyed (no retainContextWhenHidden); it says `ready` again when shown.
+    panel.onDidChangeViewState(() => {
+      if (!visible()) ready = false;
+    }),
+    panel.onDidDispose(() => {
+      disposed = true;
+    }),
+    webview.onDidReceiveMessage(
+      createDispatcher({
+        makeInit: async () => {
+          ready = false;
+          return makeInit();
+        },
+        handlers,
+        send,
+        onInit: () => {
+          ready = true;
+        },
+        refusedText: (rule) => vscode.l10n.t('The request was refused: {0}', rule),
+        describeError,
+        warn: (text) => log().warn(text),
+      }),
+    ),
+  ];
+  return {
+    get ready() {
+      return ready && visible();
+    },
+    post(event: HostEvent): boolean {
+      if (!ready || !visible()) return false;
+      send(event);
+      return true;
+    },
+    dispose() {
+      disposed = true;
+      for (const d of subscriptions) d.dispose();
+    },
+  };
 }

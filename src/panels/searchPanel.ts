@@ -5,15 +5,16 @@ import type { ExportItem } from '../export/rows';
 import { pickExportFile, writeExportFile } from '../ui/exportFile';
 import { type Connection, connect } from '../profiles/connect';
 import type { Profile } from '../profiles/profile';
-import type { SearchFormState, SearchHit, UiStrings } from '../protocol';
+import type { SearchFormState, SearchHit, SearchInit, UiStrings } from '../protocol';
 import { showError } from '../ui/showError';
 import { RequestRuleError } from '../wecom/errors';
 import { validateSearchRequest } from '../wecom/rules';
 import type { PanelDeps } from './panelDeps';
-import { connectPanel, panelOptions, postEvent, renderPanelHtml } from './panelHost';
+import { type PanelConnection, connectPanel, panelOptions, renderPanelHtml } from './panelHost';
 import { uiLang } from '../ui/lang';
 import { toRow } from './rows';
 import { emptySearchForm, formToRequest } from './searchRequest';
+import { checkSearchForm } from './validateMessage';
 import { StreamPanel } from './streamPanel';
 import { rowStrings } from './strings';
 
@@ -59,6 +60,9 @@ export function searchStrings(): UiStrings {
     noRecent: t('No recent searches yet.'),
     recentItem: t('Run again: {0}'),
     searchError: t('The search failed: {0}'),
+    resultsCountOne: t('1 result'),
+    invalidTime: t('invalid time {0}'),
+    timeout: t('No answer from VS Code after {0} s. Try again.'),
   };
 }
 
@@ -74,13 +78,16 @@ export class SearchPanel {
   private readonly disposables: vscode.Disposable[] = [];
   private search: CurrentSearch | undefined;
   private connection: Connection | undefined;
+  private readonly webview: PanelConnection;
+  /** Bumped when the host sets the form, so the webview prefers it to the form it kept itself. */
+  private formVersion = 1;
 
   /** Opens (or reveals) the search panel; a form fills it (e.g. "Search in this chat"). */
   static show(deps: PanelDeps, form?: SearchFormState, autoRun = false): SearchPanel {
     const current = SearchPanel.current;
     if (current) {
+      if (form) current.setForm(form, autoRun);
       current.panel.reveal();
-      if (form) postEvent(current.panel.webview, { kind: 'event', name: 'search.setForm', form, autoRun });
       return current;
     }
     const panel = vscode.window.createWebviewPanel(SEARCH_VIEW_TYPE, vscode.l10n.t('Search messages'), vscode.ViewColumn.Active, panelOptions(deps.extensionUri));
@@ -88,9 +95,11 @@ export class SearchPanel {
     return SearchPanel.current;
   }
 
-  static revive(panel: vscode.WebviewPanel, deps: PanelDeps): void {
+  /** Restores the panel after a reload with the form its webview kept (setState). */
+  static revive(panel: vscode.WebviewPanel, deps: PanelDeps, state: unknown): void {
     panel.webview.options = panelOptions(deps.extensionUri);
-    SearchPanel.current = new SearchPanel(panel, deps, emptySearchForm(), false);
+    const kept = typeof state === 'object' && state !== null ? checkSearchForm((state as { form?: unknown }).form) : undefined;
+    SearchPanel.current = new SearchPanel(panel, deps, kept ?? emptySearchForm(), false);
   }
 
   private constructor(
@@ -101,27 +110,43 @@ export class SearchPanel {
   ) {
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'wecom-archive.svg');
     panel.webview.html = renderPanelHtml(panel.webview, deps.extensionUri, 'search', vscode.l10n.t('Search messages'));
+    this.webview = connectPanel(panel, () => ({ kind: 'init', view: 'search', strings: searchStrings(), lang: uiLang(), data: this.initData() }), {
+      'search.run': ({ form, more }) => this.run(form, more),
+      'search.openHit': async ({ msgid }) => this.openHit(msgid),
+      'search.export': async ({ format }) => this.export(format),
+    });
     this.disposables.push(
-      connectPanel(
-        panel.webview,
-        () => {
-          const profile = deps.profiles.active();
-          const autoRun = this.autoRun;
-          this.autoRun = false;
-          return { kind: 'init', view: 'search', strings: searchStrings(), lang: uiLang(), data: { profileName: profile?.name ?? '', form: this.form, recent: profile ? this.recent(profile) : [], autoRun } };
-        },
-        {
-          'search.run': ({ form, more }) => this.run(form, more),
-          'search.openHit': async ({ msgid }) => this.openHit(msgid),
-          'search.export': async ({ format }) => this.export(format),
-        },
-      ),
+      this.webview,
       deps.profiles.onDidChange(() => {
         this.connection?.dispose();
         this.connection = undefined;
       }),
       panel.onDidDispose(() => this.dispose()),
     );
+  }
+
+  /** What a (re)created webview shows: the form, the current results, the recent searches. */
+  private initData(): SearchInit {
+    const profile = this.deps.profiles.active();
+    const autoRun = this.autoRun;
+    this.autoRun = false;
+    const s = this.search;
+    return {
+      profileName: profile?.name ?? '',
+      form: this.form,
+      formVersion: this.formVersion,
+      ...(s ? { results: { form: s.form, hits: s.hits, hasMore: s.hasMore } } : {}),
+      recent: profile ? this.recent(profile) : [],
+      autoRun,
+    };
+  }
+
+  /** A form from the host ("Search in this chat"): to a ready webview now, else with its next `init`. */
+  private setForm(form: SearchFormState, autoRun: boolean): void {
+    this.form = form;
+    this.formVersion++;
+    const sent = this.webview.post({ kind: 'event', name: 'search.setForm', form, formVersion: this.formVersion, autoRun });
+    this.autoRun = !sent && autoRun;
   }
 
   private profile(): Profile {
@@ -140,6 +165,7 @@ export class SearchPanel {
       this.search = { form, hasMore: true, hits: [] };
       this.form = form;
       await this.remember(profile, form);
+      this.webview.post({ kind: 'event', name: 'search.recent', recent: this.recent(profile) });
     }
     const current = this.search;
     if (!current.hasMore) return { hits: [], hasMore: false, loaded: current.hits.length };

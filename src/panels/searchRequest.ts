@@ -10,8 +10,10 @@ export function localDateTimeToUnix(value: string): number | undefined {
   return Number.isFinite(ms) ? Math.floor(ms / 1000) : Number.NaN;
 }
 
+// Ids go to the API exactly as typed or as stored: an id may end in a tab or a space, and WeCom
+// matches it byte for byte. Only an empty field means "not given".
 function idInfo(id: string, type: 1 | 2): IdInfo {
-  return type === 2 ? { external_userid: id.trim() } : { open_userid: id.trim() };
+  return type === 2 ? { external_userid: id } : { open_userid: id };
 }
 
 export function formToRequest(form: SearchFormState): SearchMsgRequest {
@@ -21,9 +23,11 @@ export function formToRequest(form: SearchFormState): SearchMsgRequest {
       [form.partyA, form.partyAType],
       [form.partyB, form.partyBType],
     ] as const;
-    req.chat_info = { chat_type: 1, id_list: ids.filter(([id]) => id.trim() !== '').map(([id, type]) => idInfo(id, type)) };
+    const given = ids.filter(([id]) => id !== '');
+    // Neither party: all single chats (id_list is optional); one or two: the rule checks the count.
+    req.chat_info = given.length > 0 ? { chat_type: 1, id_list: given.map(([id, type]) => idInfo(id, type)) } : { chat_type: 1 };
   } else if (form.chatType === 2) {
-    req.chat_info = form.chatId.trim() ? { chat_type: 2, chat_id: form.chatId.trim() } : { chat_type: 2 };
+    req.chat_info = form.chatId !== '' ? { chat_type: 2, chat_id: form.chatId } : { chat_type: 2 };
   }
   const start = localDateTimeToUnix(form.start);
   const end = localDateTimeToUnix(form.end);

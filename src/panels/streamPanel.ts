@@ -7,7 +7,7 @@ import type { MessageRow, StreamFilter, UiStrings } from '../protocol';
 import { chatLabel } from '../tree/chatFormat';
 import { runMessageAction } from './messageActions';
 import type { PanelDeps } from './panelDeps';
-import { connectPanel, panelOptions, postEvent, renderPanelHtml } from './panelHost';
+import { type PanelConnection, connectPanel, panelOptions, renderPanelHtml } from './panelHost';
 import { uiLang } from '../ui/lang';
 import { toRow } from './rows';
 import { rowStrings } from './strings';
@@ -15,6 +15,8 @@ import { rowStrings } from './strings';
 export const STREAM_VIEW_TYPE = 'wecomArchive.stream';
 /** Largest window a webview may ask for at once. */
 const MAX_PAGE = 500;
+/** The most messages counted one by one for a sender-and-msgtype filter before "N+" is shown. */
+const COUNT_MAX = 20_000;
 
 export function streamStrings(): UiStrings {
   const t = vscode.l10n.t;
@@ -36,6 +38,11 @@ export function streamStrings(): UiStrings {
     listLabel: t('Messages'),
     toolbar: t('Message stream tools'),
     total: t('{0} messages'),
+    totalOne: t('1 message'),
+    totalAtLeast: t('{0}+ messages'),
+    newMessagesOne: t('1 new message'),
+    invalidTime: t('invalid time {0}'),
+    timeout: t('No answer from VS Code after {0} s. Try again.'),
     go: t('Go'),
     typesSelected: t('{0} types'),
     dismiss: t('Dismiss'),
@@ -48,17 +55,16 @@ export class StreamPanel {
   private static readonly open = new Map<string, StreamPanel>();
   private filter: StreamFilter = {};
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly connection: PanelConnection;
 
   /** Opens (or reveals) the stream of a chat; with focusMsgid it scrolls to that message. */
   static async show(deps: PanelDeps, profileId: string, chatKey: string, focusMsgid?: string): Promise<StreamPanel> {
     const existing = StreamPanel.open.get(`${profileId}|${chatKey}`);
     if (existing) {
-      // A hidden panel's webview is re-created on reveal and asks for a fresh `init`: hand the
-      // focus over there. A visible one is alive and gets the event.
-      const alive = existing.panel.visible;
-      if (!alive) existing.focusMsgid = focusMsgid;
+      // A webview that has not said `ready` (hidden, or still loading) gets the focus with its
+      // next `init`; a ready one gets the event.
+      if (focusMsgid && !existing.connection.post({ kind: 'event', name: 'stream.reveal', msgid: focusMsgid })) existing.focusMsgid = focusMsgid;
       existing.panel.reveal();
-      if (alive && focusMsgid) postEvent(existing.panel.webview, { kind: 'event', name: 'stream.reveal', msgid: focusMsgid });
       return existing;
     }
     const chat = await (await deps.archives.get(profileId)).getChat(chatKey);
@@ -90,8 +96,7 @@ export class StreamPanel {
     panel.webview.html = renderPanelHtml(panel.webview, deps.extensionUri, 'stream', panel.title);
     const nameOf = deps.nameOf(profileId);
     const rows = (list: Parameters<typeof toRow>[0][]): MessageRow[] => list.map((m) => toRow(m, nameOf));
-    this.disposables.push(
-      connectPanel(panel.webview, () => this.init(), {
+    this.connection = connectPanel(panel, () => this.init(), {
         'stream.page': async ({ direction, from, limit, filter }) => {
           const archive = await this.archive();
           const list = await archive.pageMessages({ chatKey, direction, from, limit: Math.min(MAX_PAGE, Math.max(1, limit)), ...filterQuery(filter) });
@@ -116,19 +121,22 @@ export class StreamPanel {
         },
         'stream.setFilter': async ({ filter }) => {
           this.filter = filter;
-          return { total: (await (await this.archive()).getChat(chatKey))?.count ?? 0 };
+          return this.total(filter);
         },
         'message.action': async ({ msgid, action }) => {
           const [m] = (await (await this.archive()).resolve([msgid])).found;
           const profile = deps.profiles.get(profileId);
-          if (!m || !profile) return { done: false, message: vscode.l10n.t('This message is not in the local archive.') };
+          // Only this panel's chat: a webview cannot act on another chat's message.
+          if (!m || m.chatKey !== chatKey || !profile) return { done: false, message: vscode.l10n.t('This message is not in the local archive.') };
           return runMessageAction(action, m, profile, deps.profiles, deps.log);
         },
-      }),
+      });
+    this.disposables.push(
+      this.connection,
       deps.archives.onDidChange(async (c) => {
         if (c.profileId !== profileId || !c.changedChats.includes(chatKey)) return;
         const chat = await (await this.archive()).getChat(chatKey);
-        if (chat) postEvent(panel.webview, { kind: 'event', name: 'stream.appended', total: chat.count, lastTime: chat.lastTime });
+        if (chat) this.connection.post({ kind: 'event', name: 'stream.appended', total: chat.count, lastTime: chat.lastTime });
       }),
       panel.onDidDispose(() => this.dispose()),
     );
@@ -136,6 +144,28 @@ export class StreamPanel {
 
   private archive(): Promise<Archive> {
     return this.deps.archives.get(this.profileId);
+  }
+
+  /** How many messages the filter shows: exact from the chat's summary and sender counts, or counted. */
+  private async total(filter: StreamFilter): Promise<{ total: number; atLeast?: boolean }> {
+    const archive = await this.archive();
+    const chat = await archive.getChat(this.chatKey);
+    if (!chat) return { total: 0 };
+    const types = filter.msgtypes && filter.msgtypes.length > 0 ? [...new Set(filter.msgtypes)] : undefined;
+    if (!filter.sender) return { total: types ? types.reduce((n, t) => n + (chat.countsByType[t] ?? 0), 0) : chat.count };
+    const sent = (await archive.senders(this.chatKey)).find((s) => s.id === filter.sender)?.count ?? 0;
+    if (!types) return { total: sent };
+    // Sender and msgtypes together: no summary holds that number, so count pages (bounded).
+    let counted = 0;
+    let from: { sendTime: number; msgid: string } | undefined;
+    while (counted < COUNT_MAX) {
+      const page = await archive.pageMessages({ chatKey: this.chatKey, direction: 'newer', from, limit: 1000, msgtypes: types, sender: filter.sender });
+      counted += page.length;
+      const last = page[page.length - 1];
+      if (!last || page.length < 1000) return { total: counted };
+      from = { sendTime: last.sendTime, msgid: last.msgid };
+    }
+    return { total: counted, atLeast: true };
   }
 
   private async init() {
@@ -147,6 +177,7 @@ export class StreamPanel {
     const focus = this.focusMsgid;
     this.focusMsgid = undefined; // only the first load focuses; later `ready`s restore normally
     const nameOf = this.deps.nameOf(this.profileId);
+    const filtered = this.filter.sender || this.filter.msgtypes?.length ? await this.total(this.filter) : { total: summary.count };
     return {
       kind: 'init' as const,
       view: 'stream' as const,
@@ -159,7 +190,9 @@ export class StreamPanel {
         title: chatLabel(summary, nameOf),
         kind: summary.kind,
         parties: summary.parties.map((p) => ({ type: p.type, id: p.id, ...(nameOf(p.id) ? { name: nameOf(p.id) } : {}) })),
-        total: summary.count,
+        total: filtered.total,
+        ...(filtered.atLeast ? { totalAtLeast: true } : {}),
+        chatTotal: summary.count,
         firstTime: summary.firstTime,
         lastTime: summary.lastTime,
         gaps: gaps.filter((g) => g.to >= summary.firstTime).map((g) => ({ from: g.from, to: g.to, reason: g.reason })),

@@ -15,7 +15,7 @@ export const SEARCH_MAX_SPAN = 30 * DAY_SECONDS;
 /** Which conversations a query covers. */
 type ChatScope =
   | { kind: 'any' }
-  | { kind: 'single'; conv: number | undefined } // undefined: the two parties have no chat
+  | { kind: 'single'; conv: number | undefined | null } // undefined: the two parties have no chat; null: every single chat
   | { kind: 'groups'; conv: number | undefined | null }; // null: every group; undefined: unknown chat_id
 
 export interface SearchRequest {
@@ -48,6 +48,8 @@ function parseScope(sim: Simulation, body: Body): ChatScope {
     return { kind: 'groups', conv: chatId === undefined ? null : sim.corp.groupByChatId.get(chatId) };
   }
   const list = ci.id_list;
+  // id_list is optional (seed 003): without it, every single chat.
+  if (list === undefined || list === null) return { kind: 'single', conv: null };
   if (!Array.isArray(list) || list.length !== 2) {
     throw invalidParam('chat_info.id_list', 'must list exactly 2 ids for chat_type 1');
   }
@@ -113,6 +115,7 @@ function scopeAccepts(sim: Simulation, scope: ChatScope): (conv: number) => bool
     case 'any':
       return () => true;
     case 'single':
+      if (scope.conv === null) return (conv) => sim.corp.conversations[conv]!.kind === 'single';
       return (conv) => conv === scope.conv;
     case 'groups':
       if (scope.conv === null) return (conv) => sim.corp.conversations[conv]!.kind === 'group';

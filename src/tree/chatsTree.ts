@@ -6,6 +6,7 @@ import type { Profile } from '../profiles/profile';
 import type { ProfileStore } from '../profiles/profileStore';
 import type { ArchiveService } from '../sync/archiveService';
 import { uiLang } from '../ui/lang';
+import { markdownCode, visibleText } from '../shared/visibleText';
 import { type NameOf, chatDescription, chatIcon, chatLabel, chatTooltipMarkdown, mdEscape } from './chatFormat';
 import type { SeenCounts } from './seenCounts';
 import type { ChatTreeModel, TreeNode } from './treeModel';
@@ -121,7 +122,7 @@ export class ChatsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
         return item;
       }
       case 'syncError': {
-        const item = new vscode.TreeItem(t('Last sync failed: {0}', node.message));
+        const item = new vscode.TreeItem(t('Last sync failed: {0}', visibleText(node.message)));
         item.id = node.id;
         item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
         item.tooltip = t('Failed at {0}. Click to show the log; Sync Now tries again.', new Date(node.at).toLocaleString());
@@ -145,13 +146,13 @@ export class ChatsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   private profileItem(p: Profile, node: TreeNode): vscode.TreeItem {
     const t = vscode.l10n.t;
     const active = this.profiles.active()?.id === p.id;
-    const item = new vscode.TreeItem(p.name, active ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(visibleText(p.name), active ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = node.id;
-    const kind = p.demo ? (this.demo.running ? t('DEMO · simulator running') : t('DEMO · simulator stopped')) : p.corpId;
+    const kind = p.demo ? (this.demo.running ? t('DEMO · simulator running') : t('DEMO · simulator stopped')) : visibleText(p.corpId);
     item.description = active ? `${kind} · ${t('active')}` : kind;
     item.iconPath = new vscode.ThemeIcon(p.demo ? 'beaker' : 'organization', active ? new vscode.ThemeColor('charts.green') : undefined);
     item.contextValue = p.demo ? 'profile.demo' : 'profile';
-    item.tooltip = new vscode.MarkdownString(`**${mdEscape(p.name)}**\n\n${t('Corp id')}: ${mdEscape(p.corpId)}\n\n${t('Token source')}: ${p.source}`);
+    item.tooltip = new vscode.MarkdownString(`**${mdEscape(p.name)}**\n\n${t('Corp id')}: ${markdownCode(p.corpId)}\n\n${t('Token source')}: ${p.source}`);
     return item;
   }
 

@@ -11,6 +11,7 @@ import { SearchPanel } from '../panels/searchPanel';
 import { emptySearchForm } from '../panels/searchRequest';
 import { StreamPanel } from '../panels/streamPanel';
 import type { SyncController } from '../sync/syncController';
+import { isoTime, visibleText } from '../shared/visibleText';
 import { showError } from '../ui/showError';
 import { chatDescription, chatLabel, partyTypeLabel } from './chatFormat';
 import type { ChatsTreeProvider } from './chatsTree';
@@ -81,7 +82,8 @@ export class TreeCommands {
     const lang = uiLang();
     type Item = vscode.QuickPickItem & { chat: ChatSummary };
     const toItem = (chat: ChatSummary): Item => ({
-      label: `$(${chat.kind === 'group' ? 'organization' : 'comment-discussion'}) ${chatLabel(chat, nameOf)}`,
+      // An id holding `$(name)` must not turn into an icon: escaped, it shows as typed.
+      label: `$(${chat.kind === 'group' ? 'organization' : 'comment-discussion'}) ${chatLabel(chat, nameOf).replace(/\$\(/g, '\\$(')}`,
       description: chatDescription(chat, Date.now(), lang),
       chat,
     });
@@ -199,7 +201,7 @@ export class TreeCommands {
     const c = node.chat;
     const id = c.kind === 'group' ? (c.chatid ?? c.key.slice(2)) : c.parties.map((p) => p.id).join(',');
     await vscode.env.clipboard.writeText(id);
-    void vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', id), 3000);
+    void vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', visibleText(id)), 3000);
   }
 
   private async searchInChat(arg: unknown): Promise<void> {
@@ -226,7 +228,8 @@ export class TreeCommands {
     const node = this.chatOf(arg);
     if (!node) return;
     const c = node.chat;
-    this.deps.log.info(`Chat ${c.key}: kind ${c.kind}, ${c.count} messages, ${new Date(c.firstTime * 1000).toISOString()} – ${new Date(c.lastTime * 1000).toISOString()}, members ${c.memberCount}, msgtypes ${JSON.stringify(c.countsByType)}, key versions ${c.keyVersions.join(',')}`);
+    const time = (s: number) => isoTime(s) ?? `invalid time ${s}`;
+    this.deps.log.info(`Chat ${JSON.stringify(c.key)}: kind ${c.kind}, ${c.count} messages, ${time(c.firstTime)} – ${time(c.lastTime)}, members ${c.memberCount}, msgtypes ${JSON.stringify(c.countsByType)}, key versions ${c.keyVersions.join(',')}`);
     this.deps.log.show(true);
   }
 

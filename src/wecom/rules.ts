@@ -121,8 +121,9 @@ function checkChatInfo(request: SearchMsgRequest, out: RuleViolation[]): void {
       ),
     );
   }
-  if (chatType === 1) {
-    const list = info.id_list ?? [];
+  if (chatType === 1 && info.id_list !== undefined) {
+    // id_list is optional (without it: every single chat); when given, it names both parties.
+    const list = info.id_list;
     if (list.length !== 2) {
       out.push(
         violation(

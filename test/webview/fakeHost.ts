@@ -203,7 +203,7 @@ export function installFakeHost(cfg: FakeHostConfig): void {
     try {
       send({ kind: 'response', id: m.id, ok: true, result: handle(m.method, m.params) as never });
     } catch (e) {
-      send({ kind: 'response', id: m.id, ok: false, error: String(e) });
+      send({ kind: 'response', id: m.id, ok: false, code: 'failed', error: String(e) });
     }
   };
   // When the first row appears, and the most rows ever in the DOM at once.

@@ -11,7 +11,7 @@ export function searchInit(data: Partial<SearchInit> = {}, lang: 'en' | 'zh' = '
     view: 'search',
     lang,
     strings: STRINGS,
-    data: { profileName: 'Demo', form: emptySearchForm(), recent: [], autoRun: false, ...data },
+    data: { profileName: 'Demo', form: emptySearchForm(), formVersion: 1, recent: [], autoRun: false, ...data },
   };
 }
 
@@ -29,6 +29,7 @@ export function streamInit(data: Partial<StreamInit> = {}, lang: 'en' | 'zh' = '
       kind: 'group',
       parties: [],
       total: 0,
+      chatTotal: data.total ?? 0,
       firstTime: 0,
       lastTime: 0,
       gaps: [],

@@ -162,7 +162,7 @@ describe('XSS corpus in every API-controlled field', () => {
       assert.equal(seen.dangerous, 0);
       await wv.page.locator('#results .msg').first().click();
       await wv.page.locator('#search-status', { hasText: 'opened' }).waitFor();
-      await wv.send({ kind: 'event', name: 'search.setForm', form: { ...evilForm, queryWord: XSS_CORPUS[4]! }, autoRun: false });
+      await wv.send({ kind: 'event', name: 'search.setForm', form: { ...evilForm, queryWord: XSS_CORPUS[4]! }, formVersion: 2, autoRun: false });
       assert.equal(await wv.page.evaluate(() => (document.getElementById('query-word') as HTMLElement & { value: string }).value), XSS_CORPUS[4]);
       await assertClean(wv);
     } finally {

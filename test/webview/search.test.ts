@@ -22,7 +22,7 @@ describe('search webview: the form and the seed rules', () => {
   });
   after(async () => wv.close());
   beforeEach(async () => {
-    await wv.send({ kind: 'event', name: 'search.setForm', form: emptySearchForm(), autoRun: false });
+    await wv.send({ kind: 'event', name: 'search.setForm', form: emptySearchForm(), formVersion: 2, autoRun: false });
   });
 
   it('says ready first and renders the host strings as text', async () => {
@@ -219,7 +219,7 @@ describe('search webview: results', () => {
 
   it('search.setForm fills the form and runs it when autoRun', async () => {
     const form = { ...emptySearchForm(), queryWord: '报价', chatType: 2 as const, chatId: 'wrGroup' };
-    await wv.send({ kind: 'event', name: 'search.setForm', form, autoRun: true });
+    await wv.send({ kind: 'event', name: 'search.setForm', form, formVersion: 2, autoRun: true });
     const req = await wv.waitForPosted((m) => m.kind === 'request' && m.method === 'search.run' && m.params.form.queryWord === '报价');
     assert.ok(req.kind === 'request' && req.method === 'search.run');
     assert.deepEqual(req.params.form, form);
@@ -242,7 +242,7 @@ describe('search webview: a host error is shown as text', () => {
       await wv.page.locator('#search-submit').click();
       const req = await wv.waitForPosted((m) => m.kind === 'request' && m.method === 'search.run');
       assert.ok(req.kind === 'request');
-      await wv.send({ kind: 'response', id: req.id, ok: false, error: 'host says no <b>profile</b>' });
+      await wv.send({ kind: 'response', id: req.id, ok: false, code: 'failed', error: 'host says no <b>profile</b>' });
       await wv.page.locator('#search-status', { hasText: 'host says no <b>profile</b>' }).waitFor();
       assert.equal(await wv.page.locator('#search-status b').count(), 0, 'host text must not be parsed as HTML');
       assert.deepEqual(await wv.cspViolations(), []);

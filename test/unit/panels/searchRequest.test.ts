@@ -15,6 +15,19 @@ describe('search form → search_msg request', () => {
     assert.ok(validateSearchRequest(req).some((v) => v.parameter.startsWith('chat_info.id_list')));
   });
 
+  it('sends ids exactly as typed or stored: no trimming (an id may end in a tab or a space)', () => {
+    const single = formToRequest({ ...emptySearchForm(), queryWord: 'ab', chatType: 1, partyA: ' wo1\t', partyB: 'wm2 ' });
+    assert.deepEqual(single.chat_info, { chat_type: 1, id_list: [{ open_userid: ' wo1\t' }, { external_userid: 'wm2 ' }] });
+    const group = formToRequest({ ...emptySearchForm(), queryWord: 'ab', chatType: 2, chatId: `wr${'x'.repeat(1998)}\t` });
+    assert.equal(group.chat_info?.chat_id, `wr${'x'.repeat(1998)}\t`);
+  });
+
+  it('a single chat with neither party searches every single chat (id_list left out, no rule broken)', () => {
+    const req = formToRequest({ ...emptySearchForm(), queryWord: 'ab', chatType: 1 });
+    assert.deepEqual(req.chat_info, { chat_type: 1 });
+    assert.deepEqual(validateSearchRequest(req), []);
+  });
+
   it('maps a group chat and local date-times (exactly 30 days is accepted, one minute more is not)', () => {
     const base = { ...emptySearchForm(), queryWord: 'ab', chatType: 2 as const, chatId: 'wr1' };
     const ok = formToRequest({ ...base, start: '2026-10-01T00:00', end: '2026-10-31T00:00' });

@@ -71,7 +71,7 @@ describe('search_msg parameters', () => {
     await refused({ query_word: q, chat_info: { chat_type: 3 } }, 'chat_type');
     await refused({ query_word: q, chat_info: { chat_type: 0 } }, 'chat_type');
     await refused({ query_word: q, chat_info: { chat_type: '1' } }, 'chat_type');
-    await refused({ query_word: q, chat_info: { chat_type: 1 } }, 'id_list');
+    await refused({ query_word: q, chat_info: { chat_type: 1, id_list: [] } }, 'id_list');
     await refused({ query_word: q, chat_info: { chat_type: 1, id_list: [{ open_userid: 'woA' }] } }, 'id_list');
     await refused(
       { query_word: q, chat_info: { chat_type: 1, id_list: [{ open_userid: 'woA' }, { open_userid: 'woB' }, { open_userid: 'woC' }] } },
@@ -180,6 +180,13 @@ describe('search_msg results', () => {
     const want = expected(word, now - 30 * DAY, now, (m) => m.chatid === undefined && pair.has(m.sender.id) && pair.has(m.receiver_list[0]!.id));
     assert.ok(got.includes(sample.msgid));
     assert.deepEqual(got, want);
+  });
+
+  it('chat_type 1 without id_list searches every single chat (id_list is optional)', async () => {
+    const now = sim.now();
+    const got = await searchAll({ query_word: '合同', chat_info: { chat_type: 1 } });
+    assert.deepEqual(got, expected('合同', now - 30 * DAY, now, (m) => m.chatid === undefined));
+    assert.ok(got.length > 0);
   });
 
   it('chat_type 2 searches groups, or the one group chat_id names', async () => {

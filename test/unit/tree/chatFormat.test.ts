@@ -33,7 +33,32 @@ describe('chat labels, descriptions and tooltips', () => {
     assert.ok(md.includes('Text (1): 1000'));
     assert.ok(md.includes('Image (2): 234'));
     assert.ok(md.includes('Key versions: 1, 2'));
-    assert.ok(!md.includes('[x](javascript'), 'a link must not survive escaping');
+    assert.ok(md.includes('employee: ` wo1 `') && md.includes('external: ` [x](javascript:alert(1)) `'), 'ids are inline code: shown literally, never a link');
     assert.equal(mdEscape('a*b_[c]'), 'a\\*b\\_\\[c\\]');
+  });
+
+  it('a bidi override in an id shows as a marker, in labels, descriptions and tooltips', () => {
+    const spoof: ChatSummary = { ...group, key: 'g:wo\u202Egpj.exe', chatid: 'wo\u202Egpj.exe' };
+    assert.equal(chatLabel(spoof), 'wo⟨U+202E⟩gpj.exe');
+    assert.equal(chatLabel({ ...single, parties: [{ type: 2, id: 'wm\t' }, { type: 1, id: 'wo\u200F1' }] }), 'wm⟨U+0009⟩ ↔ wo⟨U+200F⟩1');
+    assert.ok(chatTooltipMarkdown(spoof, 'en').includes('` wo⟨U+202E⟩gpj.exe `'));
+    assert.ok(!/[\u202A-\u202E\u2066-\u2069\u200E\u200F]/.test(chatTooltipMarkdown(spoof, 'en')));
+  });
+
+  it('tooltips show ids as code: a URL-shaped id is no link', () => {
+    const md = chatTooltipMarkdown({ ...group, chatid: 'https://3232235777/login', key: 'g:https://3232235777/login' }, 'en');
+    assert.ok(md.includes('Group id: ` https://3232235777/login `'), md);
+    for (const line of md.split('  \n')) if (line.includes('3232235777')) assert.ok(/` https:\/\/3232235777\/login `/.test(line), line);
+  });
+
+  it('an impossible time is named, not thrown: tooltips and descriptions', () => {
+    const odd = { ...group, firstTime: -1, lastTime: 1e300 };
+    assert.ok(chatTooltipMarkdown(odd, 'en').includes('Last: invalid time 1e+300'));
+    assert.ok(chatDescription(odd, Date.now(), 'en').includes('invalid time 1e+300'));
+    assert.ok(chatDescription(odd, Date.now(), 'zh').includes('无效时间 1e+300'));
+  });
+
+  it('counts are singular for one', () => {
+    assert.match(chatDescription({ ...group, count: 1, memberCount: 1 }, 1000 * 1000, 'en'), /^1 msg · 1 member · /);
   });
 });

@@ -46,8 +46,9 @@ describe('search_msg rules', () => {
     assert.deepEqual(rulesOf({ query_word: 'ab', chat_info: { chat_type: 2 } }), []);
   });
 
-  it('single chat needs exactly 2 id_list entries, each with an id', () => {
-    assert.deepEqual(rulesOf({ query_word: 'ab', chat_info: { chat_type: 1 } }), ['id_list.length']);
+  it('single chat: id_list is optional, and when given has exactly 2 entries, each with an id', () => {
+    assert.deepEqual(rulesOf({ query_word: 'ab', chat_info: { chat_type: 1 } }), []);
+    assert.deepEqual(rulesOf({ query_word: 'ab', chat_info: { chat_type: 1, id_list: [] } }), ['id_list.length']);
     assert.deepEqual(
       rulesOf({ query_word: 'ab', chat_info: { chat_type: 1, id_list: [{ open_userid: 'a' }] } }),
       ['id_list.length'],
