@@ -61,6 +61,8 @@ export interface OpenOptions {
    * `window.__onPosted = (m) => …`, which sees every message the webview posts, after it is recorded.
    */
   initScript?: { fn: (arg: never) => void; arg: unknown };
+  /** Functions of the test process the page may call (window[name]), bound before it loads. */
+  expose?: Record<string, (...args: never[]) => unknown>;
 }
 
 export async function openWebview(opts: OpenOptions): Promise<WebviewPage> {
@@ -103,6 +105,7 @@ export async function openWebview(opts: OpenOptions): Promise<WebviewPage> {
       },
     });
   }, opts.state ?? null);
+  for (const [name, fn] of Object.entries(opts.expose ?? {})) await page.exposeFunction(name, fn as (...args: unknown[]) => unknown);
   if (opts.initScript) await page.addInitScript(opts.initScript.fn as (arg: unknown) => void, opts.initScript.arg);
   await page.goto(`${origin}/index.html`);
   const posted = () => page.evaluate(() => (window as unknown as { __posted: WebviewToHost[] }).__posted);

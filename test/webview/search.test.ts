@@ -61,13 +61,14 @@ describe('search webview: the form and the seed rules', () => {
     assert.ok(describedBy.split(' ').includes('err-queryWord'));
   });
 
-  it('single chat: exactly two parties, each an open_userid or external_userid', async () => {
+  it('single chat: no party (all single chats) or exactly two, each an open_userid or external_userid', async () => {
     await typeInto(wv, '#query-word', '合同');
     await setChatType(wv, '1');
     assert.equal(await wv.page.locator('#single-fields').isVisible(), true);
     assert.equal(await wv.page.locator('#group-fields').isVisible(), false);
-    assert.deepEqual(await rulesAt(wv, 'partyA'), ['id_list.length']);
-    assert.equal(await isDisabled(wv), true);
+    // id_list is optional (seed 003): without parties the search covers every single chat.
+    assert.deepEqual(await rulesAt(wv, 'partyA'), []);
+    assert.equal(await isDisabled(wv), false);
     await typeInto(wv, '#party-a', 'woAlice');
     assert.deepEqual(await rulesAt(wv, 'partyA'), ['id_list.length']);
     assert.equal(await isDisabled(wv), true);

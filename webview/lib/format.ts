@@ -1,22 +1,36 @@
 // Time and number formatting in the user's local time zone. Pure functions of their input.
+// A send_time is whatever the API sent (1e300, -1, 0.5): one no Date can hold is named, not thrown.
+import { timeMs } from '../../src/shared/visibleText';
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
-/** 'YYYY-MM-DD' in local time: the day-separator key. */
+/** The text for a time no Date can show ("invalid time 1e+300"); set with the UI strings. */
+let invalid = (unixSeconds: number): string => `invalid time ${unixSeconds}`;
+export function setInvalidTimeText(text: (unixSeconds: number) => string): void {
+  invalid = text;
+}
+
+/** 'YYYY-MM-DD' in local time: the day-separator key (the invalid-time text for impossible times). */
 export function localDayKey(unixSeconds: number): string {
-  const d = new Date(unixSeconds * 1000);
+  const ms = timeMs(unixSeconds);
+  if (ms === undefined) return invalid(unixSeconds);
+  const d = new Date(ms);
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
 /** 'YYYY-MM-DD HH:mm:ss' in local time. */
 export function localDateTime(unixSeconds: number): string {
-  const d = new Date(unixSeconds * 1000);
+  const ms = timeMs(unixSeconds);
+  if (ms === undefined) return invalid(unixSeconds);
+  const d = new Date(ms);
   return `${localDayKey(unixSeconds)} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
 /** 'HH:mm:ss' in local time. */
 export function localTime(unixSeconds: number): string {
-  const d = new Date(unixSeconds * 1000);
+  const ms = timeMs(unixSeconds);
+  if (ms === undefined) return invalid(unixSeconds);
+  const d = new Date(ms);
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
@@ -31,7 +45,7 @@ export function formatDuration(seconds: number): string {
 
 /** Unix seconds → a `date` input value ('YYYY-MM-DD', local). */
 export function unixToDateInput(unixSeconds: number): string {
-  return localDayKey(unixSeconds);
+  return timeMs(unixSeconds) === undefined ? '' : localDayKey(unixSeconds);
 }
 
 /** A `date` input value ('YYYY-MM-DD') → local midnight in Unix seconds, or undefined. */

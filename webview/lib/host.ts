@@ -31,10 +31,44 @@ export function onHostMessage(onInit: (m: InitMessage) => void, onEvent?: (e: Ho
   });
 }
 
-export function request<M extends RequestMethod>(method: M, params: RequestMap[M]['params']): Promise<RequestMap[M]['result']> {
+/**
+ * How long a request may go unanswered before the webview says so instead of spinning. The host
+ * answers every request, so this only fires when the extension host is stuck or gone. Actions
+ * that wait on a dialog of the host (save file, the secret key) get as long as a person needs.
+ */
+export const REQUEST_TIMEOUT_MS: Record<RequestMethod, number> = {
+  'stream.page': 30_000,
+  'stream.locate': 30_000,
+  'stream.around': 30_000,
+  'stream.senders': 30_000,
+  'stream.setFilter': 60_000,
+  'message.action': 600_000,
+  'search.run': 180_000,
+  'search.openHit': 30_000,
+  'search.export': 600_000,
+};
+
+/** A request the host did not answer in time; its message is the user's sentence. */
+export class RequestTimeout extends Error {}
+
+let timeoutText = (seconds: number): string => `No answer from VS Code after ${seconds} s. Try again.`;
+/** The localized sentence for a timeout (set once the strings arrived). */
+export function setTimeoutText(text: (seconds: number) => string): void {
+  timeoutText = text;
+}
+
+export function request<M extends RequestMethod>(method: M, params: RequestMap[M]['params'], timeoutMs = REQUEST_TIMEOUT_MS[method]): Promise<RequestMap[M]['result']> {
   const id = nextId++;
   return new Promise((resolve, reject) => {
-    pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+    const timer = setTimeout(() => {
+      if (!pending.delete(id)) return;
+      reject(new RequestTimeout(timeoutText(Math.round(timeoutMs / 1000))));
+    }, timeoutMs);
+    const settle = <T>(f: (v: T) => void) => (v: T) => {
+      clearTimeout(timer);
+      f(v);
+    };
+    pending.set(id, { resolve: settle(resolve as (v: unknown) => void), reject: settle(reject) });
     api.postMessage({ kind: 'request', id, method, params } as WebviewToHost);
   });
 }

@@ -1,6 +1,7 @@
 // One message rendered by msgtype: the stream's rows and the search results share this renderer.
 // Everything that comes from the API goes into textContent or attributes, never into HTML.
 import type { MessageRow, PartyView } from '../../src/protocol';
+import { isoTime, visibleText } from '../../src/shared/visibleText';
 import { CALL_MSGTYPES, SEARCHABLE_MSGTYPES, msgtypeLabel } from '../../src/wecom/msgtypes';
 import { iconButton } from '../components';
 import { codicon, h } from './dom';
@@ -61,8 +62,9 @@ export interface RowOptions {
   role?: string;
 }
 
+/** A party as shown: its name where known, else its id; bidi and control characters made visible. */
 export function partyName(p: PartyView): string {
-  return p.name && p.name.length > 0 ? p.name : p.id;
+  return visibleText(p.name && p.name.length > 0 ? p.name : p.id);
 }
 
 export function partyBadgeText(type: number): string {
@@ -76,8 +78,8 @@ function party(p: PartyView, cls: string): HTMLElement {
   const badgeType = p.type === 1 || p.type === 2 || p.type === 3 ? String(p.type) : 'other';
   return h(
     'span',
-    { class: `party ${cls}`, title: p.id },
-    h('span', { class: 'party-name', dir: 'auto' }, partyName(p)),
+    { class: `party ${cls}`, title: visibleText(p.id) },
+    h('bdi', { class: 'party-name' }, partyName(p)),
     h('span', { class: `party-badge party-${badgeType}` }, partyBadgeText(p.type)),
   );
 }
@@ -96,7 +98,7 @@ function receivers(row: MessageRow): HTMLElement {
   el.append(h('span', { class: 'msg-to' }, t('to')));
   shown.forEach((p, i) => {
     if (i > 0) el.append(', ');
-    el.append(h('span', { class: 'receiver', title: p.id, dir: 'auto' }, partyName(p)));
+    el.append(h('bdi', { class: 'receiver', title: visibleText(p.id) }, partyName(p)));
   });
   if (count > shown.length) el.append(h('span', { class: 'msg-more' }, ` ${t('more', count - shown.length)}`));
   return el;
@@ -131,7 +133,9 @@ export function renderMessage(row: MessageRow, opts: RowOptions = {}): HTMLEleme
   const icon = codicon(msgtypeIcon(row.msgtype));
   icon.classList.add('msg-icon');
   const type = h('span', { class: 'msg-type' }, msgtypeText(row.msgtype));
-  const time = h('time', { class: 'msg-time', datetime: new Date(row.sendTime * 1000).toISOString(), title: localDateTime(row.sendTime) }, localTime(row.sendTime));
+  // Any number the API sent: an impossible one has no datetime and shows as "invalid time …".
+  const iso = isoTime(row.sendTime);
+  const time = h('time', { class: iso ? 'msg-time' : 'msg-time invalid-time', datetime: iso, title: localDateTime(row.sendTime) }, localTime(row.sendTime));
   const el = h('div', {
     class: system ? 'msg msg-system' : 'msg',
     role: opts.role ?? 'listitem',
@@ -156,7 +160,8 @@ export function renderMessage(row: MessageRow, opts: RowOptions = {}): HTMLEleme
     line2.append(h('span', { class: 'msg-duration' }, codicon('watch'), `${t('callDuration')} ${formatDuration(row.callDuration)}`));
   }
   if (typeof row.publicKeyVer === 'number') line2.append(h('span', { class: 'msg-keyver' }, t('keyVersion', row.publicKeyVer)));
-  line2.append(h('span', { class: 'msg-id', title: row.msgid }, row.msgid));
+  const shownId = visibleText(row.msgid);
+  line2.append(h('bdi', { class: 'msg-id', dir: 'ltr', title: shownId }, shownId));
   el.append(icon, h('div', { class: 'msg-main' }, line1, line2));
   if (opts.actions) el.append(actionBar(row, opts.actions));
   return el;

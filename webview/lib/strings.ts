@@ -1,6 +1,7 @@
 // The webview's strings come from the host (init.strings). The English text below is only the
 // fallback while a key is missing from the host's table, and the one list of keys this code uses.
 import type { Lang, UiStrings } from '../../src/protocol';
+import { setInvalidTimeText } from './format';
 
 export const EN_STRINGS = {
   // --- message rows (stream and search results); the first block matches the host's rowStrings()
@@ -24,6 +25,8 @@ export const EN_STRINGS = {
   rowLabel: '{0} from {1}, {2}',
   rowActions: 'Message actions',
   actionFailed: 'The action failed: {0}',
+  invalidTime: 'invalid time {0}',
+  timeout: 'No answer from VS Code after {0} s. Try again.',
   // --- stream panel; these match the host's streamPanel strings
   contentNote: 'WeCom gives providers message metadata only: the content is shown by WeCom\'s display component in your viewer page ("Open in viewer").',
   jumpFirst: 'First',
@@ -47,6 +50,9 @@ export const EN_STRINGS = {
   dismiss: 'Dismiss',
   notFound: 'That message is not in the local archive.',
   loadError: 'Could not load messages: {0}',
+  totalOne: '1 message',
+  totalAtLeast: '{0}+ messages',
+  newMessagesOne: '1 new message',
   // --- search panel; these match the host's searchPanel strings
   title: 'Search messages',
   queryWord: 'Keyword',
@@ -83,6 +89,7 @@ export const EN_STRINGS = {
   noRecent: 'No recent searches yet.',
   recentItem: 'Run again: {0}',
   searchError: 'The search failed: {0}',
+  resultsCountOne: '1 result',
 } as const;
 
 export type StringKey = keyof typeof EN_STRINGS;
@@ -93,6 +100,7 @@ let lang: Lang = 'en';
 export function setStrings(strings: UiStrings, language: Lang): void {
   table = strings && typeof strings === 'object' ? strings : {};
   lang = language === 'zh' ? 'zh' : 'en';
+  setInvalidTimeText((n) => t('invalidTime', String(n)));
 }
 
 export function currentLang(): Lang {

@@ -1,10 +1,11 @@
 // The search panel: a form checked against every search_msg rule as the user types, results
 // newest first (rendered like stream rows), "Load more", recent searches and export.
-import type { HostEvent, SearchFormState, SearchHit } from '../../src/protocol';
+import type { HostEvent, SearchFormState, SearchHit, SearchResults } from '../../src/protocol';
+import { visibleText } from '../../src/shared/visibleText';
 import type { RuleViolation } from '../../src/wecom/rules';
 import { type Field, button, dateTimeField, dropdown, progressRing, radioGroup, registerToolkit, textField } from '../components';
 import { codicon, h } from '../lib/dom';
-import { type InitMessage, onHostMessage, ready, request } from '../lib/host';
+import { type InitMessage, getUiState, onHostMessage, ready, request, setTimeoutText, setUiState } from '../lib/host';
 import { renderMessage } from '../lib/row';
 import { currentLang, setStrings, t } from '../lib/strings';
 import { type FormField, fieldOf, validateForm } from './request';
@@ -34,6 +35,33 @@ interface Panel {
 
 let panel: Panel | undefined;
 let hitSeq = 0;
+
+/** What the webview keeps across hiding and reloads (setState): the form as typed, and where the user was. */
+interface UiState {
+  form?: SearchFormState;
+  /** The host's formVersion the kept form is based on: a newer one from the host wins. */
+  formVersion?: number;
+  active?: number;
+  scrollTop?: number;
+}
+let formVersion = 0;
+
+function keepState(p: Panel): void {
+  setUiState<UiState>({ ...getUiState<UiState>(), form: readForm(p), formVersion, active: p.active, scrollTop: p.results.scrollTop });
+}
+
+/** Wire names in a rule's sentence, each with the label of the field the user sees. */
+function withFieldLabels(text: string): string {
+  const labels: Record<string, string> = {
+    start_time: t('start'),
+    end_time: t('end'),
+    query_word: t('queryWord'),
+    chat_type: t('chatType'),
+    chat_id: t('chatId'),
+    id_list: `${t('partyA')} / ${t('partyB')}`,
+  };
+  return text.replace(/\b(start_time|end_time|query_word|chat_type|chat_id|id_list)\b/g, (wire) => `${labels[wire]} (${wire})`);
+}
 
 function readForm(p: Panel): SearchFormState {
   const f = p.fields;
@@ -86,7 +114,7 @@ function validate(p: Panel): RuleViolation[] {
     const err = p.errors[field];
     err.replaceChildren(
       ...list.map((v) =>
-        h('div', { class: 'rule', 'data-rule': v.rule }, codicon('error'), h('code', { class: 'rule-id', title: t('rule', v.rule) }, v.rule), h('span', {}, v.message[lang])),
+        h('div', { class: 'rule', 'data-rule': v.rule }, codicon('error'), h('code', { class: 'rule-id', title: t('rule', v.rule) }, v.rule), h('span', {}, withFieldLabels(v.message[lang]))),
       ),
     );
     p.fields[field].setInvalid(list.length > 0);
@@ -125,15 +153,32 @@ async function run(p: Panel, more: boolean): Promise<void> {
       p.shownForm = form;
     }
     appendHits(p, page.hits);
-    p.loadMore.el.hidden = !page.hasMore;
-    for (const b of p.exports) b.setDisabled(p.hits === 0);
-    p.resultsHeader.textContent = p.hits === 0 ? t('noResults') : t('resultsCount', page.loaded.toLocaleString());
+    showCount(p, page.hasMore);
     setStatus(p, '');
+    keepState(p);
   } catch (e) {
     setStatus(p, t('searchError', e instanceof Error ? e.message : String(e)));
   } finally {
     setRunning(p, false);
   }
+}
+
+function showCount(p: Panel, hasMore: boolean): void {
+  p.loadMore.el.hidden = !hasMore;
+  for (const b of p.exports) b.setDisabled(p.hits === 0);
+  p.resultsHeader.textContent = p.hits === 0 ? t('noResults') : p.hits === 1 ? t('resultsCountOne') : t('resultsCount', p.hits.toLocaleString());
+}
+
+/** Shows the results the host kept (after the panel was hidden or reloaded). */
+function restoreResults(p: Panel, results: SearchResults, ui: UiState): void {
+  p.results.replaceChildren();
+  p.hits = 0;
+  p.active = -1;
+  p.shownForm = results.form;
+  appendHits(p, results.hits);
+  showCount(p, results.hasMore);
+  if (typeof ui.active === 'number' && ui.active >= 0 && ui.active < p.hits) setActive(p, ui.active, false);
+  if (typeof ui.scrollTop === 'number') p.results.scrollTop = ui.scrollTop;
 }
 
 function hitElement(hit: SearchHit): HTMLElement {
@@ -145,9 +190,9 @@ function hitElement(hit: SearchHit): HTMLElement {
   }
   return h(
     'div',
-    { class: 'msg hit hit-missing', role: 'option', id, 'data-msgid': hit.msgid, 'aria-label': `${hit.msgid}: ${t('missing')}` },
+    { class: 'msg hit hit-missing', role: 'option', id, 'data-msgid': hit.msgid, 'aria-label': `${visibleText(hit.msgid)}: ${t('missing')}` },
     codicon('question'),
-    h('div', { class: 'msg-main' }, h('div', { class: 'msg-line1' }, h('span', { class: 'msg-id', dir: 'ltr' }, hit.msgid)), h('div', { class: 'msg-line2 hit-note' }, t('missing'))),
+    h('div', { class: 'msg-main' }, h('div', { class: 'msg-line1' }, h('bdi', { class: 'msg-id', dir: 'ltr' }, visibleText(hit.msgid))), h('div', { class: 'msg-line2 hit-note' }, t('missing'))),
   );
 }
 
@@ -160,6 +205,7 @@ function appendHits(p: Panel, hits: readonly SearchHit[]): void {
     el.dataset.index = String(index);
     el.addEventListener('click', () => {
       setActive(p, index);
+      keepState(p);
       void openHit(p, hit.msgid);
     });
     p.results.append(el);
@@ -223,10 +269,10 @@ function onResultsKey(p: Panel, e: KeyboardEvent): void {
 }
 
 function recentText(f: SearchFormState): string {
-  const parts = [f.queryWord];
-  if (f.chatType === 1) parts.push(`${t('chatSingle')}: ${f.partyA} / ${f.partyB}`);
-  else if (f.chatType === 2) parts.push(f.chatId ? `${t('chatGroup')}: ${f.chatId}` : t('chatGroup'));
-  if (f.start || f.end) parts.push(`${f.start.replace('T', ' ')} – ${f.end.replace('T', ' ')}`);
+  const parts = [visibleText(f.queryWord)];
+  if (f.chatType === 1) parts.push(`${t('chatSingle')}: ${visibleText(f.partyA)} / ${visibleText(f.partyB)}`);
+  else if (f.chatType === 2) parts.push(f.chatId ? `${t('chatGroup')}: ${visibleText(f.chatId)}` : t('chatGroup'));
+  if (f.start || f.end) parts.push(visibleText(`${f.start.replace('T', ' ')} – ${f.end.replace('T', ' ')}`));
   return parts.join(' · ');
 }
 
@@ -238,7 +284,7 @@ function renderRecent(p: Panel, recent: readonly SearchFormState[]): void {
   const list = h('ul', { class: 'recent-list', 'aria-label': t('recent') });
   for (const f of recent) {
     const text = recentText(f);
-    const b = h('button', { type: 'button', class: 'link-button', 'aria-label': t('recentItem', text), title: text }, codicon('history'), h('span', { dir: 'auto' }, text));
+    const b = h('button', { type: 'button', class: 'link-button', 'aria-label': t('recentItem', text), title: text }, codicon('history'), h('bdi', {}, text));
     b.addEventListener('click', () => {
       fillForm(p, f);
       void run(p, false);
@@ -259,6 +305,7 @@ function hint(id: string, text: string): HTMLElement {
 function render(init: InitMessage): void {
   if (init.view !== 'search') return;
   setStrings(init.strings, init.lang);
+  setTimeoutText((seconds) => t('timeout', seconds));
   document.documentElement.lang = init.lang === 'zh' ? 'zh-CN' : 'en';
   registerToolkit();
   const data = init.data;
@@ -366,9 +413,11 @@ function render(init: InitMessage): void {
     f.onInput(() => {
       if (name === 'queryWord') p.queryTouched = true;
       validate(p);
+      keepState(p);
     });
   }
   p.results.addEventListener('keydown', (e) => onResultsKey(p, e));
+  p.results.addEventListener('scroll', () => keepState(p), { passive: true });
 
   const resultsSection = h(
     'section',
@@ -381,8 +430,15 @@ function render(init: InitMessage): void {
   app.replaceChildren(h('div', { class: 'search-layout' }, h('div', { class: 'search-side' }, form, recentSection), h('div', { class: 'search-main' }, resultsSection, p.status)));
   app.removeAttribute('aria-busy');
   renderRecent(p, data.recent ?? []);
-  fillForm(p, data.form);
+  // The form the user was typing survives hiding and reloads, unless the host set a newer one.
+  const ui = getUiState<UiState>();
+  const hostVersion = typeof data.formVersion === 'number' ? data.formVersion : 0;
+  const keptForm = ui.form && ui.formVersion === hostVersion && !data.autoRun ? ui.form : undefined;
+  formVersion = hostVersion;
+  fillForm(p, keptForm ?? data.form);
+  if (data.results) restoreResults(p, data.results, ui);
   fields.queryWord.focus();
+  keepState(p);
   if (data.autoRun && validate(p).length === 0) void run(p, false);
 }
 
@@ -397,9 +453,14 @@ async function doExport(p: Panel, format: 'json' | 'csv'): Promise<void> {
 
 function onEvent(e: HostEvent): void {
   const p = panel;
-  if (!p || e.name !== 'search.setForm') return;
-  fillForm(p, e.form);
-  if (e.autoRun && validate(p).length === 0) void run(p, false);
+  if (!p) return;
+  if (e.name === 'search.recent') renderRecent(p, e.recent);
+  else if (e.name === 'search.setForm') {
+    formVersion = e.formVersion;
+    fillForm(p, e.form);
+    keepState(p);
+    if (e.autoRun && validate(p).length === 0) void run(p, false);
+  }
 }
 
 onHostMessage(render, onEvent);

@@ -5,7 +5,8 @@ import { msgtypeLabel } from '../../src/wecom/msgtypes';
 import { button, checkbox, dateField, dropdown, iconButton, registerToolkit } from '../components';
 import { codicon, h } from '../lib/dom';
 import { dateInputToUnix, localDateTime, localDayKey, unixToDateInput } from '../lib/format';
-import { type InitMessage, getUiState, onHostMessage, ready, request, setUiState } from '../lib/host';
+import { visibleText } from '../../src/shared/visibleText';
+import { type InitMessage, getUiState, onHostMessage, ready, request, setTimeoutText, setUiState } from '../lib/host';
 import { type MessageAction, SYSTEM_MSGTYPES, partyBadgeText, partyName, renderMessage } from '../lib/row';
 import { currentLang, setStrings, t } from '../lib/strings';
 import { VirtualList } from './virtualList';
@@ -47,6 +48,7 @@ interface View {
   highlighted?: string;
   /** Set while Esc moves focus to the list, so the list does not pick a row again. */
   keepUnfocused?: boolean;
+  /** Messages in the chat (stream.appended counts these, whatever the filter). */
   knownTotal: number;
   newCount: number;
   list: VirtualList<Item>;
@@ -312,13 +314,21 @@ function updatePill(v: View): void {
   const pill = v.refs.pill;
   pill.hidden = v.newCount <= 0;
   const label = pill.querySelector('.pill-text');
-  if (label) label.textContent = t('newMessages', v.newCount);
+  if (label) label.textContent = v.newCount === 1 ? t('newMessagesOne') : t('newMessages', v.newCount.toLocaleString());
+}
+
+/** "1 message", "12,118 messages", "20,000+ messages". */
+function totalText(total: number, atLeast = false): string {
+  if (atLeast) return t('totalAtLeast', total.toLocaleString());
+  return total === 1 ? t('totalOne') : t('total', total.toLocaleString());
 }
 
 async function onAppended(v: View, total: number): Promise<void> {
   const added = Math.max(0, total - v.knownTotal);
   v.knownTotal = total;
   if (added === 0) return;
+  // Without a filter the header counts the chat; with one, its count comes from stream.setFilter.
+  if (!hasFilter(v.filter)) v.refs.total.textContent = totalText(total);
   if (v.atEnd && v.list.isAtBottom() && !v.busy) {
     v.atEnd = false;
     let n = 0;
@@ -443,8 +453,8 @@ async function setFilter(v: View, filter: StreamFilter): Promise<void> {
   v.filter = filter;
   syncFilterControls(v);
   try {
-    const { total } = await request('stream.setFilter', { filter });
-    v.refs.total.textContent = t('total', total.toLocaleString());
+    const { total, atLeast } = await request('stream.setFilter', { filter });
+    v.refs.total.textContent = totalText(total, atLeast);
   } catch (e) {
     setStatus(t('loadError', errorText(e)));
   }
@@ -463,7 +473,7 @@ function syncFilterControls(v: View): void {
 // ------------------------------------------------------------------ building the panel
 
 function toolbar(v: () => View, data: StreamInit): { el: HTMLElement; refs: Omit<View['refs'], 'status' | 'pill'> } {
-  const total = h('span', { class: 'stream-total' }, t('total', data.total.toLocaleString()));
+  const total = h('span', { class: 'stream-total' }, totalText(data.total, data.totalAtLeast));
   const first = button({ id: 'jump-first', text: t('jumpFirst'), icon: 'arrow-up', appearance: 'secondary', onClick: () => void jumpFirst(v(), true) });
   const last = button({ id: 'jump-last', text: t('jumpLast'), icon: 'arrow-down', appearance: 'secondary', onClick: () => void jumpLast(v(), true) });
   const date = dateField({ id: 'jump-date', label: t('jumpDate'), value: data.lastTime ? unixToDateInput(data.lastTime) : '' });
@@ -523,7 +533,7 @@ function toolbar(v: () => View, data: StreamInit): { el: HTMLElement; refs: Omit
   const el = h(
     'div',
     { class: 'toolbar', role: 'toolbar', 'aria-label': t('toolbar') },
-    h('h1', { class: 'stream-title', dir: 'auto', title: data.chatKey }, data.title),
+    h('h1', { class: 'stream-title', title: visibleText(data.chatKey) }, h('bdi', {}, visibleText(data.title))),
     total,
     h('span', { class: 'toolbar-spacer' }),
     first.el,
@@ -566,6 +576,7 @@ async function loadSenders(v: View): Promise<void> {
 function render(init: InitMessage): void {
   if (init.view !== 'stream') return;
   setStrings(init.strings, init.lang);
+  setTimeoutText((seconds) => t('timeout', seconds));
   document.documentElement.lang = init.lang === 'zh' ? 'zh-CN' : 'en';
   registerToolkit();
   const data = init.data;
@@ -575,7 +586,7 @@ function render(init: InitMessage): void {
 
   const bar = toolbar(get, data);
   const status = h('div', { id: 'stream-status', class: 'status', role: 'status', 'aria-live': 'polite' });
-  const viewport = h('div', { id: 'stream-list', class: 'stream-list', role: 'list', tabindex: '0', 'aria-label': `${t('listLabel')}: ${data.title}`, 'aria-busy': 'true' });
+  const viewport = h('div', { id: 'stream-list', class: 'stream-list', role: 'list', tabindex: '0', 'aria-label': `${t('listLabel')}: ${visibleText(data.title)}`, 'aria-busy': 'true' });
   const empty = h('div', { class: 'stream-empty' }, t('empty'));
   const pill = h('button', { type: 'button', id: 'new-pill', class: 'new-pill' }, h('span', { class: 'pill-text' }), codicon('arrow-down'));
   pill.hidden = true;
@@ -594,7 +605,7 @@ function render(init: InitMessage): void {
     atEnd: true,
     generation: 0,
     busy: false,
-    knownTotal: data.total,
+    knownTotal: data.chatTotal ?? data.total,
     newCount: 0,
     list,
     refs: { ...bar.refs, status, pill },
