@@ -2,11 +2,13 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { DEMO_PROFILE_ID, DemoMode } from './demo/demoMode';
 import { createLog } from './log';
+import { registerRawDocuments } from './panels/messageActions';
 import type { PanelDeps } from './panels/panelDeps';
 import { SEARCH_VIEW_TYPE, SearchPanel } from './panels/searchPanel';
 import { STREAM_VIEW_TYPE, StreamPanel } from './panels/streamPanel';
 import { ProfileCommands } from './profiles/profileCommands';
 import { ProfileStore } from './profiles/profileStore';
+import type { SecretField } from './profiles/profile';
 import { StatusBar } from './statusBar';
 import { ArchiveService } from './sync/archiveService';
 import { SyncController } from './sync/syncController';
@@ -16,17 +18,22 @@ import { TreeCommands } from './tree/treeCommands';
 import { ChatTreeModel, type TreeNode } from './tree/treeModel';
 import { showError } from './ui/showError';
 
-/** What activate() returns: the integration tests drive the extension through it. */
+/**
+ * What activate() returns, in ExtensionMode.Test only: the integration tests drive the extension
+ * through it. Other extensions get nothing (activate returns undefined outside tests), and even
+ * the tests get no way to read a secret: secrets can be written and their presence checked.
+ */
 export interface ExtensionApi {
-  readonly profiles: ProfileStore;
-  readonly demo: DemoMode;
-  readonly archives: ArchiveService;
-  readonly sync: SyncController;
+  readonly profiles: Pick<ProfileStore, 'list' | 'get' | 'active' | 'save' | 'remove' | 'setSecret'> & {
+    hasSecret(id: string, field: SecretField): Promise<boolean>;
+  };
+  readonly demo: { readonly running: boolean; readonly url: string | undefined };
+  readonly sync: Pick<SyncController, 'sync'>;
   /** Recent log lines and globalState, for the test that proves no secret is ever written there. */
   readonly inspect: { recentLog(): readonly string[]; globalState(): Record<string, unknown> };
 }
 
-export function activate(context: vscode.ExtensionContext): ExtensionApi {
+export function activate(context: vscode.ExtensionContext): ExtensionApi | undefined {
   const log = createLog();
   context.subscriptions.push(log);
   log.info(`Activating WeCom Chat Archive ${context.extension.packageJSON.version} on Node ${process.version}`);
@@ -43,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const model = new ChatTreeModel((id) => archives.get(id), pageSize);
   const tree = new ChatsTreeProvider(profiles, demo, archives, model, seen, (id) => sync.isRunning(id), nameOf);
   const view = vscode.window.createTreeView<TreeNode>('wecomArchive.chats', { treeDataProvider: tree, showCollapseAll: true });
-  context.subscriptions.push(profiles, demo, statusBar, archives, sync, tree, view);
+  context.subscriptions.push(profiles, demo, statusBar, archives, sync, tree, view, registerRawDocuments());
 
   // The view's badge: messages stored since the user last looked at the tree.
   let unseen = 0;
@@ -119,11 +126,31 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   if (vscode.workspace.getConfiguration('wecomArchive.demo').get<boolean>('startOnLaunch', false)) {
     void vscode.commands.executeCommand('wecomArchive.startDemo').then(() => vscode.commands.executeCommand('wecomArchive.chats.focus'));
   }
-  const inspect = {
-    recentLog: () => log.recent(),
-    globalState: () => Object.fromEntries(context.globalState.keys().map((k) => [k, context.globalState.get(k)])),
+  if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
+  return {
+    profiles: {
+      list: () => profiles.list(),
+      get: (id) => profiles.get(id),
+      active: () => profiles.active(),
+      save: (p) => profiles.save(p),
+      remove: (id) => profiles.remove(id),
+      setSecret: (id, field, value) => profiles.setSecret(id, field, value),
+      hasSecret: async (id, field) => (await profiles.getSecret(id, field)) !== undefined,
+    },
+    demo: {
+      get running() {
+        return demo.running;
+      },
+      get url() {
+        return demo.url;
+      },
+    },
+    sync: { sync: (p, o) => sync.sync(p, o) },
+    inspect: {
+      recentLog: () => log.recent(),
+      globalState: () => Object.fromEntries(context.globalState.keys().map((k) => [k, context.globalState.get(k)])),
+    },
   };
-  return { profiles, demo, archives, sync, inspect };
 }
 
 export function deactivate(): void {}

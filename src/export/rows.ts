@@ -1,8 +1,12 @@
-// Export of message rows (a chat, or search hits) as JSON or CSV. Pure.
+// Export of message rows (a chat, or search hits) as JSON or CSV. Pure. Values stay exactly as
+// stored: ids byte for byte, send_time as the number the API sent (send_time_iso is empty when no
+// date can hold it, e.g. 1e300). Receivers are two JSON arrays (types, ids) so ids with spaces,
+// commas or quotes split back exactly: JSON.parse of the cell after CSV unquoting.
 import type { MessageRow } from '../protocol';
+import { isoTime } from '../shared/visibleText';
 import { msgtypeLabel } from '../wecom/msgtypes';
 
-export const CSV_HEADER = ['msgid', 'send_time', 'send_time_iso', 'msgtype', 'msgtype_label', 'sender_type', 'sender_id', 'receivers', 'chatid', 'chat_key', 'public_key_ver', 'call_duration', 'in_archive'];
+export const CSV_HEADER = ['msgid', 'send_time', 'send_time_iso', 'msgtype', 'msgtype_label', 'sender_type', 'sender_id', 'receiver_types', 'receiver_ids', 'receiver_count', 'chatid', 'chat_key', 'public_key_ver', 'call_duration', 'in_archive'];
 
 /** Quotes a CSV field; a leading = + - @ (or tab/CR) is neutralized so spreadsheets don't run it as a formula. */
 export function csvField(value: string | number | undefined): string {
@@ -24,19 +28,21 @@ export function toCsv(items: readonly ExportItem[], lang: 'zh' | 'en'): string {
       ? [
           row.msgid,
           row.sendTime,
-          new Date(row.sendTime * 1000).toISOString(),
+          isoTime(row.sendTime),
           row.msgtype,
           msgtypeLabel(row.msgtype)[lang],
           row.sender.type,
           row.sender.id,
-          row.receivers.map((r) => `${r.type}:${r.id}`).join(' '),
+          JSON.stringify(row.receivers.map((r) => r.type)),
+          JSON.stringify(row.receivers.map((r) => r.id)),
+          row.receiverCount,
           row.chatid,
           row.chatKey,
           row.publicKeyVer,
           row.callDuration,
           'yes',
         ]
-      : [msgid, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, 'no'];
+      : [msgid, ...CSV_HEADER.slice(2).map(() => undefined), 'no'];
     lines.push(fields.map(csvField).join(','));
   }
   // A BOM so spreadsheet programs read the Chinese labels as UTF-8.

@@ -7,8 +7,18 @@ import { loadKeyRing } from '../profiles/connect';
 import type { Profile } from '../profiles/profile';
 import type { ProfileStore } from '../profiles/profileStore';
 import { showError } from '../ui/showError';
+import { RawDocuments } from './rawDocuments';
+import { visibleText } from '../shared/visibleText';
 
 export type MessageAction = 'copyId' | 'showRaw' | 'decryptKey' | 'openViewer';
+
+/** The read-only documents Raw JSON opens (registered once per extension host). */
+let rawDocuments: RawDocuments;
+export function registerRawDocuments(): vscode.Disposable {
+  const { provider, disposable } = RawDocuments.register();
+  rawDocuments = provider;
+  return disposable;
+}
 
 export async function runMessageAction(
   action: MessageAction,
@@ -21,9 +31,10 @@ export async function runMessageAction(
   switch (action) {
     case 'copyId':
       await vscode.env.clipboard.writeText(message.msgid);
-      return { done: true, message: t('Copied msgid {0}', message.msgid) };
+      return { done: true, message: t('Copied msgid {0}', visibleText(message.msgid)) };
     case 'showRaw': {
-      const doc = await vscode.workspace.openTextDocument({ language: 'json', content: `${JSON.stringify(message.raw, null, 2)}\n` });
+      const uri = rawDocuments.add(message.msgid, `${JSON.stringify(message.raw, null, 2)}\n`);
+      const doc = await vscode.languages.setTextDocumentLanguage(await vscode.workspace.openTextDocument(uri), 'json');
       await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
       return { done: true };
     }
@@ -32,7 +43,7 @@ export async function runMessageAction(
       if (key === undefined) return { done: false, message: t('The secret key could not be decrypted; see the notification.') };
       const copy = t('Copy');
       const choice = await vscode.window.showInformationMessage(
-        t('Secret key of message {0} (public_key_ver {1}):', message.msgid, message.publicKeyVer ?? '?'),
+        t('Secret key of message {0} (public_key_ver {1}):', visibleText(message.msgid), message.publicKeyVer ?? '?'),
         { modal: true, detail: key },
         copy,
       );
@@ -57,14 +68,14 @@ export async function runMessageAction(
 async function decryptSecretKey(message: StoredMessage, profile: Profile, profiles: ProfileStore, log: vscode.LogOutputChannel): Promise<string | undefined> {
   const t = vscode.l10n.t;
   if (!message.encryptedSecretKey || message.publicKeyVer === undefined) {
-    void vscode.window.showWarningMessage(t('Message {0} carries no encrypted_secret_key.', message.msgid));
+    void vscode.window.showWarningMessage(t('Message {0} carries no encrypted_secret_key.', visibleText(message.msgid)));
     return undefined;
   }
   try {
     const ring = await loadKeyRing(profile, (f) => profiles.getSecret(profile.id, f), log);
     return ring.decrypt(message.encryptedSecretKey, message.publicKeyVer).secretKey;
   } catch (e) {
-    void showError(t('Decrypting the secret key of {0} failed', message.msgid), e);
+    void showError(t('Decrypting the secret key of {0} failed', visibleText(message.msgid)), e);
     return undefined;
   }
 }

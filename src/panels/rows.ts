@@ -4,7 +4,8 @@ import type { MessageRow, PartyView } from '../protocol';
 
 const MAX_RECEIVERS = 20;
 
-export function toRow(m: StoredMessage, nameOf: (id: string) => string | undefined = () => undefined): MessageRow {
+/** A row for a webview (at most 20 receivers) or, with maxReceivers Infinity, for an export. */
+export function toRow(m: StoredMessage, nameOf: (id: string) => string | undefined = () => undefined, maxReceivers = MAX_RECEIVERS): MessageRow {
   const party = (p: { type: number; id: string }): PartyView => {
     const name = nameOf(p.id);
     return name ? { type: p.type, id: p.id, name } : { type: p.type, id: p.id };
@@ -14,7 +15,7 @@ export function toRow(m: StoredMessage, nameOf: (id: string) => string | undefin
     sendTime: m.sendTime,
     msgtype: m.msgtype,
     sender: party(m.sender),
-    receivers: m.receivers.slice(0, MAX_RECEIVERS).map(party),
+    receivers: m.receivers.slice(0, maxReceivers).map(party),
     receiverCount: m.receivers.length,
     ...(m.chatid !== undefined ? { chatid: m.chatid } : {}),
     chatKey: m.chatKey,

@@ -30,6 +30,9 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
     `style-src ${cspSource} ${TOOLKIT_STYLE_HASH}`,
     `font-src ${cspSource}`,
     `script-src 'nonce-${nonce}'`,
+    // Nothing may change where relative URLs resolve, nor submit a form anywhere.
+    "base-uri 'none'",
+    "form-action 'none'",
   ].join('; ');
 }
 

@@ -82,7 +82,7 @@ export class SyncController implements vscode.Disposable {
           );
       this.log.info(`Sync of "${profile.name}": ${result.inserted} new messages in ${result.pages} pages, ${result.durationMs} ms.`);
       if (isActive()) this.statusBar.setStatus({ state: 'idle', lastSync: Date.now() });
-      if (!opts.quiet) void vscode.window.setStatusBarMessage(t('Synced "{0}": {1} new messages.', profile.name, result.inserted), 5000);
+      if (!opts.quiet) void vscode.window.setStatusBarMessage(result.inserted === 1 ? t('Synced "{0}": 1 new message.', profile.name) : t('Synced "{0}": {1} new messages.', profile.name, result.inserted.toLocaleString()), 5000);
       return result;
     } catch (e) {
       if (e instanceof WeComError && e.kind === 'cancelled') {
@@ -129,7 +129,7 @@ export class SyncController implements vscode.Disposable {
         signal,
         onProgress: (p) => {
           onCount(p.total);
-          report(t('{0} new messages stored ({1} pages)', p.total.toLocaleString(), p.pages));
+          report(p.pages === 1 ? t('{0} new messages stored (1 page)', p.total.toLocaleString()) : t('{0} new messages stored ({1} pages)', p.total.toLocaleString(), p.pages.toLocaleString()));
         },
       });
     } finally {

@@ -258,7 +258,7 @@ export class TreeCommands {
         for (;;) {
           if (token.isCancellationRequested) return false;
           const page: StoredMessage[] = await archive.pageMessages({ chatKey: node.chat.key, direction: 'newer', from, limit: EXPORT_PAGE });
-          for (const m of page) items.push({ msgid: m.msgid, row: toRow(m, nameOf) });
+          for (const m of page) items.push({ msgid: m.msgid, row: toRow(m, nameOf, Number.POSITIVE_INFINITY) });
           progress.report({ message: `${items.length.toLocaleString()} / ${node.chat.count.toLocaleString()}`, increment: (page.length / Math.max(1, node.chat.count)) * 100 });
           const last = page[page.length - 1];
           if (!last || page.length < EXPORT_PAGE) return true;

@@ -184,8 +184,9 @@ export class KeyRing {
       throw new DecryptError(
         'missingKey',
         {
-          zh: `没有版本 ${publicKeyVer} 的私钥，请导入版本 ${publicKeyVer} 的私钥。`,
-          en: `No private key for version ${publicKeyVer}: import the private key for version ${publicKeyVer}.`,
+          // The next step (DecryptError) says what to import: the sentence only states the problem.
+          zh: `没有版本 ${publicKeyVer} 的私钥。`,
+          en: `No private key for version ${publicKeyVer}.`,
         },
         publicKeyVer,
       );

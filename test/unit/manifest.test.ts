@@ -44,6 +44,13 @@ describe('manifest and translations', () => {
     for (const k of Object.keys(pkg.contributes.configuration.properties)) assert.match(k, /^wecomArchive\./);
   });
 
+  it('a workspace cannot set what leaves the machine or what is stored: those settings are application/machine scoped', () => {
+    const props = pkg.contributes.configuration.properties as Record<string, { scope?: string }>;
+    const guarded = ['wecomArchive.apiBaseUrl', 'wecomArchive.viewer.includeSecretKey', 'wecomArchive.sync.limit', 'wecomArchive.autoSyncMinutes', ...Object.keys(props).filter((k) => k.startsWith('wecomArchive.demo.'))];
+    assert.ok(guarded.length >= 7);
+    for (const k of guarded) assert.ok(props[k]?.scope === 'application' || props[k]?.scope === 'machine', `${k} has scope ${props[k]?.scope ?? '(window)'}`);
+  });
+
   it('every vscode.l10n.t() string in the host has a zh-cn translation', () => {
     const literals = new Set<string>();
     for (const f of sourceFiles(join(repoRoot, 'src'))) {

@@ -8,6 +8,8 @@ describe('webview HTML and CSP', () => {
     const csp = contentSecurityPolicy('https://cdn.example', 'abc123');
     const directives = new Map(csp.split(';').map((d) => { const [k, ...v] = d.trim().split(/\s+/); return [k, v] as const; }));
     assert.deepEqual(directives.get('default-src'), ["'none'"]);
+    assert.deepEqual(directives.get('base-uri'), ["'none'"]);
+    assert.deepEqual(directives.get('form-action'), ["'none'"]);
     assert.deepEqual(directives.get('script-src'), ["'nonce-abc123'"]);
     assert.deepEqual(directives.get('style-src'), ['https://cdn.example', TOOLKIT_STYLE_HASH]);
     assert.ok(!csp.includes('unsafe-inline') && !csp.includes('unsafe-eval'));

@@ -5,14 +5,56 @@ import type { MessageRow } from '../../../src/protocol';
 
 const row: MessageRow = { msgid: 'm1', sendTime: 1_700_000_000, msgtype: 8, sender: { type: 1, id: 'wo1' }, receivers: [{ type: 2, id: 'wm,2' }], receiverCount: 1, chatKey: 's:wm,2|wo1', publicKeyVer: 2 };
 
+/** RFC 4180 parsing, enough to read our own CSV back. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += c;
+  }
+  return rows;
+}
+
 describe('export of rows', () => {
   it('writes CSV with a header, quoting, a BOM, and missing hits marked', () => {
     const csv = toCsv([{ msgid: 'm1', row }, { msgid: 'gone' }], 'en');
     assert.ok(csv.startsWith('\uFEFF'));
     const lines = csv.slice(1).trimEnd().split('\r\n');
     assert.equal(lines[0], CSV_HEADER.join(','));
-    assert.equal(lines[1], 'm1,1700000000,2023-11-14T22:13:20.000Z,8,File,1,wo1,"2:wm,2",,"s:wm,2|wo1",2,,yes');
-    assert.equal(lines[2], 'gone,,,,,,,,,,,,no');
+    assert.equal(lines[1], 'm1,1700000000,2023-11-14T22:13:20.000Z,8,File,1,wo1,[2],"[""wm,2""]",1,,"s:wm,2|wo1",2,,yes');
+    assert.equal(lines[2], 'gone,,,,,,,,,,,,,,no');
+  });
+
+  it('receivers round-trip whatever their ids hold; impossible times do not throw', () => {
+    const ids = ['a b', 'c,d', 'e"f', 'g\th', ' lead', 'x\r\ny', '长 id', 'wo\u202Egpj.exe'];
+    const hostile: MessageRow = { ...row, sendTime: 1e300, receivers: ids.map((id, i) => ({ type: (i % 3) + 1, id })), receiverCount: ids.length };
+    const csv = toCsv([{ msgid: 'm1', row: hostile }, { msgid: 'm2', row: { ...row, sendTime: -0.5 } }], 'en');
+    const [header, first] = parseCsv(csv.slice(1));
+    const cell = (name: string) => first![header!.indexOf(name)]!;
+    assert.deepEqual(JSON.parse(cell('receiver_ids')), ids);
+    assert.deepEqual(JSON.parse(cell('receiver_types')), [1, 2, 3, 1, 2, 3, 1, 2]);
+    assert.equal(cell('send_time'), '1e+300');
+    assert.equal(cell('send_time_iso'), '');
+    assert.equal(cell('receiver_count'), '8');
   });
 
   it('neutralizes spreadsheet formulas in text fields', () => {

@@ -72,7 +72,7 @@ describe('encrypted_secret_key decryption', () => {
     assert.equal(r.padding, 'oaep-sha1');
   });
 
-  it('missing version → "import the private key for version N"', () => {
+  it('missing version → "No private key for version N. Import the private key for version N." (said once)', () => {
     const ring = new KeyRing();
     ring.add(1, v1.pkcs1);
     assert.throws(
@@ -81,8 +81,11 @@ describe('encrypted_secret_key decryption', () => {
         e instanceof DecryptError &&
         e.problem === 'missingKey' &&
         e.publicKeyVer === 7 &&
-        e.message.includes('import the private key for version 7') &&
-        e.nextStep.action === 'importKey',
+        e.message.includes('No private key for version 7') &&
+        e.nextStep.action === 'importKey' &&
+        // The sentence and its next step together say the hint once.
+        `${e.userMessage.en} ${e.nextStep.en}`.split('private key for version 7').length === 3 &&
+        `${e.userMessage.en} ${e.nextStep.en}` === 'No private key for version 7. Import the private key for version 7.',
     );
   });
 

@@ -5,8 +5,8 @@ import type { ExtensionApi } from '../../../src/extension';
 
 const EXTENSION_ID = 'wecom-chat-archive.wecom-chat-archive';
 
-async function activated(): Promise<{ ext: vscode.Extension<ExtensionApi>; api: ExtensionApi }> {
-  const ext = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
+async function activated(): Promise<{ ext: vscode.Extension<ExtensionApi | undefined>; api: ExtensionApi | undefined }> {
+  const ext = vscode.extensions.getExtension<ExtensionApi | undefined>(EXTENSION_ID);
   assert.ok(ext, `${EXTENSION_ID} is not installed in this extension host`);
   const api = await ext.activate();
   return { ext, api };
@@ -56,6 +56,13 @@ describe('WeCom Chat Archive in a real extension host', () => {
     }
     assert.ok(found, 'no webview tab of type wecomArchive.search');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('in ExtensionMode.Test the API reads no secret (no getSecret, no store, no archives)', async () => {
+    const { api } = await activated();
+    assert.ok(api);
+    assert.deepEqual(Object.keys(api).sort(), ['demo', 'inspect', 'profiles', 'sync']);
+    assert.deepEqual(Object.keys(api.profiles).sort(), ['active', 'get', 'hasSecret', 'list', 'remove', 'save', 'setSecret']);
   });
 
   it('shows the log channel', async () => {
