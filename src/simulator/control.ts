@@ -6,6 +6,7 @@ import { type FaultRule, parseFaultRules } from './faults';
 import type { MessageOverride } from './generator';
 import { send, sendJson } from './http';
 import type { MessageSecret } from './keys';
+import type { RawMessageInput } from './rawMessages';
 import type { SimMessage } from './simulation';
 import type { SimStats } from './stats';
 import { VIEWER_CSP, viewerPage } from './viewer';
@@ -14,6 +15,8 @@ export interface SimulatorControl {
   mintCallbackToken(): string;
   issueAccessToken(): { token: string; expiresIn: number };
   addMessages(count: number, override?: MessageOverride): string[];
+  /** Messages given whole (any ids, any numbers), sent now. */
+  addRawMessages(list: RawMessageInput[]): string[];
   advanceClock(seconds: number): number;
   now(): number;
   setFaults(rules: FaultRule[]): void;
@@ -83,6 +86,13 @@ export function handleControl(
           throw new Error('count must be an integer 0..1000000');
         }
         const msgids = ctl.addMessages(count as number, parseOverride(body));
+        sendJson(res, 200, { msgids, total: ctl.stats().messages });
+        return;
+      }
+      case 'POST /_sim/raw-messages': {
+        const list = (parseJson(raw) as { messages?: unknown }).messages;
+        if (!Array.isArray(list) || list.length > 10_000) throw new Error('messages must be a list of at most 10000 {json, content?}');
+        const msgids = ctl.addRawMessages(list as RawMessageInput[]);
         sendJson(res, 200, { msgids, total: ctl.stats().messages });
         return;
       }

@@ -5,6 +5,7 @@ import { pairKey } from './corp';
 import { invalidParam } from './errors';
 import { type Body, optionalInt, optionalString } from './params';
 import { hashString } from './prng';
+import { RAW_MSGTYPE, type RawEntry } from './rawMessages';
 import { DAY_SECONDS, type Simulation } from './simulation';
 
 const SEARCH_CURSOR = 2;
@@ -15,8 +16,10 @@ export const SEARCH_MAX_SPAN = 30 * DAY_SECONDS;
 /** Which conversations a query covers. */
 type ChatScope =
   | { kind: 'any' }
-  | { kind: 'single'; conv: number | undefined | null } // undefined: the two parties have no chat; null: every single chat
-  | { kind: 'groups'; conv: number | undefined | null }; // null: every group; undefined: unknown chat_id
+  // undefined: the two parties have no chat; null: every single chat. `ids`: the two ids as sent.
+  | { kind: 'single'; conv: number | undefined | null; ids?: [string, string] }
+  // null: every group; undefined: unknown chat_id. `chatId`: as sent (raw messages match it exactly).
+  | { kind: 'groups'; conv: number | undefined | null; chatId?: string };
 
 export interface SearchRequest {
   queryLower: string;
@@ -45,7 +48,7 @@ function parseScope(sim: Simulation, body: Body): ChatScope {
   if (chatId !== undefined && chatType !== 2) throw invalidParam('chat_info.chat_id', 'is only valid with chat_type 2');
   if (chatType === undefined) return { kind: 'any' };
   if (chatType === 2) {
-    return { kind: 'groups', conv: chatId === undefined ? null : sim.corp.groupByChatId.get(chatId) };
+    return chatId === undefined ? { kind: 'groups', conv: null } : { kind: 'groups', conv: sim.corp.groupByChatId.get(chatId), chatId };
   }
   const list = ci.id_list;
   // id_list is optional (seed 003): without it, every single chat.
@@ -60,11 +63,11 @@ function parseScope(sim: Simulation, body: Body): ChatScope {
       optionalString(e, 'open_userid', 'chat_info.id_list.open_userid') ||
       optionalString(e, 'external_userid', 'chat_info.id_list.external_userid');
     if (!id) throw invalidParam('chat_info.id_list', 'each entry needs open_userid or external_userid');
-    return sim.corp.partyById.get(id);
+    return id;
   });
-  const [a, b] = parties;
+  const [a, b] = parties.map((id) => sim.corp.partyById.get(id));
   const conv = a === undefined || b === undefined ? undefined : sim.corp.singleByPair.get(pairKey(a, b));
-  return { kind: 'single', conv };
+  return { kind: 'single', conv, ids: [parties[0]!, parties[1]!] };
 }
 
 export function parseSearchRequest(sim: Simulation, body: Body): SearchRequest {
@@ -123,6 +126,23 @@ function scopeAccepts(sim: Simulation, scope: ChatScope): (conv: number) => bool
   }
 }
 
+/** Whether a raw message (given whole by a caller) is in the query's chat scope. */
+function rawInScope(raw: RawEntry, scope: ChatScope): boolean {
+  switch (scope.kind) {
+    case 'any':
+      return true;
+    case 'groups':
+      return raw.chatid !== undefined && (scope.chatId === undefined || raw.chatid === scope.chatId);
+    case 'single': {
+      if (raw.chatid !== undefined) return false;
+      if (!scope.ids) return true;
+      const [sender, receiver = sender] = raw.parties;
+      const pair = new Set([sender, receiver]);
+      return pair.has(scope.ids[0]) && pair.has(scope.ids[1]) && (pair.size === 2 || scope.ids[0] === scope.ids[1]);
+    }
+  }
+}
+
 export function searchPage(sim: Simulation, req: SearchRequest): string {
   const { store, content } = sim;
   // Match each distinct content string once, then scan messages with integer lookups only.
@@ -136,7 +156,11 @@ export function searchPage(sim: Simulation, req: SearchRequest): string {
   const found: number[] = [];
   let hasMore = false;
   for (; i >= lo; i--) {
-    if (SEARCHABLE[store.msgtype(i)] === 0 || hits[store.extra(i)] !== 1 || !accepts(store.conv(i))) continue;
+    const type = store.msgtype(i);
+    if (type === RAW_MSGTYPE) {
+      const raw = sim.raws.get(store.extra(i))!;
+      if (raw.contentLower === undefined || !raw.contentLower.includes(req.queryLower) || !rawInScope(raw, req.scope)) continue;
+    } else if (SEARCHABLE[type] === 0 || hits[store.extra(i)] !== 1 || !accepts(store.conv(i))) continue;
     if (found.length === req.limit) {
       hasMore = true;
       break;
@@ -145,6 +169,6 @@ export function searchPage(sim: Simulation, req: SearchRequest): string {
   }
   const last = found[found.length - 1];
   const next = hasMore && last !== undefined ? sim.cursors.encode(SEARCH_CURSOR, [last, req.fingerprint]) : '';
-  const list = found.map((j) => `{"msgid":"${sim.msgids.encode(j)}"}`).join(',');
+  const list = found.map((j) => `{"msgid":${sim.serializer.msgidJson(j)}}`).join(',');
   return `{"errcode":0,"errmsg":"ok","has_more":${hasMore ? 1 : 0},"next_cursor":"${next}","msg_list":[${list}]}`;
 }

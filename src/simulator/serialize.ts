@@ -3,6 +3,7 @@
 import type { Corp } from './corp';
 import type { KeyRing } from './keys';
 import type { MsgIdCodec } from './msgid';
+import { RAW_MSGTYPE, type RawMessages } from './rawMessages';
 import type { MessageStore } from './store';
 
 /** A message exactly as sync_msg returns it. */
@@ -27,6 +28,7 @@ export class MessageSerializer {
     private readonly store: MessageStore,
     private readonly keys: KeyRing,
     private readonly msgids: MsgIdCodec,
+    private readonly raws: RawMessages,
   ) {
     this.chatFragments = corp.conversations.map((c) => (c.chatid === undefined ? '' : `,"chatid":"${c.chatid}"`));
   }
@@ -46,11 +48,18 @@ export class MessageSerializer {
     return s;
   }
 
+  /** A msgid as a JSON string literal. */
+  msgidJson(i: number): string {
+    const { store } = this;
+    return store.msgtype(i) === RAW_MSGTYPE ? JSON.stringify(this.raws.get(store.extra(i))!.msgid) : `"${this.msgids.encode(i)}"`;
+  }
+
   json(i: number): string {
     const { store } = this;
+    const type = store.msgtype(i);
+    if (type === RAW_MSGTYPE) return this.raws.get(store.extra(i))!.text;
     const conv = store.conv(i);
     const pos = store.senderPos(i);
-    const type = store.msgtype(i);
     const sender = this.corp.parties[this.corp.conversations[conv]!.members[pos]!]!;
     const extra = type === 21 || type === 22 ? `,"extra_info":{"call_duration":${store.extra(i)}}` : '';
     return `{"msgid":"${this.msgids.encode(i)}","sender":${sender.json},"receiver_list":${this.receiverList(conv, pos)}${this.chatFragments[conv]},"send_time":${store.sendTime(i)},"msgtype":${type},${this.keys.fragment(i)}${extra}}`;

@@ -4,6 +4,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { SimClock } from './clock';
 import { type SimulatorControl, handleControl } from './control';
+import type { RawMessageInput } from './rawMessages';
 import { ApiError, ErrCode, errorBody } from './errors';
 import { type FaultRule, FaultPlan } from './faults';
 import type { MessageOverride } from './generator';
@@ -149,6 +150,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     mintCallbackToken: () => ctx.callbackTokens.mint().token,
     issueAccessToken: () => ctx.corpTokens.issue(),
     addMessages: (count: number, override?: MessageOverride) => sim.addMessages(count, override),
+    addRawMessages: (list: RawMessageInput[]) => sim.addRawMessages(list),
     advanceClock: (seconds: number) => clock.advance(seconds),
     now: () => clock.now(),
     setFaults: (rules: FaultRule[]) => faultPlan.set(rules),

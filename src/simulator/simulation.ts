@@ -7,6 +7,7 @@ import { CursorCodec } from './cursor';
 import { type MessageOverride, MessageFactory } from './generator';
 import { KeyRing, type MessageSecret } from './keys';
 import { MsgIdCodec } from './msgid';
+import { RAW_MSGTYPE, type RawMessageInput, RawMessages } from './rawMessages';
 import { MessageSerializer, type WeComMessage } from './serialize';
 import { MessageStore } from './store';
 
@@ -37,6 +38,7 @@ export class Simulation {
   readonly msgids: MsgIdCodec;
   readonly cursors = new CursorCodec();
   readonly serializer: MessageSerializer;
+  readonly raws = new RawMessages();
   private readonly factory: MessageFactory;
 
   private constructor(
@@ -50,7 +52,7 @@ export class Simulation {
     this.msgids = new MsgIdCodec(init.seed);
     this.factory = new MessageFactory(init.seed, this.corp, this.content, this.store);
     this.factory.generateHistory(init.messages, init.days, clock.now());
-    this.serializer = new MessageSerializer(this.corp, this.store, keys, this.msgids);
+    this.serializer = new MessageSerializer(this.corp, this.store, keys, this.msgids, this.raws);
   }
 
   static async create(clock: SimClock, init: SimulationInit): Promise<Simulation> {
@@ -70,10 +72,23 @@ export class Simulation {
     return ids;
   }
 
+  /** Adds messages given whole (sent now, in this order); returns their msgids. */
+  addRawMessages(list: readonly RawMessageInput[]): string[] {
+    const now = this.clock.now();
+    const entries = list.map((m) => this.raws.add(m));
+    for (const extra of entries) this.store.append({ sendTime: now, conv: 0, senderPos: 0, msgtype: RAW_MSGTYPE, extra });
+    return entries.map((e) => this.raws.get(e)!.msgid);
+  }
+
   /** Index of a msgid, or -1. */
   indexOf(msgid: string): number {
+    const raw = this.raws.indexOf(msgid);
+    if (raw !== undefined) {
+      // The store row that holds this raw entry (raw rows are few: a scan is fine).
+      for (let i = this.store.length - 1; i >= 0; i--) if (this.store.msgtype(i) === RAW_MSGTYPE && this.store.extra(i) === raw) return i;
+    }
     const i = this.msgids.decode(msgid);
-    return i >= 0 && i < this.store.length ? i : -1;
+    return i >= 0 && i < this.store.length && this.store.msgtype(i) !== RAW_MSGTYPE ? i : -1;
   }
 
   message(i: number): SimMessage {
@@ -84,6 +99,7 @@ export class Simulation {
   }
 
   contentAt(i: number): string | undefined {
+    if (this.store.msgtype(i) === RAW_MSGTYPE) return this.raws.get(this.store.extra(i))?.content;
     return categoryOf(this.store.msgtype(i)) === undefined ? undefined : this.content.strings[this.store.extra(i)];
   }
 
