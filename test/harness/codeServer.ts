@@ -19,6 +19,8 @@ export interface CodeServer {
 export interface CodeServerOptions {
   /** A built .vsix to install before the server starts. */
   vsix?: string;
+  /** More .vsix files to install alongside (e.g. a test probe). */
+  extraVsix?: string[];
   /** Needed for the extensionDevelopmentPath/extensionTestsPath URL payload (VS Code >= 1.139). */
   smokeTestDriver?: boolean;
   /** Extra user settings (e.g. the color theme). */
@@ -60,7 +62,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   );
   const env = isolatedEnv(root, opts.env);
   const common = ['--config', join(root, 'config.yaml'), '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
-  if (opts.vsix) execFileSync(bin, [...common, '--install-extension', opts.vsix], { env, stdio: 'pipe', timeout: 120_000 });
+  for (const vsix of [opts.vsix, ...(opts.extraVsix ?? [])]) if (vsix) execFileSync(bin, [...common, '--install-extension', vsix], { env, stdio: 'pipe', timeout: 120_000 });
 
   const port = await freePort();
   const logFile = join(root, 'code-server.log');
