@@ -36,7 +36,9 @@ export function localTime(unixSeconds: number): string {
 
 /** A call duration: 65 → '1:05', 3903 → '1:05:03'. */
 export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
+  // A number no clock can show (1e300, negative, not a number) is shown as it came.
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > Number.MAX_SAFE_INTEGER) return `${seconds} s`;
+  const s = Math.floor(seconds);
   const hh = Math.floor(s / 3600);
   const mm = Math.floor((s % 3600) / 60);
   const ss = s % 60;

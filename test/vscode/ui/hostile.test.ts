@@ -129,4 +129,26 @@ describe('hostile data in the workbench, against demo mode', () => {
     assert.equal(await back.locator('#results-header').textContent(), `${searchable} results`);
     assert.equal(await back.locator('#export-csv').evaluate((b) => b.hasAttribute('disabled')), false, 'export still possible');
   });
+
+  it('Search in This Chat into the search panel while it is a background tab fills its form', async () => {
+    const page = ctx.wb.page;
+    // The stream tab in front: the search panel's webview is gone until it is shown again.
+    await page.locator('.tabs-container .tab', { hasText: 'wrGGGG' }).first().click();
+    await webviewFrame(page).locator('#stream-list .msg').first().waitFor({ timeout: 30_000 });
+    await filterTree(page, 'gpj.exe');
+    const row = treeRow(page, 'wo⟨U+202E⟩gpj.exe');
+    await row.waitFor({ timeout: 30_000 });
+    await row.click({ button: 'right' });
+    const item = page.locator('.context-view .action-item', { hasText: 'Search in This Chat' }).first();
+    await item.waitFor();
+    await page.waitForTimeout(600);
+    await item.click();
+    const frame = webviewFrame(page);
+    await frame.locator('#single-fields').waitFor({ state: 'visible', timeout: 30_000 });
+    const parties = await frame.locator('#single-fields').evaluate(() => [
+      (document.getElementById('party-a') as HTMLElement & { value: string }).value,
+      (document.getElementById('party-b') as HTMLElement & { value: string }).value,
+    ]);
+    assert.deepEqual(parties.sort(), [RLO_ID, 'wmPeer'].sort(), 'both parties, the override character kept in the id');
+  });
 });
