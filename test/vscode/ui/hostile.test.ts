@@ -33,6 +33,24 @@ async function demoUrl(userDataDir: string): Promise<string> {
   throw new Error('no "Demo simulator started on" line in the logs');
 }
 
+/** Runs a tree row's context-menu item. A chat's tooltip hover can take the right-click under load: put it away and retry. */
+async function contextMenu(page: Page, row: ReturnType<typeof treeRow>, label: string): Promise<void> {
+  const item = page.locator('.context-view .action-item', { hasText: label }).first();
+  for (let attempt = 0; ; attempt++) {
+    await page.mouse.move(1, 1);
+    await page.keyboard.press('Escape');
+    await row.click({ button: 'right' });
+    try {
+      await item.waitFor({ timeout: 5000 });
+      break;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+    }
+  }
+  await page.waitForTimeout(600); // workbench menus ignore a mouse-up right after they open
+  await item.click();
+}
+
 async function filterTree(page: Page, text: string): Promise<void> {
   await runFromPalette(page, 'WeCom Archive: Filter Chats…');
   await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Id contains…' }).first().click();
@@ -91,11 +109,7 @@ describe('hostile data in the workbench, against demo mode', () => {
     const group = treeRow(page, 'wrGGGGGGGGGG');
     await group.waitFor({ timeout: 30_000 });
     assert.ok(((await group.textContent()) ?? '').includes('⟨U+0009⟩'), 'the trailing tab shows as a marker');
-    await group.click({ button: 'right' });
-    const item = page.locator('.context-view .action-item', { hasText: 'Search in This Chat' }).first();
-    await item.waitFor();
-    await page.waitForTimeout(600); // workbench menus ignore a mouse-up right after they open
-    await item.click();
+    await contextMenu(page, group, 'Search in This Chat');
     const frame = webviewFrame(page);
     await frame.locator('#group-fields').waitFor({ state: 'visible', timeout: 30_000 });
     const chatId = await frame.locator('#chat-id').evaluate((el) => (el as HTMLElement & { value: string }).value);
@@ -138,11 +152,7 @@ describe('hostile data in the workbench, against demo mode', () => {
     await filterTree(page, 'gpj.exe');
     const row = treeRow(page, 'wo⟨U+202E⟩gpj.exe');
     await row.waitFor({ timeout: 30_000 });
-    await row.click({ button: 'right' });
-    const item = page.locator('.context-view .action-item', { hasText: 'Search in This Chat' }).first();
-    await item.waitFor();
-    await page.waitForTimeout(600);
-    await item.click();
+    await contextMenu(page, row, 'Search in This Chat');
     const frame = webviewFrame(page);
     await frame.locator('#single-fields').waitFor({ state: 'visible', timeout: 30_000 });
     const parties = await frame.locator('#single-fields').evaluate(() => [
