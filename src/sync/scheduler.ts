@@ -1,0 +1,250 @@
+// Background sync of every corp: each at its interval, at most `concurrency` at once, starts spaced
+// by `staggerMs`, a doubling backoff per corp after errors. Pure (no vscode) with injected timers,
+// so tier 1 drives it with a fake clock. The run itself (lease, engine, UI) is the caller's.
+
+export interface Timers {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realTimers: Timers = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+/** ok: synced. skipped: nothing done and nothing wrong (another window holds the lease, cancelled). */
+export type RunOutcome = { kind: 'ok' } | { kind: 'skipped' } | { kind: 'failed'; error: unknown };
+
+export interface SchedulerSettings {
+  /** 0 = no background runs (Sync All still runs every corp once). */
+  intervalMs: number;
+  concurrency: number;
+}
+
+export interface SchedulerOptions extends SchedulerSettings {
+  timers?: Timers;
+  /** Minimum time between two starts, so a window opening does not start every corp in one tick. */
+  staggerMs?: number;
+  /** First retry after an error; doubles per consecutive error up to `backoffMaxMs`. */
+  backoffBaseMs?: number;
+  /** Cap of the backoff (never beyond the interval: a failing corp is tried at least as often). */
+  backoffMaxMs?: number;
+  run(id: string): Promise<RunOutcome>;
+}
+
+export interface CorpInit {
+  id: string;
+  lastSuccessAt?: number;
+}
+
+export interface CorpSchedule {
+  readonly id: string;
+  /** When it starts next; undefined when not scheduled (interval 0, or running). */
+  dueAt: number | undefined;
+  running: boolean;
+  lastSuccessAt: number | undefined;
+  /** Consecutive failed runs. */
+  failures: number;
+  failingSince: number | undefined;
+}
+
+interface Corp extends CorpSchedule {
+  removed: boolean;
+  /** Asked to sync again while it was running. */
+  again: boolean;
+}
+
+export const DEFAULT_STAGGER_MS = 200;
+export const DEFAULT_BACKOFF_BASE_MS = 60_000;
+
+export class SyncScheduler {
+  private readonly corps = new Map<string, Corp>();
+  private readonly timers: Timers;
+  private settings: SchedulerSettings;
+  private timer: unknown;
+  private lastStartAt = Number.NEGATIVE_INFINITY;
+  private started = false;
+  private disposed = false;
+  private readonly listeners = new Set<(id: string) => void>();
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.timers = options.timers ?? realTimers;
+    this.settings = { intervalMs: options.intervalMs, concurrency: options.concurrency };
+  }
+
+  /** Told whenever a corp starts, ends or is rescheduled. */
+  onChange(listener: (id: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * The corps to keep (added ones are scheduled, missing ones dropped). A corp whose last success
+   * is older than the interval, or that never synced, is due at once; the oldest goes first.
+   */
+  setCorps(list: readonly CorpInit[]): void {
+    const now = this.timers.now();
+    const keep = new Set(list.map((c) => c.id));
+    for (const c of this.corps.values()) {
+      if (keep.has(c.id)) continue;
+      c.removed = true;
+      this.corps.delete(c.id);
+    }
+    const added = list.filter((c) => !this.corps.has(c.id));
+    added.sort((a, b) => (a.lastSuccessAt ?? 0) - (b.lastSuccessAt ?? 0));
+    for (const init of added) {
+      const c: Corp = { id: init.id, dueAt: undefined, running: false, lastSuccessAt: init.lastSuccessAt, failures: 0, failingSince: undefined, removed: false, again: false };
+      c.dueAt = this.firstDue(init.lastSuccessAt, now);
+      this.corps.set(c.id, c);
+    }
+    this.pump();
+  }
+
+  configure(settings: SchedulerSettings): void {
+    const was = this.settings.intervalMs;
+    this.settings = { intervalMs: Math.max(0, settings.intervalMs), concurrency: Math.max(1, Math.floor(settings.concurrency)) };
+    if (was !== this.settings.intervalMs) {
+      const now = this.timers.now();
+      for (const c of this.corps.values()) if (!c.running) c.dueAt = this.firstDue(c.lastSuccessAt, now);
+    }
+    this.pump();
+  }
+
+  /** Begins scheduling (until then nothing starts, so activation is not slowed). */
+  start(): void {
+    this.started = true;
+    this.pump();
+  }
+
+  /** Every corp now, spaced by the stagger and limited by the concurrency like any run. */
+  syncAll(): void {
+    const now = this.timers.now();
+    for (const c of this.corps.values()) {
+      if (c.running) c.again = true;
+      else c.dueAt = now;
+    }
+    this.started = true;
+    this.pump();
+  }
+
+  /**
+   * A run this scheduler did not start (the user's Sync Now) ended: it counts like one of ours, so
+   * the next background run is an interval after it.
+   */
+  record(id: string, outcome: RunOutcome): void {
+    const c = this.corps.get(id);
+    if (!c || c.running) return;
+    this.applyOutcome(c, outcome);
+    this.pump();
+  }
+
+  isRunning(id: string): boolean {
+    return this.corps.get(id)?.running === true;
+  }
+
+  get(id: string): CorpSchedule | undefined {
+    const c = this.corps.get(id);
+    return c && { id: c.id, dueAt: c.dueAt, running: c.running, lastSuccessAt: c.lastSuccessAt, failures: c.failures, failingSince: c.failingSince };
+  }
+
+  list(): CorpSchedule[] {
+    return [...this.corps.keys()].map((id) => this.get(id) as CorpSchedule);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.clearTimer();
+    this.listeners.clear();
+  }
+
+  private emit(id: string): void {
+    for (const l of this.listeners) l(id);
+  }
+
+  /** Due an interval after its last success, at once if that is past or it never synced. */
+  private firstDue(lastSuccessAt: number | undefined, now: number): number | undefined {
+    const interval = this.settings.intervalMs;
+    if (interval <= 0) return undefined;
+    return lastSuccessAt === undefined ? now : Math.max(now, lastSuccessAt + interval);
+  }
+
+  private backoffMs(failures: number): number {
+    const base = this.options.backoffBaseMs ?? DEFAULT_BACKOFF_BASE_MS;
+    const cap = Math.min(this.options.backoffMaxMs ?? Number.POSITIVE_INFINITY, this.settings.intervalMs > 0 ? this.settings.intervalMs : Number.POSITIVE_INFINITY);
+    return Math.min(cap, base * 2 ** Math.min(30, failures - 1));
+  }
+
+  private applyOutcome(c: Corp, outcome: RunOutcome): void {
+    const now = this.timers.now();
+    const interval = this.settings.intervalMs;
+    if (outcome.kind === 'ok') {
+      c.lastSuccessAt = now;
+      c.failures = 0;
+      c.failingSince = undefined;
+      c.dueAt = interval > 0 ? now + interval : undefined;
+    } else if (outcome.kind === 'failed') {
+      c.failures++;
+      c.failingSince ??= now;
+      c.dueAt = interval > 0 ? now + this.backoffMs(c.failures) : undefined;
+    } else {
+      c.dueAt = interval > 0 ? now + interval : undefined;
+    }
+    if (c.again) {
+      c.again = false;
+      c.dueAt = now;
+    }
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Starts what is due while there is room, then sleeps until the next start is possible. */
+  private pump(): void {
+    if (this.disposed || !this.started) return;
+    this.clearTimer();
+    const now = this.timers.now();
+    const stagger = this.options.staggerMs ?? DEFAULT_STAGGER_MS;
+    const waiting = [...this.corps.values()].filter((c) => !c.running && c.dueAt !== undefined).sort((a, b) => (a.dueAt as number) - (b.dueAt as number));
+    let running = 0;
+    for (const c of this.corps.values()) if (c.running) running++;
+    for (const c of waiting) {
+      if (running >= this.settings.concurrency) return; // a run's end pumps again
+      const at = Math.max(c.dueAt as number, this.lastStartAt + stagger);
+      if (at > now) {
+        this.timer = this.timers.setTimeout(() => {
+          this.timer = undefined;
+          this.pump();
+        }, at - now);
+        return;
+      }
+      this.begin(c, now);
+      running++;
+    }
+  }
+
+  private begin(c: Corp, now: number): void {
+    c.running = true;
+    c.dueAt = undefined;
+    this.lastStartAt = now;
+    this.emit(c.id);
+    let done: Promise<RunOutcome>;
+    try {
+      done = this.options.run(c.id);
+    } catch (error) {
+      done = Promise.resolve({ kind: 'failed', error });
+    }
+    void done
+      .catch((error: unknown): RunOutcome => ({ kind: 'failed', error }))
+      .then((outcome) => {
+        c.running = false;
+        if (c.removed || this.disposed) return;
+        this.applyOutcome(c, outcome);
+        this.emit(c.id);
+        this.pump();
+      });
+  }
+}

@@ -1,0 +1,175 @@
+// The background scheduler on a fake clock: 5 corps, concurrency 2, one always failing. Intervals
+// are kept, runs never overlap, the failing corp backs off (doubling, capped at the interval) and
+// the others keep their schedule.
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type RunOutcome, SyncScheduler } from '../../../src/sync/scheduler';
+import { FakeTimers } from './fakeTimers';
+
+const MIN = 60_000;
+const T0 = 1_780_000_000_000;
+
+interface Run {
+  id: string;
+  start: number;
+  end: number;
+  ok: boolean;
+}
+
+function harness(opts: { durations: Record<string, number>; failing?: Set<string>; intervalMs?: number; concurrency?: number }) {
+  const clock = new FakeTimers(T0);
+  const runs: Run[] = [];
+  const live = new Set<string>();
+  let maxLive = 0;
+  let overlapSameCorp = 0;
+  const scheduler = new SyncScheduler({
+    intervalMs: opts.intervalMs ?? 30 * MIN,
+    concurrency: opts.concurrency ?? 2,
+    staggerMs: 1000,
+    backoffBaseMs: MIN,
+    timers: clock,
+    run: async (id): Promise<RunOutcome> => {
+      if (live.has(id)) overlapSameCorp++;
+      live.add(id);
+      maxLive = Math.max(maxLive, live.size);
+      const start = clock.now();
+      await clock.sleep(opts.durations[id] ?? 10_000);
+      live.delete(id);
+      const ok = !opts.failing?.has(id);
+      runs.push({ id, start, end: clock.now(), ok });
+      return ok ? { kind: 'ok' } : { kind: 'failed', error: new Error('simulated 40014') };
+    },
+  });
+  return { clock, scheduler, runs, stats: () => ({ maxLive, overlapSameCorp }) };
+}
+
+const of = (runs: Run[], id: string) => runs.filter((r) => r.id === id);
+
+describe('SyncScheduler (fake clock)', () => {
+  it('5 corps, concurrency 2, one failing: intervals kept, no overlap, backoff for the failing one only', async () => {
+    const durations = { a: 20_000, b: 45_000, c: 5_000, d: 30_000, e: 10_000 };
+    const h = harness({ durations, failing: new Set(['c']) });
+    // a, b, c never synced or long ago: due at once; d synced 10 min ago: due 20 min from now.
+    h.scheduler.setCorps([
+      { id: 'a', lastSuccessAt: T0 - 3 * 86_400_000 },
+      { id: 'b' },
+      { id: 'c', lastSuccessAt: T0 - 40 * MIN },
+      { id: 'd', lastSuccessAt: T0 - 10 * MIN },
+      { id: 'e', lastSuccessAt: T0 - 31 * MIN },
+    ]);
+    h.scheduler.start();
+    await h.clock.advance(6 * 60 * MIN);
+
+    const { maxLive, overlapSameCorp } = h.stats();
+    assert.equal(maxLive, 2, 'at most 2 at once, and the limit is used');
+    assert.equal(overlapSameCorp, 0);
+    // Overdue corps start at once, oldest first, spaced by the stagger and limited to 2 at a time.
+    const firsts = ['b', 'a', 'c', 'e'].map((id) => of(h.runs, id)[0]!.start - T0);
+    assert.deepEqual(firsts.slice(0, 2), [0, 1000]);
+    assert.ok(firsts[2]! <= 45_000 && firsts[3]! <= 60_000, `first starts ${firsts}`);
+    assert.equal(of(h.runs, 'd')[0]!.start, T0 + 20 * MIN, 'd is due an interval after its last success');
+
+    for (const id of ['a', 'b', 'd', 'e']) {
+      const rs = of(h.runs, id);
+      for (let i = 1; i < rs.length; i++) {
+        const wait = rs[i]!.start - rs[i - 1]!.end;
+        assert.ok(wait >= 30 * MIN && wait <= 30 * MIN + 60_000, `${id} run ${i} started ${wait} ms after the previous one ended`);
+      }
+      assert.ok(rs.length >= 11, `${id} ran ${rs.length} times in 6 h`);
+    }
+    // The failing corp: 1, 2, 4, 8, 16 min, then every 30 min (never less often than the interval).
+    const c = of(h.runs, 'c');
+    const waits = c.slice(1).map((r, i) => r.start - c[i]!.end);
+    const expected = [1, 2, 4, 8, 16, 30, 30, 30].map((m) => m * MIN);
+    for (let i = 0; i < expected.length; i++) {
+      assert.ok(waits[i]! >= expected[i]! && waits[i]! <= expected[i]! + 60_000, `c retry ${i + 1} after ${waits[i]} ms, expected ${expected[i]}`);
+    }
+    assert.equal(h.scheduler.get('c')!.failures, c.length);
+    assert.equal(h.scheduler.get('c')!.failingSince, c[0]!.end);
+    assert.equal(h.scheduler.get('a')!.failures, 0);
+    h.scheduler.dispose();
+  });
+
+  it('a failure streak ends with the first success, and the normal interval returns', async () => {
+    const failing = new Set(['x']);
+    const h = harness({ durations: { x: 1000 }, failing });
+    h.scheduler.setCorps([{ id: 'x' }]);
+    h.scheduler.start();
+    await h.clock.advance(4 * MIN); // fails at 0, +1 min, +2 min
+    assert.equal(h.scheduler.get('x')!.failures, 3);
+    failing.delete('x');
+    await h.clock.advance(5 * MIN); // the retry 4 min after the third failure succeeds
+    const s = h.scheduler.get('x')!;
+    assert.equal(s.failures, 0);
+    assert.equal(s.failingSince, undefined);
+    assert.equal(s.dueAt, s.lastSuccessAt! + 30 * MIN);
+    h.scheduler.dispose();
+  });
+
+  it('interval 0: nothing runs by itself; Sync All runs every corp once within the concurrency', async () => {
+    const h = harness({ durations: { a: 5000, b: 5000, c: 5000 }, intervalMs: 0 });
+    h.scheduler.setCorps([{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
+    h.scheduler.start();
+    await h.clock.advance(120 * MIN);
+    assert.equal(h.runs.length, 0);
+    h.scheduler.syncAll();
+    await h.clock.advance(120 * MIN);
+    assert.deepEqual(h.runs.map((r) => r.id).sort(), ['a', 'b', 'c']);
+    assert.equal(h.stats().maxLive, 2);
+    h.scheduler.dispose();
+  });
+
+  it('a run the user started counts: the next background run is an interval after it', async () => {
+    const h = harness({ durations: { a: 1000 } });
+    h.scheduler.setCorps([{ id: 'a', lastSuccessAt: T0 }]);
+    h.scheduler.start();
+    await h.clock.advance(20 * MIN);
+    h.scheduler.record('a', { kind: 'ok' });
+    await h.clock.advance(29 * MIN);
+    assert.equal(h.runs.length, 0, 'not at T0 + 30 min: the manual run at +20 min moved it');
+    await h.clock.advance(2 * MIN);
+    assert.equal(h.runs.length, 1);
+    assert.equal(h.runs[0]!.start, T0 + 50 * MIN);
+    h.scheduler.dispose();
+  });
+
+  it('Sync All while a corp runs queues one more run of it, never a second one at the same time', async () => {
+    const h = harness({ durations: { a: 10_000 } });
+    h.scheduler.setCorps([{ id: 'a' }]);
+    h.scheduler.start();
+    await h.clock.advance(2000);
+    assert.equal(h.scheduler.isRunning('a'), true);
+    h.scheduler.syncAll();
+    await h.clock.advance(30_000);
+    assert.equal(h.runs.length, 2);
+    assert.ok(h.runs[1]!.start >= h.runs[0]!.end);
+    assert.equal(h.stats().overlapSameCorp, 0);
+    h.scheduler.dispose();
+  });
+
+  it('a removed corp is not run again; a run that throws counts as a failure', async () => {
+    const clock = new FakeTimers(T0);
+    let calls = 0;
+    const s = new SyncScheduler({
+      intervalMs: 10 * MIN,
+      concurrency: 1,
+      staggerMs: 0,
+      backoffBaseMs: MIN,
+      timers: clock,
+      run: () => {
+        calls++;
+        throw new Error('boom');
+      },
+    });
+    s.setCorps([{ id: 'a' }, { id: 'b' }]);
+    s.start();
+    await clock.advance(0);
+    assert.equal(calls, 2);
+    assert.equal(s.get('a')!.failures, 1);
+    s.setCorps([{ id: 'b' }]);
+    await clock.advance(60 * MIN);
+    assert.equal(s.get('a'), undefined);
+    assert.ok(s.get('b')!.failures >= 4);
+    s.dispose();
+  });
+});
