@@ -18,11 +18,16 @@ Usage: simulator [options]
   --no-token-limit <n>  sync_msg calls per minute without a callback token (default 10)
   --max-reply <n>     sync_msg limit above this replies 301058 (default: none)
   --token-service-secret <s>  require "Authorization: Bearer <s>" on /_sim/token-service
+                      and /_sim/callback-token
+  --corps <n>         corps served by this process (default 1); GET /_sim/corps lists them,
+                      control routes take ?corpid=
+  --latency-ms <n>    added to every API reply (default 0)
+  --latency-per-message-ms <n>  added per message in a sync_msg reply (default 0)
   --help              show this help
 
 First stdout line: {"url","port","access_token","token","corpid","seed","messages",
 "public_key_ver","suite_id","suite_secret","suite_ticket","auth_corpid","permanent_code",
-"token_service_url","private_key_url"}.`;
+"token_service_url","callback_token_url","private_key_url"} of the first corp.`;
 
 function intOption(value: string | undefined, name: string, min: number): number | undefined {
   if (value === undefined) return undefined;
@@ -44,6 +49,9 @@ async function main(): Promise<void> {
       'no-token-limit': { type: 'string' },
       'max-reply': { type: 'string' },
       'token-service-secret': { type: 'string' },
+      corps: { type: 'string' },
+      'latency-ms': { type: 'string' },
+      'latency-per-message-ms': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -66,6 +74,8 @@ async function main(): Promise<void> {
     maxReplyMessages: intOption(values['max-reply'], 'max-reply', 1),
     tokenServiceSecret: values['token-service-secret'],
     rateLimits: noTokenPerMinute === undefined ? undefined : { noTokenPerMinute },
+    corps: intOption(values.corps, 'corps', 1),
+    latency: { fixedMs: intOption(values['latency-ms'], 'latency-ms', 0), perMessageMs: intOption(values['latency-per-message-ms'], 'latency-per-message-ms', 0) },
   });
   const first = {
     ...sim.info(),

@@ -13,6 +13,8 @@ import { VIEWER_CSP, viewerPage } from './viewer';
 
 export interface SimulatorControl {
   mintCallbackToken(): string;
+  /** A new callback token and its lifetime in seconds (what conversation_new_message carries). */
+  issueCallbackToken(): { token: string; expiresIn: number };
   issueAccessToken(): { token: string; expiresIn: number };
   addMessages(count: number, override?: MessageOverride): string[];
   /** Messages given whole (any ids, any numbers), sent now. */
@@ -31,6 +33,8 @@ export interface SimulatorControl {
 export interface ControlOptions {
   tokenServiceSecret: string | undefined;
   callbackTokenTtl: number;
+  /** info() of every corp, for GET /_sim/corps. */
+  corps: () => Record<string, unknown>[];
 }
 
 function parseJson(raw: string): Record<string, unknown> {
@@ -76,6 +80,20 @@ export function handleControl(
         sendJson(res, 200, { access_token: token, expires_in: expiresIn });
         return;
       }
+      // The provider's callback token service: the latest conversation_new_message token.
+      // expires_at is wall-clock time, as the provider's service knows it.
+      case 'GET /_sim/callback-token': {
+        if (opts.tokenServiceSecret !== undefined && req.headers.authorization !== `Bearer ${opts.tokenServiceSecret}`) {
+          sendJson(res, 401, { error: 'unauthorized' });
+          return;
+        }
+        const { token, expiresIn } = ctl.issueCallbackToken();
+        sendJson(res, 200, { token, expires_at: Math.floor(Date.now() / 1000) + expiresIn });
+        return;
+      }
+      case 'GET /_sim/corps':
+        sendJson(res, 200, { corps: opts.corps() });
+        return;
       case 'POST /_sim/token':
         sendJson(res, 200, { token: ctl.mintCallbackToken(), expires_in: opts.callbackTokenTtl });
         return;

@@ -43,6 +43,31 @@ export interface SimulatorOptions {
   /** Initial fault plan. */
   faults?: FaultRule[];
   corpSize?: CorpSize;
+  /** Network latency added to every WeCom API reply (not to /_sim/ control routes). */
+  latency?: LatencyOptions;
+  /**
+   * More corps served by the same process and base URL (the first corp is the one the options
+   * above describe). Each has its own corpid, permanent code, tokens, clock, faults and messages;
+   * requests are routed by access_token (get_corp_token by auth_corpid), control routes by `?corpid=`.
+   */
+  corps?: number | CorpOptions[];
+}
+
+export interface LatencyOptions {
+  /** Per request. */
+  fixedMs?: number;
+  /** Per message in a sync_msg reply (serializing and sending a large page takes longer). */
+  perMessageMs?: number;
+}
+
+/** What may differ per corp; unset fields are the simulator's (the seed is the simulator's + index). */
+export interface CorpOptions {
+  seed?: number;
+  messages?: number;
+  days?: number;
+  ratePerMinute?: number;
+  clockOffsetSeconds?: number;
+  startTime?: number;
 }
 
 export const DEFAULTS = {

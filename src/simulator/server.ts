@@ -1,5 +1,6 @@
-// startSimulator: builds the simulated corp, then serves WeCom's endpoints and the /_sim/ control
-// endpoints on 127.0.0.1. Everything controllable over HTTP is also a function on the result.
+// startSimulator: builds the simulated corps, then serves WeCom's endpoints and the /_sim/ control
+// endpoints on 127.0.0.1, optionally with network latency. Everything controllable over HTTP is
+// also a function on the result.
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SimClock } from './clock';
@@ -10,28 +11,39 @@ import { type FaultRule, FaultPlan } from './faults';
 import type { MessageOverride } from './generator';
 import { BodyTooLarge, readBody, send } from './http';
 import type { MessageSecret } from './keys';
-import { DEFAULTS, type SimulatorOptions, type SuiteCredentials } from './options';
+import { type CorpOptions, DEFAULTS, type SimulatorOptions, type SuiteCredentials } from './options';
+import { parseBody } from './params';
 import { DEFAULT_RATE_LIMITS, RateGuard } from './ratelimit';
 import { type SimMessage, Simulation } from './simulation';
 import { type SimStats, StatsCounter } from './stats';
 import { TokenBook } from './tokens';
-import { WECOM_ROUTES, type WecomContext } from './wecom';
+import { CORP_TOKEN_PATH, type HandlerReply, WECOM_ROUTES, type WecomContext } from './wecom';
 
-export interface RunningSimulator extends SimulatorControl {
-  /** `http://127.0.0.1:PORT` — use as the API base URL. */
-  readonly url: string;
-  readonly port: number;
+/** One simulated corp and its control functions. */
+export interface RunningCorp extends SimulatorControl {
   /** A currently valid corp access token (a fresh one once the previous expired). */
   readonly accessToken: string;
   readonly corpId: string;
+  /** The suite chain to this corp (the suite is shared; auth_corpid and permanent_code are the corp's). */
   readonly suite: SuiteCredentials;
   readonly seed: number;
+  /** This corp's callback token service: GET returns `{token, expires_at}` (Unix seconds). */
+  readonly callbackTokenUrl: string;
   publicKeyVersion(): number;
   messageCount(): number;
   /** Messages with from <= send_time <= to, ascending, with their searchable content. */
   listMessages(from?: number, to?: number): SimMessage[];
   /** The corp's parties and groups (not part of WeCom's reply; for demo display and tests). */
   directory(): SimDirectory;
+}
+
+/** The simulator: its first corp's functions at the top level, every corp in `corps`. */
+export interface RunningSimulator extends RunningCorp {
+  /** `http://127.0.0.1:PORT` — use as the API base URL. */
+  readonly url: string;
+  readonly port: number;
+  readonly corps: readonly RunningCorp[];
+  corp(corpId: string): RunningCorp | undefined;
   close(): Promise<void>;
 }
 
@@ -43,34 +55,31 @@ export interface SimDirectory {
 /** Loopback only: the control endpoints must never be reachable from elsewhere. */
 export const HOST = '127.0.0.1';
 
+/** One corp's state behind the shared server. */
+interface CorpHost {
+  readonly sim: Simulation;
+  readonly ctx: WecomContext;
+  readonly faultPlan: FaultPlan;
+  readonly counters: StatsCounter;
+  readonly api: RunningCorp;
+  readonly arrivalTimer: NodeJS.Timeout | undefined;
+}
+
+function corpOptionsOf(options: SimulatorOptions): CorpOptions[] {
+  const first: CorpOptions = {};
+  const extra = options.corps;
+  const more: CorpOptions[] = typeof extra === 'number' ? Array.from({ length: Math.max(0, extra - 1) }, () => ({})) : (extra ?? []);
+  return [first, ...more];
+}
+
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
-  const seed = options.seed ?? DEFAULTS.seed;
-  const clock = new SimClock(options.startTime, options.clockOffsetSeconds ?? 0, options.frozenClock === true);
-  const sim = await Simulation.create(clock, {
-    seed,
-    messages: options.messages ?? DEFAULTS.messages,
-    days: options.days ?? DEFAULTS.days,
-    corpSize: options.corpSize,
-    initialPublicKey: options.publicKey && { publicKeyPem: options.publicKey.pem, version: options.publicKey.version },
-  });
-  const suite: SuiteCredentials = { ...DEFAULTS.suite, authCorpId: sim.corp.corpid, ...options.suite };
+  const baseSeed = options.seed ?? DEFAULTS.seed;
   const callbackTtl = options.callbackTokenTtl ?? DEFAULTS.callbackTokenTtl;
-  const ctx: WecomContext = {
-    sim,
-    corpTokens: new TokenBook(clock, options.accessTokenTtl ?? DEFAULTS.accessTokenTtl, 64),
-    suiteTokens: new TokenBook(clock, DEFAULTS.suiteTokenTtl, 64),
-    callbackTokens: new TokenBook(clock, callbackTtl, 43),
-    rate: new RateGuard(clock, { ...DEFAULT_RATE_LIMITS, ...options.rateLimits }),
-    suite,
-    maxReplyMessages: options.maxReplyMessages,
-  };
-  ctx.corpTokens.issue();
-  const faultPlan = new FaultPlan(seed);
-  faultPlan.set(options.faults ?? []);
-  const counters = new StatsCounter();
   const pending = new Set<NodeJS.Timeout>();
   let server: Server | undefined;
   let port = 0;
+  const url = () => `http://${HOST}:${port}`;
+  const latency = { fixedMs: Math.max(0, options.latency?.fixedMs ?? 0), perMessageMs: Math.max(0, options.latency?.perMessageMs ?? 0) };
 
   const sleep = (ms: number): Promise<void> =>
     new Promise((resolve) => {
@@ -81,14 +90,124 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       pending.add(t);
     });
 
-  const replyError = (res: ServerResponse, e: ApiError): void => {
-    counters.errcode(e.errcode);
+  // The suite is the provider's, one for every corp: its tokens are shared.
+  let suiteTokens: TokenBook | undefined;
+  const createCorp = async (o: CorpOptions, index: number): Promise<CorpHost> => {
+    const seed = o.seed ?? baseSeed + index;
+    const clock = new SimClock(o.startTime ?? options.startTime, o.clockOffsetSeconds ?? options.clockOffsetSeconds ?? 0, options.frozenClock === true);
+    const sim = await Simulation.create(clock, {
+      seed,
+      messages: o.messages ?? options.messages ?? DEFAULTS.messages,
+      days: o.days ?? options.days ?? DEFAULTS.days,
+      corpSize: options.corpSize,
+      initialPublicKey: options.publicKey && { publicKeyPem: options.publicKey.pem, version: options.publicKey.version },
+    });
+    const suite: SuiteCredentials =
+      index === 0
+        ? { ...DEFAULTS.suite, authCorpId: sim.corp.corpid, ...options.suite }
+        : { ...DEFAULTS.suite, ...options.suite, authCorpId: sim.corp.corpid, permanentCode: `${DEFAULTS.suite.permanentCode.slice(0, -4)}${String(index).padStart(4, '0')}` };
+    suiteTokens ??= new TokenBook(clock, DEFAULTS.suiteTokenTtl, 64);
+    const counters = new StatsCounter();
+    const ctx: WecomContext = {
+      sim,
+      corpTokens: new TokenBook(clock, options.accessTokenTtl ?? DEFAULTS.accessTokenTtl, 64),
+      suiteTokens,
+      callbackTokens: new TokenBook(clock, callbackTtl, 43),
+      rate: new RateGuard(clock, { ...DEFAULT_RATE_LIMITS, ...options.rateLimits }),
+      suite,
+      maxReplyMessages: options.maxReplyMessages,
+      onSyncToken: (state) => counters.syncToken(state),
+    };
+    ctx.corpTokens.issue();
+    const faultPlan = new FaultPlan(seed);
+    faultPlan.set(index === 0 ? (options.faults ?? []) : []);
+    const query = `?corpid=${encodeURIComponent(sim.corp.corpid)}`;
+    const api: RunningCorp = {
+      get accessToken() {
+        return ctx.corpTokens.issue().token;
+      },
+      corpId: sim.corp.corpid,
+      suite,
+      seed,
+      get callbackTokenUrl() {
+        return `${url()}/_sim/callback-token${query}`;
+      },
+      mintCallbackToken: () => ctx.callbackTokens.mint().token,
+      issueCallbackToken: () => ctx.callbackTokens.mint(),
+      issueAccessToken: () => ctx.corpTokens.issue(),
+      addMessages: (count: number, override?: MessageOverride) => sim.addMessages(count, override),
+      addRawMessages: (list: RawMessageInput[]) => sim.addRawMessages(list),
+      advanceClock: (seconds: number) => clock.advance(seconds),
+      now: () => clock.now(),
+      setFaults: (rules: FaultRule[]) => faultPlan.set(rules),
+      faults: () => faultPlan.list(),
+      stats: (): SimStats => counters.snapshot(sim.store.length, clock.now()),
+      message: (msgid: string) => {
+        const i = sim.indexOf(msgid);
+        return i < 0 ? undefined : sim.message(i);
+      },
+      secretOf: (msgid: string): MessageSecret | undefined => sim.secretOf(msgid),
+      privateKeyPem: (version?: number) => sim.keys.privateKeyPem(version),
+      publicKeyVersion: () => sim.keys.currentVersion,
+      messageCount: () => sim.store.length,
+      listMessages: (from?: number, to?: number) => sim.listMessages(from, to),
+      directory: () => ({
+        parties: sim.corp.parties.map((p) => ({ type: p.type, id: p.id, name: p.name })),
+        groups: sim.corp.conversations
+          .filter((c) => c.kind === 'group')
+          .map((c) => ({
+            chatid: c.chatid ?? '',
+            name: c.name,
+            members: Array.from(c.members, (m) => sim.corp.parties[m]!.id),
+          })),
+      }),
+      info: () => ({
+        url: url(),
+        port,
+        corpid: sim.corp.corpid,
+        seed,
+        messages: sim.store.length,
+        public_key_ver: sim.keys.currentVersion,
+        suite_id: suite.suiteId,
+        suite_secret: suite.suiteSecret,
+        suite_ticket: suite.suiteTicket,
+        auth_corpid: suite.authCorpId,
+        permanent_code: suite.permanentCode,
+        token_service_url: `${url()}/_sim/token-service${query}`,
+        callback_token_url: `${url()}/_sim/callback-token${query}`,
+      }),
+    };
+    const arrivalTimer = startArrivals(o.ratePerMinute ?? options.ratePerMinute ?? DEFAULTS.ratePerMinute, (n) => sim.addMessages(n));
+    return { sim, ctx, faultPlan, counters, api, arrivalTimer };
+  };
+
+  const corps: CorpHost[] = [];
+  for (const [i, o] of corpOptionsOf(options).entries()) corps.push(await createCorp(o, i));
+  const first = corps[0]!;
+
+  /** The corp a WeCom request is for: by its access token, or (get_corp_token) its auth_corpid. */
+  const route = (path: string, url: URL, raw: string): CorpHost => {
+    if (corps.length === 1) return first;
+    if (path === CORP_TOKEN_PATH) {
+      try {
+        const authCorpId = parseBody(raw).auth_corpid;
+        return corps.find((c) => c.ctx.suite.authCorpId === authCorpId) ?? first;
+      } catch {
+        return first;
+      }
+    }
+    const token = url.searchParams.get('access_token');
+    return (token && corps.find((c) => c.ctx.corpTokens.check(token) !== 'unknown')) || first;
+  };
+
+  const replyError = (res: ServerResponse, corp: CorpHost, e: ApiError): void => {
+    corp.counters.errcode(e.errcode);
     send(res, 200, errorBody(e.errcode, e.errmsg));
   };
 
   /** Applies a fault; returns true when the request is finished (nothing more to do). */
-  const applyFault = async (rule: FaultRule, path: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
-    counters.fault(rule.kind);
+  const applyFault = async (corp: CorpHost, rule: FaultRule, path: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    corp.counters.fault(rule.kind);
     switch (rule.kind) {
       case 'reset':
         req.socket.destroy();
@@ -104,93 +223,56 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         return res.destroyed;
       case 'errcode': {
         const code = rule.errcode ?? ErrCode.busy;
-        if (code === ErrCode.rateLimited) ctx.rate.block(path);
-        replyError(res, new ApiError(code));
+        if (code === ErrCode.rateLimited) corp.ctx.rate.block(path);
+        replyError(res, corp, new ApiError(code));
         return true;
       }
     }
   };
 
-  const handleWecom = async (req: IncomingMessage, res: ServerResponse, url: URL, raw: string, call: number): Promise<void> => {
+  const handleWecom = async (req: IncomingMessage, res: ServerResponse, url: URL, raw: string): Promise<void> => {
     const path = url.pathname;
+    const corp = route(path, url, raw);
+    // Every path is counted; the 1-based call number per path is what fault rules' `calls` match.
+    const call = corp.counters.request(path);
     const handler = WECOM_ROUTES.get(path);
     if (handler === undefined) {
       send(res, 404, errorBody(404, `unknown api path ${path}`));
       return;
     }
-    const fault = faultPlan.decide(path, call);
-    if (fault && (await applyFault(fault, path, req, res))) return;
+    const fault = corp.faultPlan.decide(path, call);
+    if (fault && (await applyFault(corp, fault, path, req, res))) return;
     if (req.method !== 'POST') {
-      replyError(res, new ApiError(ErrCode.requirePost, 'require POST method'));
+      replyError(res, corp, new ApiError(ErrCode.requirePost, 'require POST method'));
       return;
     }
+    let reply: HandlerReply;
     try {
-      const body = handler(ctx, { path, query: url.searchParams, raw });
-      counters.errcode(0);
-      send(res, 200, body);
+      reply = handler(corp.ctx, { path, query: url.searchParams, raw });
     } catch (e) {
-      if (e instanceof ApiError) replyError(res, e);
-      else throw e;
+      if (!(e instanceof ApiError)) throw e;
+      if (latency.fixedMs > 0) await sleep(latency.fixedMs);
+      replyError(res, corp, e);
+      return;
     }
+    const body = typeof reply === 'string' ? reply : reply.body;
+    const delay = latency.fixedMs + latency.perMessageMs * (typeof reply === 'string' ? 0 : reply.messages);
+    if (delay > 0) await sleep(delay);
+    corp.counters.errcode(0);
+    send(res, 200, body);
   };
 
-  const running: RunningSimulator = {
+  const own = {
     get url() {
-      return `http://${HOST}:${port}`;
+      return url();
     },
     get port() {
       return port;
     },
-    get accessToken() {
-      return ctx.corpTokens.issue().token;
-    },
-    corpId: sim.corp.corpid,
-    suite,
-    seed,
-    mintCallbackToken: () => ctx.callbackTokens.mint().token,
-    issueAccessToken: () => ctx.corpTokens.issue(),
-    addMessages: (count: number, override?: MessageOverride) => sim.addMessages(count, override),
-    addRawMessages: (list: RawMessageInput[]) => sim.addRawMessages(list),
-    advanceClock: (seconds: number) => clock.advance(seconds),
-    now: () => clock.now(),
-    setFaults: (rules: FaultRule[]) => faultPlan.set(rules),
-    faults: () => faultPlan.list(),
-    stats: (): SimStats => counters.snapshot(sim.store.length, clock.now()),
-    message: (msgid: string) => {
-      const i = sim.indexOf(msgid);
-      return i < 0 ? undefined : sim.message(i);
-    },
-    secretOf: (msgid: string): MessageSecret | undefined => sim.secretOf(msgid),
-    privateKeyPem: (version?: number) => sim.keys.privateKeyPem(version),
-    publicKeyVersion: () => sim.keys.currentVersion,
-    messageCount: () => sim.store.length,
-    listMessages: (from?: number, to?: number) => sim.listMessages(from, to),
-    directory: () => ({
-      parties: sim.corp.parties.map((p) => ({ type: p.type, id: p.id, name: p.name })),
-      groups: sim.corp.conversations
-        .filter((c) => c.kind === 'group')
-        .map((c) => ({
-          chatid: c.chatid ?? '',
-          name: c.name,
-          members: Array.from(c.members, (m) => sim.corp.parties[m]!.id),
-        })),
-    }),
-    info: () => ({
-      url: running.url,
-      port,
-      corpid: sim.corp.corpid,
-      seed,
-      messages: sim.store.length,
-      public_key_ver: sim.keys.currentVersion,
-      suite_id: suite.suiteId,
-      suite_secret: suite.suiteSecret,
-      suite_ticket: suite.suiteTicket,
-      auth_corpid: suite.authCorpId,
-      permanent_code: suite.permanentCode,
-      token_service_url: `${running.url}/_sim/token-service`,
-    }),
+    corps: corps.map((c) => c.api),
+    corp: (corpId: string) => corps.find((c) => c.api.corpId === corpId)?.api,
     close: async () => {
-      clearInterval(arrivalTimer);
+      for (const c of corps) clearInterval(c.arrivalTimer);
       for (const t of pending) clearTimeout(t);
       pending.clear();
       const s = server;
@@ -201,6 +283,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       });
     },
   };
+  // Descriptors, not values: the first corp's getters (accessToken) must stay getters.
+  const running = Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(first.api), ...Object.getOwnPropertyDescriptors(own) }) as RunningSimulator;
 
   server = createServer({ keepAlive: true }, (req, res) => {
     // The socket is bound to loopback, so remoteAddress is always local; refuse anything else anyway.
@@ -210,14 +294,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       return;
     }
     const url = new URL(req.url ?? '/', `http://${HOST}`);
-    // Every path is counted; the 1-based call number per path is what fault rules' `calls` match.
-    const call = counters.request(url.pathname);
     readBody(req)
       .then(async (raw) => {
         if (url.pathname.startsWith('/_sim/')) {
-          handleControl(running, { tokenServiceSecret: options.tokenServiceSecret, callbackTokenTtl: callbackTtl }, req, res, url, raw);
+          const corpId = url.searchParams.get('corpid');
+          const corp = corpId === null ? first : corps.find((c) => c.api.corpId === corpId);
+          if (!corp) {
+            send(res, 404, JSON.stringify({ error: 'unknown corpid' }));
+            return;
+          }
+          corp.counters.request(url.pathname);
+          handleControl(corp.api, { tokenServiceSecret: options.tokenServiceSecret, callbackTokenTtl: callbackTtl, corps: () => corps.map((c) => c.api.info()) }, req, res, url, raw);
         } else {
-          await handleWecom(req, res, url, raw, call);
+          await handleWecom(req, res, url, raw);
         }
       })
       .catch((e: unknown) => {
@@ -229,7 +318,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       });
   });
 
-  const arrivalTimer = startArrivals(options.ratePerMinute ?? DEFAULTS.ratePerMinute, (n) => sim.addMessages(n));
   const s = server;
   await new Promise<void>((resolve, reject) => {
     s.once('error', reject);

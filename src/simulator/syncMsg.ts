@@ -24,7 +24,7 @@ export function parseSyncRequest(body: Body): SyncRequest {
 }
 
 /** The reply body for one page. `maxReplyMessages` models 301058 (reply too large). */
-export function syncPage(sim: Simulation, req: SyncRequest, maxReplyMessages: number | undefined): string {
+export function syncPage(sim: Simulation, req: SyncRequest, maxReplyMessages: number | undefined): { body: string; messages: number } {
   if (maxReplyMessages !== undefined && req.limit > maxReplyMessages) throw new ApiError(ErrCode.replyTooLarge);
   const { store } = sim;
   const now = sim.now();
@@ -43,5 +43,6 @@ export function syncPage(sim: Simulation, req: SyncRequest, maxReplyMessages: nu
   const end = Math.min(store.length, start + req.limit);
   const hasMore = end < store.length;
   const next = sim.cursors.encode(SYNC_CURSOR, [end]);
-  return `{"errcode":0,"errmsg":"ok","has_more":${hasMore},"next_cursor":"${next}","msg_list":${sim.serializer.list(start, end)}}`;
+  const body = `{"errcode":0,"errmsg":"ok","has_more":${hasMore},"next_cursor":"${next}","msg_list":${sim.serializer.list(start, end)}}`;
+  return { body, messages: end - start };
 }

@@ -18,6 +18,8 @@ export interface WecomContext {
   readonly rate: RateGuard;
   readonly suite: SuiteCredentials;
   readonly maxReplyMessages: number | undefined;
+  /** Told which callback token each sync_msg carried (for /_sim/stats). */
+  readonly onSyncToken?: (state: 'valid' | 'invalid' | 'none') => void;
 }
 
 export interface WecomRequest {
@@ -26,7 +28,9 @@ export interface WecomRequest {
   readonly raw: string;
 }
 
-type Handler = (ctx: WecomContext, req: WecomRequest) => string;
+/** The reply body; sync_msg also says how many messages it holds (the latency per message). */
+export type HandlerReply = string | { body: string; messages: number };
+type Handler = (ctx: WecomContext, req: WecomRequest) => HandlerReply;
 
 export const SYNC_PATH = '/cgi-bin/chatdata/sync_msg';
 export const SEARCH_PATH = '/cgi-bin/chatdata/search_msg';
@@ -46,8 +50,9 @@ const syncMsg: Handler = (ctx, req) => {
   requireAccessToken(ctx, req.query);
   const sync = parseSyncRequest(parseBody(req.raw));
   // An invalid or expired callback token is treated like no token: the strict limit applies.
-  const strict = sync.token === undefined || ctx.callbackTokens.check(sync.token) !== 'valid';
-  ctx.rate.admit(req.path, strict);
+  const state = sync.token === undefined ? 'none' : ctx.callbackTokens.check(sync.token) === 'valid' ? 'valid' : 'invalid';
+  ctx.onSyncToken?.(state);
+  ctx.rate.admit(req.path, state !== 'valid');
   return syncPage(ctx.sim, sync, ctx.maxReplyMessages);
 };
 
