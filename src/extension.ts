@@ -11,6 +11,7 @@ import { ProfileStore } from './profiles/profileStore';
 import type { SecretField } from './profiles/profile';
 import { StatusBar } from './statusBar';
 import { ArchiveService } from './sync/archiveService';
+import { BackgroundSync } from './sync/backgroundSync';
 import { SyncController } from './sync/syncController';
 import { ChatsTreeProvider } from './tree/chatsTree';
 import { SeenCounts } from './tree/seenCounts';
@@ -42,15 +43,17 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const demo = new DemoMode(profiles, log);
   const statusBar = new StatusBar();
   const archives = new ArchiveService(context.globalStorageUri.fsPath, join(context.extensionPath, 'dist', 'archive-worker.js'));
-  const sync = new SyncController(profiles, archives, statusBar, log, (id) => (id === DEMO_PROFILE_ID ? demo.clock : undefined));
+  const sync = new SyncController(profiles, archives, log, (id) => (id === DEMO_PROFILE_ID ? demo.clock : undefined));
+  const background = new BackgroundSync(profiles, archives, sync, statusBar, log, (p) => !p.demo || demo.running);
   const seen = new SeenCounts(context.globalState);
   const nameOf = (profileId: string) => (profileId === DEMO_PROFILE_ID ? (id: string) => demo.nameOf(id) : () => undefined);
   const deps: PanelDeps = { extensionUri: context.extensionUri, profiles, archives, log, seen, nameOf, memento: context.globalState };
   const pageSize = () => vscode.workspace.getConfiguration('wecomArchive').get<number>('tree.pageSize', 200);
   const model = new ChatTreeModel((id) => archives.get(id), pageSize);
-  const tree = new ChatsTreeProvider(profiles, demo, archives, model, seen, (id) => sync.isRunning(id), nameOf);
+  const tree = new ChatsTreeProvider(profiles, demo, archives, model, seen, (id) => sync.isRunning(id), nameOf, (id) => background.stateText(id));
   const view = vscode.window.createTreeView<TreeNode>('wecomArchive.chats', { treeDataProvider: tree, showCollapseAll: true });
-  context.subscriptions.push(profiles, demo, statusBar, archives, sync, tree, view, registerRawDocuments());
+  context.subscriptions.push(profiles, demo, statusBar, archives, sync, background, tree, view, registerRawDocuments());
+  context.subscriptions.push(background.onDidChange((id) => tree.refreshProfile(id)));
 
   // The view's badge: messages stored since the user last looked at the tree.
   let unseen = 0;
@@ -67,13 +70,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
     }),
   );
 
-  // Demo mode's simulator keeps producing messages: while it runs (and no auto-sync is set),
-  // pull them every minute so new messages show up in the tree and in open streams.
+  // Demo mode's simulator keeps producing messages: while it runs, pull them every minute so new
+  // messages show up in the tree and in open streams (sooner than the background interval).
   let demoTimer: NodeJS.Timeout | undefined;
   const demoAutoSync = () => {
     if (demoTimer) clearInterval(demoTimer);
     demoTimer = undefined;
-    if (!demo.running || vscode.workspace.getConfiguration('wecomArchive').get<number>('autoSyncMinutes', 0) > 0) return;
+    if (!demo.running) return;
     demoTimer = setInterval(() => {
       const p = profiles.get(DEMO_PROFILE_ID);
       if (p && demo.running && !sync.isRunning(p.id)) void sync.sync(p, { quiet: true });
@@ -82,10 +85,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   context.subscriptions.push(demo.onDidChange(demoAutoSync), { dispose: () => demoTimer && clearInterval(demoTimer) });
 
   const onProfilesChanged = () => {
-    const active = profiles.active();
     void vscode.commands.executeCommand('setContext', 'wecomArchive.hasProfile', profiles.list().length > 0);
-    statusBar.setProfile(active?.name, active?.demo === true);
-    void sync.refreshStatus();
     tree.refresh();
   };
   context.subscriptions.push(profiles.onDidChange(onProfilesChanged), demo.onDidChange(onProfilesChanged));
@@ -94,6 +94,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
     'wecomArchive.showLog': () => log.show(),
     'wecomArchive.search': () => void SearchPanel.show(deps),
     'wecomArchive.refresh': () => tree.refresh(),
+    'wecomArchive.syncAll': () => background.syncAll(),
     'wecomArchive.startDemo': async () => {
       try {
         const wasRunning = demo.running;

@@ -1,63 +1,37 @@
 import * as vscode from 'vscode';
 
-export type SyncStatus =
-  | { state: 'idle'; lastSync?: number }
-  | { state: 'syncing'; count: number }
-  | { state: 'error'; message: string }
-  | { state: 'none' };
+export interface StatusView {
+  /** One corp: its name and state; several: the sum ("12 corps · synced", "⚠ 1 corp at risk"). */
+  text: string;
+  /** Markdown: each corp's state. */
+  tooltip: string;
+  severity: 'ok' | 'syncing' | 'warning' | 'error';
+  demo: boolean;
+  command: string;
+}
 
-/** One status-bar item: which corp, demo or not, and the sync state. Click → sync (or the log on error). */
+/** One status-bar item summing up every corp's sync state. Hidden while there is no profile. */
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('wecomArchive.status', vscode.StatusBarAlignment.Left, 10);
-  private profileName = '';
-  private demo = false;
-  private status: SyncStatus = { state: 'none' };
 
   constructor() {
     this.item.name = vscode.l10n.t('WeCom Archive');
   }
 
-  setProfile(name: string | undefined, demo: boolean): void {
-    this.profileName = name ?? '';
-    this.demo = demo;
-    this.render();
-  }
-
-  setStatus(status: SyncStatus): void {
-    this.status = status;
-    this.render();
-  }
-
-  private render(): void {
-    const t = vscode.l10n.t;
-    if (!this.profileName) {
+  show(view: StatusView | undefined): void {
+    if (!view) {
       this.item.hide();
       return;
     }
-    const demo = this.demo ? ` ${t('[DEMO]')}` : '';
-    const s = this.status;
-    this.item.backgroundColor = undefined;
-    this.item.command = 'wecomArchive.sync';
-    switch (s.state) {
-      case 'syncing':
-        this.item.text = `$(sync~spin) ${this.profileName}${demo} · ${s.count.toLocaleString()}`;
-        this.item.tooltip = t('Syncing… click to cancel');
-        this.item.command = 'wecomArchive.cancelSync';
-        break;
-      case 'error':
-        this.item.text = `$(error) ${this.profileName}${demo}`;
-        this.item.tooltip = t('Last sync failed: {0} (click to show the log)', s.message);
-        this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
-        this.item.command = 'wecomArchive.showLog';
-        break;
-      case 'idle':
-        this.item.text = `$(${this.demo ? 'beaker' : 'archive'}) ${this.profileName}${demo}`;
-        this.item.tooltip = s.lastSync ? t('Last synced {0}. Click to sync now.', new Date(s.lastSync).toLocaleString()) : t('Not synced yet. Click to sync now.');
-        break;
-      default:
-        this.item.text = `$(${this.demo ? 'beaker' : 'archive'}) ${this.profileName}${demo}`;
-        this.item.tooltip = t('Not synced yet. Click to sync now.');
-    }
+    const icon = view.severity === 'syncing' ? 'sync~spin' : view.severity === 'error' ? 'error' : view.severity === 'warning' ? 'warning' : view.demo ? 'beaker' : 'archive';
+    this.item.text = `$(${icon}) ${view.text}`;
+    const tooltip = new vscode.MarkdownString(view.tooltip);
+    tooltip.supportThemeIcons = true;
+    this.item.tooltip = tooltip;
+    this.item.command = view.command;
+    this.item.backgroundColor =
+      view.severity === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : view.severity === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.accessibilityInformation = { label: view.text };
     this.item.show();
   }
 

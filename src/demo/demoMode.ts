@@ -1,6 +1,7 @@
 // Demo mode: the built-in simulator runs inside the extension host on 127.0.0.1, and a demo
 // profile points at it (through the simulator's suite-token chain and its own key pair), so every
-// feature works with no WeCom tenant.
+// feature works with no WeCom tenant. Its callback tokens come from the simulator's token service,
+// the way a provider's own service would hand them out.
 import * as vscode from 'vscode';
 import type { Profile } from '../profiles/profile';
 import type { ProfileStore } from '../profiles/profileStore';
@@ -8,13 +9,10 @@ import { type RunningSimulator, startSimulator } from '../simulator';
 import type { Clock } from '../wecom/timing';
 
 export const DEMO_PROFILE_ID = 'demo';
-/** Callback tokens live 10 minutes; mint a new one well before that. */
-const CALLBACK_REFRESH_MS = 4 * 60_000;
 
 export class DemoMode implements vscode.Disposable {
   private sim: RunningSimulator | undefined;
   private starting: Promise<Profile> | undefined;
-  private callbackTimer: NodeJS.Timeout | undefined;
   private readonly changed = new vscode.EventEmitter<boolean>();
   readonly onDidChange = this.changed.event;
 
@@ -77,6 +75,7 @@ export class DemoMode implements vscode.Disposable {
       authCorpId: sim.suite.authCorpId,
       keyVersions: [version],
       viewerUrlTemplate: `${sim.url}/_sim/viewer?msgid={msgid}`,
+      callbackTokenUrl: `${sim.url}/_sim/callback-token?corpid=${encodeURIComponent(sim.corpId)}`,
       demo: true,
       createdAt: Date.now(),
     };
@@ -86,8 +85,6 @@ export class DemoMode implements vscode.Disposable {
       ['permanentCode', sim.suite.permanentCode],
       [`privateKey.${version}`, sim.privateKeyPem(version)],
     ]);
-    await this.refreshCallbackToken();
-    this.callbackTimer = setInterval(() => void this.refreshCallbackToken(), CALLBACK_REFRESH_MS);
     await this.store.save(profile);
     await this.store.setActive(DEMO_PROFILE_ID);
     await vscode.commands.executeCommand('setContext', 'wecomArchive.demoRunning', true);
@@ -96,18 +93,10 @@ export class DemoMode implements vscode.Disposable {
     return profile;
   }
 
-  private async refreshCallbackToken(): Promise<void> {
-    if (!this.sim) return;
-    const value = JSON.stringify({ token: this.sim.mintCallbackToken(), expiresAt: Date.now() + 600_000 });
-    await this.store.setSecret(DEMO_PROFILE_ID, 'callbackToken', value);
-  }
-
   async stop(): Promise<void> {
     const sim = this.sim;
     if (!sim) return;
     this.sim = undefined;
-    if (this.callbackTimer) clearInterval(this.callbackTimer);
-    this.callbackTimer = undefined;
     await sim.close();
     await vscode.commands.executeCommand('setContext', 'wecomArchive.demoRunning', false);
     this.log.info('Demo simulator stopped.');

@@ -13,6 +13,11 @@ export interface Profile {
   suiteId?: string;
   authCorpId?: string;
   serviceUrl?: string;
+  /**
+   * The provider's service that returns the latest conversation_new_message token for this corp
+   * (`{token, expires_at}`); https, or http on loopback. Asked before each sync and when WeCom refuses the token.
+   */
+  callbackTokenUrl?: string;
   /** Epoch ms when a pasted token expires, if the user said. */
   tokenExpiresAt?: number;
   /** The provider's viewer page, with {msgid} (and optionally {secretKey}) placeholders. */
@@ -24,7 +29,7 @@ export interface Profile {
 }
 
 /** Every secret a profile can hold. Private keys add `privateKey.<version>`. */
-export const SECRET_FIELDS = ['accessToken', 'suiteSecret', 'suiteTicket', 'permanentCode', 'serviceSecret', 'callbackToken'] as const;
+export const SECRET_FIELDS = ['accessToken', 'suiteSecret', 'suiteTicket', 'permanentCode', 'serviceSecret', 'callbackToken', 'callbackServiceSecret'] as const;
 export type SecretField = (typeof SECRET_FIELDS)[number] | `privateKey.${number}`;
 
 export const SECRET_PREFIX = 'wecomArchive.profile.';

@@ -153,12 +153,49 @@ export class ProfileCommands {
     void vscode.window.showInformationMessage(t('Private key version {0} imported (fingerprint {1}).', ver, fingerprint));
   }
 
+  /** Paste a token (valid 10 minutes), or name the provider's service that hands out the latest one. */
   async setCallbackToken(p: Profile | undefined): Promise<void> {
     const profile = await this.requireProfile(p);
     if (!profile) return;
+    const t = vscode.l10n.t;
+    type Pick = vscode.QuickPickItem & { action: 'paste' | 'service' | 'stop' };
+    const picks: Pick[] = [
+      { label: `$(cloud) ${t("Use my token service's URL")}`, detail: t('Fetched before each sync and again when WeCom refuses the token. The service returns {"token", "expires_at"}.'), action: 'service' },
+      { label: `$(clippy) ${t('Paste a token')}`, detail: t('Valid for 10 minutes.'), action: 'paste' },
+      ...(profile.callbackTokenUrl ? [{ label: `$(close) ${t('Stop using the token service')}`, detail: profile.callbackTokenUrl, action: 'stop' as const }] : []),
+    ];
+    const choice = await vscode.window.showQuickPick(picks, { title: t('Callback token for "{0}"', profile.name), placeHolder: t('Without a callback token, sync_msg is strictly rate limited.') });
+    if (!choice) return;
+    if (choice.action === 'stop') {
+      const { callbackTokenUrl: _, ...rest } = profile;
+      await this.store.setSecret(profile.id, 'callbackServiceSecret', undefined);
+      await this.store.save(rest);
+      return;
+    }
+    if (choice.action === 'service') {
+      const url = await vscode.window.showInputBox({
+        title: t('Callback token service for "{0}"', profile.name),
+        prompt: t('https, or http on 127.0.0.1/localhost only. GET returns the latest conversation_new_message token of this corp.'),
+        value: profile.callbackTokenUrl ?? '',
+        ignoreFocusOut: true,
+        validateInput: (v) => check.checkServiceUrl(v, uiLang()),
+      });
+      if (!url) return;
+      const key = await vscode.window.showInputBox({
+        title: t('Callback token service for "{0}"', profile.name),
+        prompt: t('API key sent as "Authorization: Bearer …" (kept in SecretStorage). Leave empty for none.'),
+        password: true,
+        ignoreFocusOut: true,
+      });
+      if (key === undefined) return;
+      await this.store.setSecret(profile.id, 'callbackServiceSecret', key.trim() || undefined);
+      await this.store.save({ ...profile, callbackTokenUrl: url.trim() });
+      void vscode.window.showInformationMessage(t('"{0}" now asks {1} for its callback token before each sync.', profile.name, new URL(url.trim()).origin));
+      return;
+    }
     const token = await vscode.window.showInputBox({
-      title: vscode.l10n.t('Callback token for "{0}"', profile.name),
-      prompt: vscode.l10n.t('The token field of the conversation_new_message callback. It is valid for 10 minutes; without it sync_msg is strictly rate limited.'),
+      title: t('Callback token for "{0}"', profile.name),
+      prompt: t('The token field of the conversation_new_message callback. It is valid for 10 minutes; without it sync_msg is strictly rate limited.'),
       password: true,
       ignoreFocusOut: true,
       validateInput: (v) => check.checkCallbackToken(v, uiLang()),
@@ -166,7 +203,7 @@ export class ProfileCommands {
     if (!token) return;
     const expiresAt = Date.now() + 600_000;
     await this.store.setSecret(profile.id, 'callbackToken', JSON.stringify({ token: token.trim(), expiresAt }));
-    void vscode.window.showInformationMessage(vscode.l10n.t('Callback token set; valid until {0}.', new Date(expiresAt).toLocaleTimeString()));
+    void vscode.window.showInformationMessage(t('Callback token set; valid until {0}.', new Date(expiresAt).toLocaleTimeString()));
   }
 
   async test(p: Profile | undefined): Promise<boolean> {

@@ -55,6 +55,7 @@ export async function runProfileWizard(existing?: { profile: Profile; hasSecret:
       keyVersions: base?.keyVersions ?? [],
       createdAt: base?.createdAt ?? Date.now(),
       viewerUrlTemplate: base?.viewerUrlTemplate,
+      callbackTokenUrl: base?.callbackTokenUrl,
     };
     const t3 = title(3, 5);
     if (picked.source === 'token') {

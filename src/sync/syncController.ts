@@ -1,43 +1,48 @@
-// wecomArchive.sync / cancelSync and auto-sync: one run per profile at a time (the archive's
-// lease also guards other windows), a progress notification with a running count and Cancel,
-// the status bar, and gap warnings that say which period is lost.
+// wecomArchive.sync / cancelSync: one run per profile at a time (the archive's lease also guards
+// other windows), a progress notification with a running count and Cancel, and gap warnings that
+// say which period is lost. Background runs (quiet) come from BackgroundSync; every run reports
+// its progress and its end, which feed the tree's corp states and the status bar.
 import * as vscode from 'vscode';
 import { resetSyncPosition, SyncBusyError, SyncEngine, type SyncResult } from '../archive';
-import { connect } from '../profiles/connect';
+import { connect, proxyFromSettings } from '../profiles/connect';
 import { type Profile, parseCallbackToken } from '../profiles/profile';
 import type { ProfileStore } from '../profiles/profileStore';
-import type { StatusBar } from '../statusBar';
 import { describeError, showError } from '../ui/showError';
+import { CallbackTokenService, RunCallbackToken } from '../wecom/callbackTokens';
 import { WeComError } from '../wecom/errors';
 import type { Clock } from '../wecom/timing';
+import { HttpTransport } from '../wecom/transport';
 import type { ArchiveService } from './archiveService';
+import type { RunOutcome } from './scheduler';
 
 export interface SyncOptions {
   /** Auto-sync runs quietly: progress in the status bar only, errors in the log and status bar. */
   quiet?: boolean;
 }
 
+export interface SyncEnd {
+  profileId: string;
+  outcome: RunOutcome;
+  quiet: boolean;
+}
+
 export class SyncController implements vscode.Disposable {
   private readonly running = new Map<string, AbortController>();
-  private autoTimer: NodeJS.Timeout | undefined;
   private readonly owner = `${vscode.env.sessionId}:${process.pid}`;
-  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly progressed = new vscode.EventEmitter<{ profileId: string; count: number }>();
+  /** A run stored more messages (count so far; 0 when it starts). */
+  readonly onDidProgress = this.progressed.event;
+  private readonly ended = new vscode.EventEmitter<SyncEnd>();
+  /** Every run's end, whoever started it. */
+  readonly onDidEnd = this.ended.event;
 
   constructor(
     private readonly store: ProfileStore,
     private readonly archives: ArchiveService,
-    private readonly statusBar: StatusBar,
     private readonly log: vscode.LogOutputChannel,
     /** WeCom's clock for a profile when it is not the real one (demo mode's simulator). */
     private readonly clockOf: (profileId: string) => Clock | undefined = () => undefined,
-  ) {
-    this.subscriptions.push(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('wecomArchive.autoSyncMinutes')) this.scheduleAuto();
-      }),
-    );
-    this.scheduleAuto();
-  }
+  ) {}
 
   isRunning(profileId: string): boolean {
     return this.running.has(profileId);
@@ -47,31 +52,33 @@ export class SyncController implements vscode.Disposable {
     for (const [id, ac] of this.running) if (!profileId || id === profileId) ac.abort();
   }
 
-  /** Shows the last sync time of the active profile in the status bar. */
-  async refreshStatus(): Promise<void> {
-    const p = this.store.active();
-    if (!p || this.running.has(p.id)) return;
-    const state = await (await this.archives.get(p.id)).syncState();
-    this.statusBar.setStatus(state.lastError && (!state.lastSuccessAt || state.lastError.at > state.lastSuccessAt) ? { state: 'error', message: state.lastError.message } : { state: 'idle', lastSync: state.lastSuccessAt });
+  async sync(profile: Profile | undefined = this.store.active(), opts: SyncOptions = {}): Promise<SyncResult | undefined> {
+    return (await this.syncOutcome(profile, opts)).result;
   }
 
-  async sync(profile: Profile | undefined = this.store.active(), opts: SyncOptions = {}): Promise<SyncResult | undefined> {
+  /** Like sync(), and says how the run ended (the scheduler backs off after failures). */
+  async syncOutcome(profile: Profile | undefined, opts: SyncOptions = {}): Promise<{ outcome: RunOutcome; result?: SyncResult }> {
     const t = vscode.l10n.t;
     if (!profile) {
       if (!opts.quiet) void vscode.commands.executeCommand('wecomArchive.addProfile');
-      return undefined;
+      return { outcome: { kind: 'skipped' } };
     }
     if (this.running.has(profile.id)) {
       if (!opts.quiet) void vscode.window.showInformationMessage(t('A sync of "{0}" is already running.', profile.name));
-      return undefined;
+      return { outcome: { kind: 'skipped' } };
     }
     const ac = new AbortController();
     this.running.set(profile.id, ac);
-    const isActive = () => this.store.active()?.id === profile.id;
-    if (isActive()) this.statusBar.setStatus({ state: 'syncing', count: 0 });
+    const quiet = opts.quiet === true;
+    const end = (outcome: RunOutcome, result?: SyncResult) => {
+      this.running.delete(profile.id);
+      this.ended.fire({ profileId: profile.id, outcome, quiet });
+      return result ? { outcome, result } : { outcome };
+    };
+    this.progressed.fire({ profileId: profile.id, count: 0 });
     try {
-      const run = (report: (text: string) => void) => this.run(profile, ac.signal, report, (count) => isActive() && this.statusBar.setStatus({ state: 'syncing', count }));
-      const result = opts.quiet
+      const run = (report: (text: string) => void) => this.run(profile, ac.signal, report, (count) => this.progressed.fire({ profileId: profile.id, count }));
+      const result = quiet
         ? await run(() => undefined)
         : await vscode.window.withProgress(
             { location: vscode.ProgressLocation.Notification, title: t('Syncing "{0}"', profile.name), cancellable: true },
@@ -81,49 +88,41 @@ export class SyncController implements vscode.Disposable {
             },
           );
       this.log.info(`Sync of "${profile.name}": ${result.inserted} new messages in ${result.pages} pages, ${result.durationMs} ms.`);
-      if (isActive()) this.statusBar.setStatus({ state: 'idle', lastSync: Date.now() });
-      if (!opts.quiet) void vscode.window.setStatusBarMessage(result.inserted === 1 ? t('Synced "{0}": 1 new message.', profile.name) : t('Synced "{0}": {1} new messages.', profile.name, result.inserted.toLocaleString()), 5000);
-      return result;
+      if (!quiet) void vscode.window.setStatusBarMessage(result.inserted === 1 ? t('Synced "{0}": 1 new message.', profile.name) : t('Synced "{0}": {1} new messages.', profile.name, result.inserted.toLocaleString()), 5000);
+      return end({ kind: 'ok' }, result);
     } catch (e) {
       if (e instanceof WeComError && e.kind === 'cancelled') {
         this.log.info(`Sync of "${profile.name}" cancelled; what was stored stays, the next sync resumes from there.`);
-        if (isActive()) void this.refreshStatus();
-        return undefined;
+        return end({ kind: 'skipped' });
       }
       if (e instanceof SyncBusyError) {
-        if (!opts.quiet) void vscode.window.showInformationMessage(t('Another VS Code window is syncing "{0}" right now; its results appear here too.', profile.name));
-        if (isActive()) void this.refreshStatus();
-        return undefined;
+        if (!quiet) void vscode.window.showInformationMessage(t('Another VS Code window is syncing "{0}" right now; its results appear here too.', profile.name));
+        else this.log.info(`Background sync of "${profile.name}" skipped: another window is syncing it.`);
+        return end({ kind: 'skipped' });
       }
-      if (isActive()) this.statusBar.setStatus({ state: 'error', message: describeError(e) });
       // The tree shows the last error: tell it the archive's state changed, though no chat did.
       this.archives.fire({ profileId: profile.id, changedChats: [], inserted: 0 });
-      if (opts.quiet) this.log.error(`Auto-sync of "${profile.name}" failed: ${e instanceof Error ? e.message : String(e)}`);
+      if (quiet) this.log.error(`Background sync of "${profile.name}" failed: ${describeError(e)}`);
       else void showError(t('Sync of "{0}" failed', profile.name), e);
-      return undefined;
-    } finally {
-      this.running.delete(profile.id);
+      return end({ kind: 'failed', error: e });
     }
   }
 
   private async run(profile: Profile, signal: AbortSignal, report: (text: string) => void, onCount: (n: number) => void): Promise<SyncResult> {
     const t = vscode.l10n.t;
+    const tokens = await this.callbackTokens(profile);
     const conn = await connect(profile, (f) => this.store.getSecret(profile.id, f), this.log, {
-      onWait: (until) => report(t('Rate limited by WeCom: waiting until {0}…', new Date(until).toLocaleTimeString())),
-    });
-    // The callback token is valid 10 minutes and may be replaced while we run: read it per request.
-    let callback = parseCallbackToken(await this.store.getSecret(profile.id, 'callbackToken'), Date.now());
-    const sub = this.store.onDidChange(async (id) => {
-      if (id === profile.id) callback = parseCallbackToken(await this.store.getSecret(profile.id, 'callbackToken'), Date.now());
+      onWait: (until) => {
+        // WeCom treats a refused callback token like none: the strict limit. Ask for a new one.
+        tokens.token.refused();
+        report(t('Rate limited by WeCom: waiting until {0}…', new Date(until).toLocaleTimeString()));
+      },
     });
     try {
+      await tokens.token.prepare(signal);
       const archive = await this.archives.get(profile.id);
       const limit = vscode.workspace.getConfiguration('wecomArchive').get<number>('sync.limit', 1000);
-      const engine = new SyncEngine(archive, conn.client, {
-        owner: this.owner,
-        limit,
-        callbackToken: () => (callback && callback.expiresAt > Date.now() ? callback.token : undefined),
-      });
+      const engine = new SyncEngine(archive, conn.client, { owner: this.owner, limit, callbackToken: () => tokens.token.current() });
       engine.onChange((c) => this.archives.fire({ profileId: profile.id, changedChats: c.changedChats, inserted: c.inserted }));
       return await engine.run({
         signal,
@@ -133,9 +132,40 @@ export class SyncController implements vscode.Disposable {
         },
       });
     } finally {
-      sub.dispose();
+      tokens.dispose();
       conn.dispose();
     }
+  }
+
+  /** The run's callback token: from the profile's token service if it names one, else the pasted one. */
+  private async callbackTokens(profile: Profile): Promise<{ token: RunCallbackToken; dispose(): void }> {
+    // The pasted token may be replaced while we run: read it again when it changes.
+    let pasted = parseCallbackToken(await this.store.getSecret(profile.id, 'callbackToken'), Date.now());
+    const sub = this.store.onDidChange(async (id) => {
+      if (id === profile.id) pasted = parseCallbackToken(await this.store.getSecret(profile.id, 'callbackToken'), Date.now());
+    });
+    let transport: HttpTransport | undefined;
+    let fetcher: CallbackTokenService | undefined;
+    if (profile.callbackTokenUrl) {
+      const proxy = proxyFromSettings();
+      transport = new HttpTransport({ proxy, strictSSL: proxy?.strictSSL });
+      const bearerSecret = (await this.store.getSecret(profile.id, 'callbackServiceSecret')) || undefined;
+      try {
+        fetcher = new CallbackTokenService({ url: profile.callbackTokenUrl, transport, ...(bearerSecret ? { bearerSecret } : {}) });
+      } catch (e) {
+        sub.dispose();
+        void transport.close();
+        throw e;
+      }
+    }
+    const token = new RunCallbackToken(fetcher, () => pasted, this.log);
+    return {
+      token,
+      dispose: () => {
+        sub.dispose();
+        void transport?.close();
+      },
+    };
   }
 
   /**
@@ -185,22 +215,9 @@ export class SyncController implements vscode.Disposable {
     void vscode.window.showWarningMessage(text);
   }
 
-  /** Auto-sync: a timer that is re-armed only after a run ends, so runs never overlap. */
-  private scheduleAuto(): void {
-    if (this.autoTimer) clearTimeout(this.autoTimer);
-    this.autoTimer = undefined;
-    const minutes = vscode.workspace.getConfiguration('wecomArchive').get<number>('autoSyncMinutes', 0);
-    if (!minutes || minutes <= 0) return;
-    this.autoTimer = setTimeout(async () => {
-      const p = this.store.active();
-      if (p) await this.sync(p, { quiet: true });
-      this.scheduleAuto();
-    }, minutes * 60_000);
-  }
-
   dispose(): void {
     this.cancel();
-    if (this.autoTimer) clearTimeout(this.autoTimer);
-    for (const s of this.subscriptions) s.dispose();
+    this.progressed.dispose();
+    this.ended.dispose();
   }
 }

@@ -29,6 +29,8 @@ export class ChatsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     private readonly isSyncing: (profileId: string) => boolean,
     /** Display names where known, per profile (demo mode's directory); ids otherwise. */
     private readonly namesOf: (profileId: string) => NameOf,
+    /** The corp's sync state ("synced 3 min ago", "⚠ 20 h left"), from the background sync. */
+    private readonly stateOf: (profileId: string) => string | undefined = () => undefined,
   ) {
     this.subscriptions.push(
       archives.onDidChange((c) => {
@@ -149,10 +151,12 @@ export class ChatsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     const item = new vscode.TreeItem(visibleText(p.name), active ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = node.id;
     const kind = p.demo ? (this.demo.running ? t('DEMO · simulator running') : t('DEMO · simulator stopped')) : visibleText(p.corpId);
-    item.description = active ? `${kind} · ${t('active')}` : kind;
+    const state = this.stateOf(p.id);
+    // The state first: a long corp id must not push "⚠ 11 h left" out of a narrow side bar.
+    item.description = [...(state ? [state] : []), kind, ...(active ? [t('active')] : [])].join(' · ');
     item.iconPath = new vscode.ThemeIcon(p.demo ? 'beaker' : 'organization', active ? new vscode.ThemeColor('charts.green') : undefined);
     item.contextValue = p.demo ? 'profile.demo' : 'profile';
-    item.tooltip = new vscode.MarkdownString(`**${mdEscape(p.name)}**\n\n${t('Corp id')}: ${markdownCode(p.corpId)}\n\n${t('Token source')}: ${p.source}`);
+    item.tooltip = new vscode.MarkdownString(`**${mdEscape(p.name)}**\n\n${t('Corp id')}: ${markdownCode(p.corpId)}\n\n${t('Token source')}: ${p.source}${state ? `\n\n${t('Sync')}: ${mdEscape(state)}` : ''}`);
     return item;
   }
 
