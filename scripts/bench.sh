@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm run bench [-- --quick]: the benchmarks, one `name: value unit` line per figure.
 #   sync:    1M messages (100k with --quick) from the simulator vs a bare undici loop; store queries
+#   corps:   20 corps × 20k messages (5k with --quick) at 30 ms latency: the scheduler vs a bare undici loop
 #   tree:    expanding a group of 10k chats
 #   webview: a 100k-message chat in headless Chromium
 set -euo pipefail
@@ -10,5 +11,6 @@ eval "$tools_env"
 node esbuild.mjs --tests >/dev/null
 echo "# $(date -u +%FT%TZ) · node $(node -v) · $(nproc) cores"
 node out/bench/sync.bench.js "$@"
+node out/bench/corps.bench.js "$@"
 node out/bench/tree.bench.js
 node out/bench/webview.bench.js "$@"

@@ -8,7 +8,7 @@ import type { StatusBar, StatusView } from '../statusBar';
 import { mdEscape } from '../tree/chatFormat';
 import type { ArchiveService } from './archiveService';
 import { type CorpHealth, type CorpSyncFacts, corpHealth, formatSpan, healthText, needsWarning, summarize, summaryText } from './deadline';
-import { type RunOutcome, type SchedulerSettings, SyncScheduler } from './scheduler';
+import { DEFAULT_CONCURRENCY, DEFAULT_INTERVAL_MS, type RunOutcome, type SchedulerSettings, SyncScheduler } from './scheduler';
 import type { SyncController } from './syncController';
 
 /** After activation, before the first background run: the window is busy starting up. */
@@ -18,7 +18,10 @@ const TICK_MS = 60_000;
 
 export function schedulerSettings(): SchedulerSettings {
   const cfg = vscode.workspace.getConfiguration('wecomArchive.sync');
-  return { intervalMs: Math.max(0, cfg.get<number>('intervalMinutes', 30)) * 60_000, concurrency: Math.max(1, cfg.get<number>('concurrency', 2)) };
+  return {
+    intervalMs: Math.max(0, cfg.get<number>('intervalMinutes', DEFAULT_INTERVAL_MS / 60_000)) * 60_000,
+    concurrency: Math.max(1, cfg.get<number>('concurrency', DEFAULT_CONCURRENCY)),
+  };
 }
 
 export class BackgroundSync implements vscode.Disposable {

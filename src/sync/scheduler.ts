@@ -56,6 +56,9 @@ interface Corp extends CorpSchedule {
   again: boolean;
 }
 
+/** The settings' defaults (package.json): every 30 minutes, two corps at a time. */
+export const DEFAULT_INTERVAL_MS = 30 * 60_000;
+export const DEFAULT_CONCURRENCY = 2;
 export const DEFAULT_STAGGER_MS = 200;
 export const DEFAULT_BACKOFF_BASE_MS = 60_000;
 

@@ -1,0 +1,197 @@
+/**
+ * Many corps benchmark. Prints one `name: value unit` line per figure.
+ *
+ *   sync.corps.ratio_vs_floor     20 corps × 20k messages (5k with --quick) behind 30 ms of
+ *                                 simulated latency per request: the product's scheduler at its
+ *                                 default concurrency (sync engine, SQLite archive per corp) ÷ a bare
+ *                                 undici loop running the same 20 cursor chains at the same
+ *                                 concurrency, same simulator, same run. Goal <= 1.10.
+ *   sync.corps.max_loop_stall_ms  longest event-loop stall of this (host) process during the
+ *                                 scheduler's runs. Goal < 20.
+ *
+ * The simulator (one process, 20 corps) runs in a child process so it does not share this event
+ * loop. Floor and product alternate, RUNS times each; the medians are compared.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { build } from 'esbuild';
+import { Agent, request } from 'undici';
+import { type Archive, openArchive } from '../src/archive/archive';
+import { SyncEngine } from '../src/archive/sync';
+import { DEFAULT_CONCURRENCY, SyncScheduler } from '../src/sync/scheduler';
+import { WeComClient } from '../src/wecom/client';
+import { demoTokenSource } from '../src/wecom/tokens';
+
+const QUICK = process.argv.includes('--quick');
+const CORPS = 20;
+const MESSAGES = QUICK ? 5_000 : 20_000;
+const LATENCY_MS = 30;
+const LIMIT = 1000;
+const RUNS = 3;
+
+function print(name: string, value: number, unit: string): void {
+  const shown = Number.isInteger(value) ? String(value) : value.toFixed(value < 10 ? 3 : 1);
+  process.stdout.write(`${name}: ${shown} ${unit}\n`);
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function bundle(dir: string): Promise<{ worker: string; simulator: string }> {
+  await build({
+    absWorkingDir: join(__dirname, '..', '..'),
+    entryPoints: { 'archive-worker': 'src/archive/worker.ts', simulator: 'src/simulator/cli.ts' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    outdir: dir,
+    logLevel: 'error',
+  });
+  return { worker: join(dir, 'archive-worker.js'), simulator: join(dir, 'simulator.js') };
+}
+
+interface Corp {
+  corpid: string;
+  token: string;
+}
+
+async function startSimulatorProcess(cli: string): Promise<{ child: ChildProcess; url: string; corps: Corp[] }> {
+  // 2.9 days: every message lies inside sync_msg's 3-day first-sync window.
+  const args = [cli, '--port', '0', '--messages', String(MESSAGES), '--days', '2.9', '--no-token-limit', '100000000', '--corps', String(CORPS), '--latency-ms', String(LATENCY_MS)];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`simulator exited (${code})`)));
+  });
+  const { url } = JSON.parse(line) as { url: string };
+  const list = (await (await fetch(`${url}/_sim/corps`)).json()) as { corps: { corpid: string; token_service_url: string }[] };
+  const corps: Corp[] = [];
+  for (const c of list.corps) {
+    const t = (await (await fetch(c.token_service_url)).json()) as { access_token: string };
+    corps.push({ corpid: c.corpid, token: t.access_token });
+  }
+  return { child, url, corps };
+}
+
+/** One corp's cursor chain with nothing but undici and JSON.parse. */
+async function bareChain(agent: Agent, url: string, token: string): Promise<number> {
+  const target = `${url}/cgi-bin/chatdata/sync_msg?access_token=${encodeURIComponent(token)}`;
+  let cursor: string | undefined;
+  let messages = 0;
+  for (;;) {
+    const res = await request(target, {
+      method: 'POST',
+      dispatcher: agent,
+      headers: { 'content-type': 'application/json; charset=utf-8', accept: 'application/json' },
+      body: JSON.stringify(cursor ? { cursor, limit: LIMIT } : { limit: LIMIT }),
+    });
+    const reply = JSON.parse(await res.body.text()) as { errcode: number; has_more: boolean; next_cursor: string; msg_list: unknown[] };
+    if (reply.errcode !== 0) throw new Error(`sync_msg errcode ${reply.errcode}`);
+    messages += reply.msg_list.length;
+    if (!reply.has_more) return messages;
+    cursor = reply.next_cursor;
+  }
+}
+
+/** The floor: the 20 chains, `concurrency` at a time, on one keep-alive agent. */
+async function floor(url: string, corps: Corp[], concurrency: number): Promise<{ ms: number; messages: number }> {
+  const agent = new Agent({ connections: concurrency * 2, keepAliveTimeout: 30_000 });
+  const started = performance.now();
+  let next = 0;
+  let messages = 0;
+  const lane = async () => {
+    while (next < corps.length) messages += await bareChain(agent, url, corps[next++]!.token);
+  };
+  try {
+    await Promise.all(Array.from({ length: concurrency }, lane));
+  } finally {
+    await agent.close();
+  }
+  return { ms: performance.now() - started, messages };
+}
+
+/** The product: the scheduler's Sync All at its default concurrency, each run a sync engine into its archive. */
+async function product(url: string, corps: Corp[], archives: Archive[]): Promise<{ ms: number; messages: number; stallMs: number }> {
+  let messages = 0;
+  let left = corps.length;
+  let finish: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const scheduler = new SyncScheduler({
+    intervalMs: 0,
+    concurrency: DEFAULT_CONCURRENCY,
+    run: async (id) => {
+      const i = Number(id);
+      const client = new WeComClient({ tokenSource: demoTokenSource(corps[i]!.token), baseUrl: url });
+      try {
+        const result = await new SyncEngine(archives[i]!, client, { owner: 'bench', limit: LIMIT }).run();
+        messages += result.inserted;
+        return { kind: 'ok' };
+      } catch (error) {
+        process.stderr.write(`corp ${i}: ${error instanceof Error ? error.message : String(error)}\n`);
+        return { kind: 'failed', error };
+      } finally {
+        await client.close();
+        if (--left === 0) finish();
+      }
+    },
+  });
+  scheduler.setCorps(corps.map((_, i) => ({ id: String(i) })));
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  const started = performance.now();
+  scheduler.syncAll();
+  await done;
+  const ms = performance.now() - started;
+  loop.disable();
+  scheduler.dispose();
+  return { ms, messages, stallMs: loop.max / 1e6 };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'corps-bench-'));
+  let sim: ChildProcess | undefined;
+  try {
+    const { worker, simulator } = await bundle(dir);
+    const started = await startSimulatorProcess(simulator);
+    sim = started.child;
+    const { url, corps } = started;
+    // Warm both processes' JITs and the connections before anything is timed.
+    await floor(url, corps.slice(0, 4), DEFAULT_CONCURRENCY);
+
+    const floors: number[] = [];
+    const products: number[] = [];
+    const stalls: number[] = [];
+    let expected = 0;
+    for (let run = 0; run < RUNS; run++) {
+      const f = await floor(url, corps, DEFAULT_CONCURRENCY);
+      floors.push(f.ms);
+      expected = f.messages;
+      // Fresh archives each run, opened before the clock starts (the extension keeps them open).
+      const archives = await Promise.all(corps.map((_, i) => openArchive(join(dir, `run${run}-corp${i}.sqlite`), { workerPath: worker })));
+      const p = await product(url, corps, archives);
+      await Promise.all(archives.map((a) => a.close()));
+      if (p.messages !== f.messages) throw new Error(`the scheduler synced ${p.messages}, the floor saw ${f.messages}`);
+      products.push(p.ms);
+      stalls.push(p.stallMs);
+    }
+    print('sync.corps.messages', expected, 'messages');
+    print('sync.corps.wall_ms', Math.round(median(products)), 'ms');
+    print('sync.corps.floor_wall_ms', Math.round(median(floors)), 'ms');
+    print('sync.corps.ratio_vs_floor', median(products) / median(floors), 'x');
+    print('sync.corps.max_loop_stall_ms', Math.max(...stalls), 'ms');
+  } finally {
+    sim?.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
