@@ -21,7 +21,7 @@ export type CorpHealth =
   | { kind: 'synced'; lastSuccessAt: number; deadlineAt: number }
   | { kind: 'failing'; since: number; message: string; deadlineAt: number }
   | { kind: 'atRisk'; leftMs: number; deadlineAt: number; failing: boolean }
-  /** The deadline passed: the next sync records a gap (and the tree shows it, as today). */
+  /** The deadline passed: messages may be lost (a refused cursor then becomes a gap, shown as today). */
   | { kind: 'lost'; deadlineAt: number };
 
 /** When messages not yet archived start to be dropped; undefined before the first success. */
@@ -83,7 +83,7 @@ export function healthText(h: CorpHealth, now: number, t: Translate, formatTime:
     case 'atRisk':
       return t('⚠ {0} left', formatSpan(h.leftMs, t));
     case 'lost':
-      return t('⚠ 5-day window missed: a gap will be recorded');
+      return t('⚠ 5-day window passed: messages may be lost');
   }
 }
 

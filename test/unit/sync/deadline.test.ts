@@ -1,8 +1,8 @@
-// The 5-day deadline at its boundaries, checked against the sync engine's own gap rule so the
-// warning and the gap can never disagree about when messages are lost.
+// The 5-day deadline at its boundaries, checked against the simulator's retention rule (WeCom's, as
+// the seeds state it) so the warning and the loss can never disagree about the moment.
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { staleGap } from '../../../src/archive/gaps';
+import { RETENTION_SECONDS } from '../../../src/simulator/simulation';
 import { AT_RISK_MS, type CorpHealth, corpHealth, formatSpan, healthText, needsWarning, summarize, summaryText } from '../../../src/sync/deadline';
 
 const H = 3600_000;
@@ -34,16 +34,17 @@ describe('corp deadline (last success + 5 days)', () => {
     assert.equal(healthText(at, 0, t, fmt), '⚠ 24 h left');
   });
 
-  it('exactly 5 d: 0 left but not lost, like the sync (no gap at 5 d); 1 s later lost, and the sync records a gap', () => {
+  it('exactly 5 d: 0 left but not lost (a message 5 days old is still kept); 1 s later lost', () => {
+    assert.equal(RETENTION_SECONDS * 1000, 5 * D, "the deadline is WeCom's retention");
     const at5 = corpHealth({ lastSuccessAt: LAST }, LAST + 5 * D);
     assert.deepEqual(at5, { kind: 'atRisk', leftMs: 0, deadlineAt: LAST + 5 * D, failing: false });
-    assert.equal(staleGap({ lastSuccessAt: LAST }, LAST + 5 * D), undefined);
+    assert.equal(healthText(at5, 0, t, fmt), '⚠ 0 min left');
     const after = corpHealth({ lastSuccessAt: LAST }, LAST + 5 * D + 1000);
     assert.deepEqual(after, { kind: 'lost', deadlineAt: LAST + 5 * D });
-    assert.ok(staleGap({ lastSuccessAt: LAST }, LAST + 5 * D + 1000), 'the engine records a gap at the same moment');
+    assert.equal(healthText(after, 0, t, fmt), '⚠ 5-day window passed: messages may be lost');
   });
 
-  it('after a gap: the sync that recorded it starts a new 5-day deadline', () => {
+  it('after a loss: the next successful sync (the one after the gap) starts a new 5-day deadline', () => {
     const resumed = LAST + 6 * D;
     const h = corpHealth({ lastSuccessAt: resumed }, resumed + 3 * 60_000);
     assert.deepEqual(h, { kind: 'synced', lastSuccessAt: resumed, deadlineAt: resumed + 5 * D });
