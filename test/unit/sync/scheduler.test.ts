@@ -2,8 +2,11 @@
 // are kept, runs never overlap, the failing corp backs off (doubling, capped at the interval) and
 // the others keep their schedule.
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { type RunOutcome, SyncScheduler } from '../../../src/sync/scheduler';
+import { DEFAULT_CONCURRENCY, DEFAULT_INTERVAL_MS, type RunOutcome, SyncScheduler } from '../../../src/sync/scheduler';
+import { repoRoot } from '../../harness/paths';
 import { FakeTimers } from './fakeTimers';
 
 const MIN = 60_000;
@@ -171,5 +174,16 @@ describe('SyncScheduler (fake clock)', () => {
     assert.equal(s.get('a'), undefined);
     assert.ok(s.get('b')!.failures >= 4);
     s.dispose();
+  });
+});
+
+describe('background sync settings', () => {
+  it("the manifest's defaults are the scheduler's, and both settings are application-scoped (they decide what leaves the machine)", () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { default?: unknown; scope?: string }> } } };
+    const props = pkg.contributes.configuration.properties;
+    assert.equal(props['wecomArchive.sync.intervalMinutes']?.default, DEFAULT_INTERVAL_MS / MIN);
+    assert.equal(props['wecomArchive.sync.concurrency']?.default, DEFAULT_CONCURRENCY);
+    assert.equal(props['wecomArchive.sync.intervalMinutes']?.scope, 'application');
+    assert.equal(props['wecomArchive.sync.concurrency']?.scope, 'application');
   });
 });
