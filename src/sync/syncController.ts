@@ -27,7 +27,7 @@ export interface SyncEnd {
 }
 
 export class SyncController implements vscode.Disposable {
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, { ac: AbortController; done: Promise<{ outcome: RunOutcome; result?: SyncResult }> }>();
   private readonly owner = `${vscode.env.sessionId}:${process.pid}`;
   private readonly progressed = new vscode.EventEmitter<{ profileId: string; count: number }>();
   /** A run stored more messages (count so far; 0 when it starts). */
@@ -49,7 +49,7 @@ export class SyncController implements vscode.Disposable {
   }
 
   cancel(profileId?: string): void {
-    for (const [id, ac] of this.running) if (!profileId || id === profileId) ac.abort();
+    for (const [id, run] of this.running) if (!profileId || id === profileId) run.ac.abort();
   }
 
   async sync(profile: Profile | undefined = this.store.active(), opts: SyncOptions = {}): Promise<SyncResult | undefined> {
@@ -58,18 +58,38 @@ export class SyncController implements vscode.Disposable {
 
   /** Like sync(), and says how the run ended (the scheduler backs off after failures). */
   async syncOutcome(profile: Profile | undefined, opts: SyncOptions = {}): Promise<{ outcome: RunOutcome; result?: SyncResult }> {
-    const t = vscode.l10n.t;
     if (!profile) {
       if (!opts.quiet) void vscode.commands.executeCommand('wecomArchive.addProfile');
       return { outcome: { kind: 'skipped' } };
     }
-    if (this.running.has(profile.id)) {
-      if (!opts.quiet) void vscode.window.showInformationMessage(t('A sync of "{0}" is already running.', profile.name));
-      return { outcome: { kind: 'skipped' } };
-    }
+    const current = this.running.get(profile.id);
+    // Already running (often quietly, in the background): join it rather than start a second one.
+    if (current) return opts.quiet ? current.done : this.follow(profile, current);
     const ac = new AbortController();
-    this.running.set(profile.id, ac);
-    const quiet = opts.quiet === true;
+    const entry = { ac, done: Promise.resolve<{ outcome: RunOutcome; result?: SyncResult }>({ outcome: { kind: 'skipped' } }) };
+    this.running.set(profile.id, entry);
+    entry.done = this.execute(profile, ac, opts.quiet === true);
+    return entry.done;
+  }
+
+  /** The user asked for a sync that runs already: its progress notification, with Cancel, until it ends. */
+  private follow(profile: Profile, run: { ac: AbortController; done: Promise<{ outcome: RunOutcome; result?: SyncResult }> }): Thenable<{ outcome: RunOutcome; result?: SyncResult }> {
+    const t = vscode.l10n.t;
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: t('Syncing "{0}"', profile.name), cancellable: true }, (progress, token) => {
+      token.onCancellationRequested(() => run.ac.abort());
+      const sub = this.onDidProgress((p) => {
+        if (p.profileId === profile.id) progress.report({ message: t('{0} new messages stored', p.count.toLocaleString()) });
+      });
+      return run.done.finally(() => sub.dispose()).then((ended) => {
+        // A background run says nothing when it fails; the user who waited for it is told.
+        if (ended.outcome.kind === 'failed') void showError(t('Sync of "{0}" failed', profile.name), ended.outcome.error);
+        return ended;
+      });
+    });
+  }
+
+  private async execute(profile: Profile, ac: AbortController, quiet: boolean): Promise<{ outcome: RunOutcome; result?: SyncResult }> {
+    const t = vscode.l10n.t;
     const end = (outcome: RunOutcome, result?: SyncResult) => {
       this.running.delete(profile.id);
       this.ended.fire({ profileId: profile.id, outcome, quiet });
