@@ -12,19 +12,18 @@
  * The simulator (one process, 20 corps) runs in a child process so it does not share this event
  * loop. Floor and product alternate, RUNS times each; the medians are compared.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess, } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
-import { build } from 'esbuild';
 import { Agent, request } from 'undici';
 import { type Archive, openArchive } from '../src/archive/archive';
 import { SyncEngine } from '../src/archive/sync';
 import { DEFAULT_CONCURRENCY, SyncScheduler } from '../src/sync/scheduler';
 import { WeComClient } from '../src/wecom/client';
 import { demoTokenSource } from '../src/wecom/tokens';
+import { bundle, median, print, runBench, spawnSimulator } from './support';
 
 const QUICK = process.argv.includes('--quick');
 const CORPS = 20;
@@ -33,27 +32,6 @@ const LATENCY_MS = 30;
 const LIMIT = 1000;
 const RUNS = 3;
 
-function print(name: string, value: number, unit: string): void {
-  const shown = Number.isInteger(value) ? String(value) : value.toFixed(value < 10 ? 3 : 1);
-  process.stdout.write(`${name}: ${shown} ${unit}\n`);
-}
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-async function bundle(dir: string): Promise<{ worker: string; simulator: string }> {
-  await build({
-    absWorkingDir: join(__dirname, '..', '..'),
-    entryPoints: { 'archive-worker': 'src/archive/worker.ts', simulator: 'src/simulator/cli.ts' },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node22',
-    outdir: dir,
-    logLevel: 'error',
-  });
-  return { worker: join(dir, 'archive-worker.js'), simulator: join(dir, 'simulator.js') };
-}
-
 interface Corp {
   corpid: string;
   token: string;
@@ -61,13 +39,9 @@ interface Corp {
 
 async function startSimulatorProcess(cli: string): Promise<{ child: ChildProcess; url: string; corps: Corp[] }> {
   // 2.9 days: every message lies inside sync_msg's 3-day first-sync window.
-  const args = [cli, '--port', '0', '--messages', String(MESSAGES), '--days', '2.9', '--no-token-limit', '100000000', '--corps', String(CORPS), '--latency-ms', String(LATENCY_MS)];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`simulator exited (${code})`)));
-  });
-  const { url } = JSON.parse(line) as { url: string };
+  const args = ['--messages', String(MESSAGES), '--days', '2.9', '--no-token-limit', '100000000', '--corps', String(CORPS), '--latency-ms', String(LATENCY_MS)];
+  const { child, info } = await spawnSimulator<{ url: string }>(cli, args);
+  const { url } = info;
   const list = (await (await fetch(`${url}/_sim/corps`)).json()) as { corps: { corpid: string; token_service_url: string }[] };
   const corps: Corp[] = [];
   for (const c of list.corps) {
@@ -200,7 +174,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runBench(main);

@@ -16,63 +16,27 @@
  * 100,000 with --quick. Built by the project's esbuild (--tests) to out/bench/sync.bench.js; the
  * worker and the simulator CLI are bundled here, into a temp dir, at start.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess, } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
-import { build } from 'esbuild';
 import { Agent, request } from 'undici';
 import { openArchive } from '../src/archive/archive';
 import { SyncEngine } from '../src/archive/sync';
 import { WeComClient } from '../src/wecom/client';
 import { demoTokenSource } from '../src/wecom/tokens';
+import { bundle, median, print, runBench, spawnSimulator } from './support';
 
 const QUICK = process.argv.includes('--quick');
 const MESSAGES = QUICK ? 100_000 : 1_000_000;
 const LIMIT = 1000;
 const RUNS = 9;
 
-function print(name: string, value: number, unit: string): void {
-  const shown = Number.isInteger(value) ? String(value) : value.toFixed(value < 10 ? 3 : 1);
-  process.stdout.write(`${name}: ${shown} ${unit}\n`);
-}
-
-function repoRoot(): string {
-  // out/bench/sync.bench.js → the repository root
-  return join(__dirname, '..', '..');
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-async function bundle(dir: string): Promise<{ worker: string; simulator: string }> {
-  await build({
-    absWorkingDir: repoRoot(),
-    entryPoints: { 'archive-worker': 'src/archive/worker.ts', simulator: 'src/simulator/cli.ts' },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node22',
-    outdir: dir,
-    logLevel: 'error',
-  });
-  return { worker: join(dir, 'archive-worker.js'), simulator: join(dir, 'simulator.js') };
-}
-
 async function startSimulatorProcess(cli: string): Promise<{ child: ChildProcess; url: string; token: string }> {
   // 2.9 days: every message lies inside sync_msg's 3-day first-sync window.
-  const child = spawn(process.execPath, [cli, '--port', '0', '--seed', '7', '--messages', String(MESSAGES), '--days', '2.9', '--no-token-limit', '100000000'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`simulator exited (${code})`)));
-  });
-  const info = JSON.parse(line) as { url: string; access_token: string };
+  const args = ['--seed', '7', '--messages', String(MESSAGES), '--days', '2.9', '--no-token-limit', '100000000'];
+  const { child, info } = await spawnSimulator<{ url: string; access_token: string }>(cli, args);
   return { child, url: info.url, token: info.access_token };
 }
 
@@ -237,7 +201,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runBench(main);

@@ -11,12 +11,12 @@ import { openArchive } from '../src/archive/archive';
 import { chatDescription, chatLabel, chatTooltipMarkdown } from '../src/tree/chatFormat';
 import { ChatTreeModel, type TreeNode } from '../src/tree/treeModel';
 import { type ArchiveMessage, parseMessage } from '../src/wecom/wire';
+import { median, repoRoot } from './support';
 
 const CHATS = 10_000;
 const PAGE = 200;
 const RUNS = 15;
 
-const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN;
 const print = (name: string, value: number, unit: string) => process.stdout.write(`${name}: ${value.toFixed(2)} ${unit}\n`);
 
 function messages(): ArchiveMessage[] {
@@ -40,7 +40,7 @@ function messages(): ArchiveMessage[] {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tree-bench-'));
   try {
-    await build({ absWorkingDir: join(__dirname, '..', '..'), entryPoints: { 'archive-worker': 'src/archive/worker.ts' }, bundle: true, platform: 'node', format: 'cjs', target: 'node22', outdir: dir, logLevel: 'error' });
+    await build({ absWorkingDir: repoRoot(), entryPoints: { 'archive-worker': 'src/archive/worker.ts' }, bundle: true, platform: 'node', format: 'cjs', target: 'node22', outdir: dir, logLevel: 'error' });
     const archive = await openArchive(join(dir, 'a.sqlite'), { workerPath: join(dir, 'archive-worker.js') });
     const all = messages();
     for (let i = 0; i < all.length; i += 1000) await archive.applyPage({ messages: all.slice(i, i + 1000), nextCursor: `c${i}`, hasMore: true });

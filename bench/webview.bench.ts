@@ -4,16 +4,13 @@
 import { emptySearchForm } from '../src/panels/searchRequest';
 import { searchInit, streamInit } from '../test/webview/fixtures';
 import { openHosted } from '../test/webview/helpers';
+import { median } from './support';
 
 const TOTAL = 100_000;
 const BASE = 1_700_000_000;
 const STEP = 37;
 const RUNS = 5;
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
-};
 const fmt = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 function report(name: string, value: number, unit: string): void {
   console.log(`${name}: ${fmt(value)} ${unit}`);
