@@ -54,8 +54,9 @@ async function contextMenu(page: Page, row: ReturnType<typeof treeRow>, label: s
 async function filterTree(page: Page, text: string): Promise<void> {
   await runFromPalette(page, 'WeCom Archive: Filter Chats…');
   await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Id contains…' }).first().click();
+  // The picker is replaced by an input box: fill that one, not the picker on its way out.
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Filter chats by id' }).waitFor({ timeout: 15_000 });
   const input = page.locator('.quick-input-widget .quick-input-box input.input');
-  await input.waitFor();
   await input.fill(text);
   await page.keyboard.press('Enter');
 }
