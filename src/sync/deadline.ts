@@ -29,16 +29,21 @@ export function deadlineOf(lastSuccessAt: number | undefined): number | undefine
   return lastSuccessAt === undefined ? undefined : lastSuccessAt + RETENTION_MS;
 }
 
+/** Whether the last sync failed: an error recorded after the last success. */
+export function lastSyncFailed(facts: Pick<CorpSyncFacts, 'lastSuccessAt' | 'lastError'>): boolean {
+  return facts.lastError !== undefined && (facts.lastSuccessAt === undefined || facts.lastError.at > facts.lastSuccessAt);
+}
+
 /**
- * The corp's state at `now`. The deadline is inclusive, like the sync's own gap rule (a sync at
- * exactly 5 days records no gap): at 5 d the corp is at risk with 0 left; a moment later it is lost.
+ * The corp's state at `now`. The deadline is inclusive, as the simulator applies WeCom's
+ * retention: at 5 d the corp is at risk with 0 left; a moment later it is lost.
  */
 export function corpHealth(facts: CorpSyncFacts, now: number): CorpHealth {
   const deadlineAt = deadlineOf(facts.lastSuccessAt);
   if (facts.syncing !== undefined) return deadlineAt === undefined ? { kind: 'syncing', count: facts.syncing } : { kind: 'syncing', count: facts.syncing, deadlineAt };
   const err = facts.lastError;
-  const failing = err !== undefined && (facts.lastSuccessAt === undefined || err.at > facts.lastSuccessAt);
-  if (deadlineAt === undefined) return failing ? { kind: 'neverFailing', since: err.at, message: err.message } : { kind: 'never' };
+  const failing = lastSyncFailed(facts);
+  if (deadlineAt === undefined) return failing && err ? { kind: 'neverFailing', since: err.at, message: err.message } : { kind: 'never' };
   const leftMs = deadlineAt - now;
   if (leftMs < 0) return { kind: 'lost', deadlineAt };
   if (leftMs <= AT_RISK_MS) return { kind: 'atRisk', leftMs, deadlineAt, failing };

@@ -116,7 +116,7 @@ export class SyncController implements vscode.Disposable {
         return end({ kind: 'skipped' });
       }
       if (e instanceof SyncBusyError) {
-        if (!quiet) void vscode.window.showInformationMessage(t('Another VS Code window is syncing "{0}" right now; its results appear here too.', profile.name));
+        if (!quiet) this.sayBusy(profile);
         else this.log.info(`Background sync of "${profile.name}" skipped: another window is syncing it.`);
         return end({ kind: 'skipped' });
       }
@@ -218,9 +218,13 @@ export class SyncController implements vscode.Disposable {
       this.archives.fire({ profileId: profile.id, changedChats: [], inserted: 0 });
       await this.sync(profile);
     } catch (e) {
-      if (e instanceof SyncBusyError) void vscode.window.showInformationMessage(t('Another VS Code window is syncing "{0}" right now; its results appear here too.', profile.name));
+      if (e instanceof SyncBusyError) this.sayBusy(profile);
       else void showError(t('Reset of "{0}" failed', profile.name), e);
     }
+  }
+
+  private sayBusy(profile: Profile): void {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Another VS Code window is syncing "{0}" right now; its results appear here too.', profile.name));
   }
 
   private warnGap(profile: Profile, from: number, to: number): void {

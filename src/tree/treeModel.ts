@@ -3,6 +3,7 @@
 // nodes to TreeItems, and the unit tests drive this model over a real archive.
 import type { Archive } from '../archive/archive';
 import type { ChatCursor, ChatFilter, ChatKind, ChatSummary, Gap } from '../archive/types';
+import { lastSyncFailed } from '../sync/deadline';
 
 export type TreeNode =
   | { type: 'profile'; id: string; profileId: string }
@@ -67,7 +68,7 @@ export class ChatTreeModel {
     const [state, gaps, ...totals] = await Promise.all([archive.syncState(), archive.gaps(), ...kinds.map((kind) => archive.countChats({ kind, filter: chatFilter }))]);
     const nodes: TreeNode[] = [];
     const error = state.lastError;
-    if (error && (!state.lastSuccessAt || error.at > state.lastSuccessAt)) nodes.push({ type: 'syncError', id: `error:${profileId}`, profileId, message: error.message, at: error.at });
+    if (error && lastSyncFailed(state)) nodes.push({ type: 'syncError', id: `error:${profileId}`, profileId, message: error.message, at: error.at });
     for (const gap of gaps) nodes.push({ type: 'gap', id: `gap:${profileId}:${gap.from}-${gap.to}`, profileId, gap });
     kinds.forEach((kind, i) => {
       const total = totals[i] ?? 0;
