@@ -24,7 +24,7 @@ const nodeTarget = { platform: 'node', format: 'cjs', target: 'node22' };
 const configs = [
   {
     ...common, ...nodeTarget,
-    entryPoints: { extension: 'src/extension.ts', simulator: 'src/simulator/cli.ts', 'archive-worker': 'src/archive/worker.ts' },
+    entryPoints: { extension: 'src/host/extension.ts', simulator: 'src/core/simulator/cli.ts', 'archive-worker': 'src/core/archive/worker.ts' },
     outdir: 'dist',
     external: ['vscode'],
   },

@@ -18,11 +18,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
-import { type Archive, openArchive } from '../src/archive/archive';
-import { SyncEngine } from '../src/archive/sync';
-import { DEFAULT_CONCURRENCY, SyncScheduler } from '../src/sync/scheduler';
-import { WeComClient } from '../src/wecom/client';
-import { demoTokenSource } from '../src/wecom/tokens';
+import { type Archive, openArchive } from '../src/core/archive/archive';
+import { SyncEngine } from '../src/core/archive/sync';
+import { DEFAULT_CONCURRENCY, SyncScheduler } from '../src/host/sync/scheduler';
+import { WeComClient } from '../src/core/wecom/client';
+import { demoTokenSource } from '../src/core/wecom/tokens';
 import { bundle, median, print, runBench, spawnSimulator } from './support';
 
 const QUICK = process.argv.includes('--quick');

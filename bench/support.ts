@@ -24,7 +24,7 @@ export function repoRoot(): string {
 export async function bundle(dir: string): Promise<{ worker: string; simulator: string }> {
   await build({
     absWorkingDir: repoRoot(),
-    entryPoints: { 'archive-worker': 'src/archive/worker.ts', simulator: 'src/simulator/cli.ts' },
+    entryPoints: { 'archive-worker': 'src/core/archive/worker.ts', simulator: 'src/core/simulator/cli.ts' },
     bundle: true,
     platform: 'node',
     format: 'cjs',

@@ -7,10 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { openArchive } from '../src/archive/archive';
-import { chatDescription, chatLabel, chatTooltipMarkdown } from '../src/tree/chatFormat';
-import { ChatTreeModel, type TreeNode } from '../src/tree/treeModel';
-import { type ArchiveMessage, parseMessage } from '../src/wecom/wire';
+import { openArchive } from '../src/core/archive/archive';
+import { chatDescription, chatLabel, chatTooltipMarkdown } from '../src/host/chats/chatFormat';
+import { ChatTreeModel, type TreeNode } from '../src/host/tree/treeModel';
+import type { ArchiveMessage } from '../src/shared/wire';
+import { parseMessage } from '../src/core/wecom/wire';
 import { median, repoRoot } from './support';
 
 const CHATS = 10_000;
@@ -40,7 +41,7 @@ function messages(): ArchiveMessage[] {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tree-bench-'));
   try {
-    await build({ absWorkingDir: repoRoot(), entryPoints: { 'archive-worker': 'src/archive/worker.ts' }, bundle: true, platform: 'node', format: 'cjs', target: 'node22', outdir: dir, logLevel: 'error' });
+    await build({ absWorkingDir: repoRoot(), entryPoints: { 'archive-worker': 'src/core/archive/worker.ts' }, bundle: true, platform: 'node', format: 'cjs', target: 'node22', outdir: dir, logLevel: 'error' });
     const archive = await openArchive(join(dir, 'a.sqlite'), { workerPath: join(dir, 'archive-worker.js') });
     const all = messages();
     for (let i = 0; i < all.length; i += 1000) await archive.applyPage({ messages: all.slice(i, i + 1000), nextCursor: `c${i}`, hasMore: true });

@@ -1,7 +1,7 @@
 // Webview benchmark: the built stream and search bundles in headless Chromium, with an in-page
 // fake host serving a synthetic 100k-message chat at zero latency. Prints `name: value unit` lines.
 // Build: `node esbuild.mjs --tests` (→ out/bench/webview.bench.js); run with Node 22.
-import { emptySearchForm } from '../src/panels/searchRequest';
+import { emptySearchForm } from '../src/shared/searchRequest';
 import { searchInit, streamInit } from '../test/webview/fixtures';
 import { openHosted } from '../test/webview/helpers';
 import { median } from './support';

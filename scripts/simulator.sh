@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tools_env="$(bash scripts/bootstrap.sh node)" # a failed install stops here (set -e)
 eval "$tools_env"
-[ -f dist/simulator.js ] && [ dist/simulator.js -nt src/simulator/cli.ts ] || node esbuild.mjs >&2
+[ -f dist/simulator.js ] && [ dist/simulator.js -nt src/core/simulator/cli.ts ] || node esbuild.mjs >&2
 exec node dist/simulator.js "$@"

@@ -2,10 +2,10 @@
 // ids (one ending in a tab), bidi overrides and marks, control characters, markup, an unknown
 // msgtype, and send_times no Date can hold. Tier 2 renders them through the real row model; tier 3
 // feeds them to the simulator. One group chat holds them all, so one stream shows every case.
-import { chatIdentity } from '../../src/archive/chatKey';
-import { toRow } from '../../src/panels/rows';
-import type { MessageRow } from '../../src/protocol';
-import { parseMessage } from '../../src/wecom/wire';
+import { chatIdentity } from '../../src/core/archive/chatKey';
+import { toRow } from '../../src/host/panels/rows';
+import type { MessageRow } from '../../src/shared/protocol';
+import { parseMessage } from '../../src/core/wecom/wire';
 
 /** A 2,000-character group id that ends in a tab (a trimmed copy matches nothing). */
 export const LONG_GROUP = `wr${'G'.repeat(1997)}\t`;

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import type { Page } from 'playwright-core';
-import { buildWebviewHtml, makeNonce } from '../../src/panels/webviewHtml';
-import type { HostToWebview, WebviewToHost } from '../../src/protocol';
+import { buildWebviewHtml, makeNonce } from '../../src/host/panels/webviewHtml';
+import type { HostToWebview, WebviewToHost } from '../../src/shared/protocol';
 import { type Browser, launchBrowser } from './browser';
 import { repoRoot } from './paths';
 

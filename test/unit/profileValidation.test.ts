@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCallbackToken, profileOfSecretKey, secretKey } from '../../src/profiles/profile';
-import * as check from '../../src/profiles/validation';
+import { parseCallbackToken, profileOfSecretKey, secretKey } from '../../src/host/profiles/profile';
+import * as check from '../../src/host/profiles/validation';
 
 describe('profile wizard checks (as the user types)', () => {
   it('corp ids: letters, digits, - and _, 4 to 64', () => {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkWebviewMessage, parseWebviewMessage } from '../../src/panels/validateMessage';
+import { checkWebviewMessage, parseWebviewMessage } from '../../src/host/panels/validateMessage';
 
 const form = { queryWord: '合同', chatType: 0, partyA: '', partyAType: 1, partyB: '', partyBType: 2, chatId: '', start: '', end: '', limit: '50' };
 

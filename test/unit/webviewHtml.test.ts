@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TOOLKIT_STYLE_HASH, buildWebviewHtml, contentSecurityPolicy, makeNonce } from '../../src/panels/webviewHtml';
+import { TOOLKIT_STYLE_HASH, buildWebviewHtml, contentSecurityPolicy, makeNonce } from '../../src/host/panels/webviewHtml';
 import { createHash } from 'node:crypto';
 
 describe('webview HTML and CSP', () => {

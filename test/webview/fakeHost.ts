@@ -1,7 +1,7 @@
 // An in-page fake host for tier-2 tests and the benchmark: answers the webview's requests from a
 // synthetic chat (or given rows) with zero latency, and sends `init` after `ready`.
 // `installFakeHost` is serialized into the page by Playwright: it must not use anything from outside.
-import type { HostToWebview, InitMessage, MessageRow, PartyView, RequestMap, SearchFormState, StreamFilter, WebviewToHost } from '../../src/protocol';
+import type { HostToWebview, InitMessage, MessageRow, PartyView, RequestMap, SearchFormState, StreamFilter, WebviewToHost } from '../../src/shared/protocol';
 
 export interface FakeHostConfig {
   /** Sent when the webview says ready. */

@@ -1,5 +1,5 @@
-import type { InitMessage, MessageRow, SearchInit, StreamInit } from '../../src/protocol';
-import { emptySearchForm } from '../../src/panels/searchRequest';
+import type { InitMessage, MessageRow, SearchInit, StreamInit } from '../../src/shared/protocol';
+import { emptySearchForm } from '../../src/shared/searchRequest';
 import { EN_STRINGS } from '../../webview/lib/strings';
 
 /** The English strings, as the host would send them. */

@@ -1,4 +1,4 @@
-import type { WebviewToHost } from '../../src/protocol';
+import type { WebviewToHost } from '../../src/shared/protocol';
 import { type OpenOptions, type WebviewPage, openWebview } from '../harness/webviewPage';
 import { type FakeHostConfig, type FakeHostStats, installFakeHost } from './fakeHost';
 

@@ -6,9 +6,9 @@
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { MessageRow, SearchHit } from '../../src/protocol';
+import type { MessageRow, SearchHit } from '../../src/shared/protocol';
 import { hasHiddenCharacters, visibleText } from '../../src/shared/visibleText';
-import { chatLabel } from '../../src/tree/chatFormat';
+import { chatLabel } from '../../src/host/chats/chatFormat';
 import { CORPUS_WORD, LONG_GROUP, LONG_MSGID, LONG_SENDER, RLO_ID, hostileRows } from '../harness/hostileCorpus';
 import { searchInit, streamInit } from './fixtures';
 import { type NodeHosted, chatHandlers, openWithNodeHost } from './nodeHost';

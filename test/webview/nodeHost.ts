@@ -1,9 +1,9 @@
 // A host in the test process for tier 2: every message the webview posts goes through the real
-// checker and dispatcher (src/panels/dispatch.ts), with handlers over an in-memory chat, and the
+// checker and dispatcher (src/host/panels/dispatch.ts), with handlers over an in-memory chat, and the
 // answers go back into the page. So a request the real host would refuse is refused here too.
 import type { Page } from 'playwright-core';
-import { type RequestHandlers, createDispatcher } from '../../src/panels/dispatch';
-import type { HostToWebview, InitMessage, MessageRow, SearchHit, StreamFilter } from '../../src/protocol';
+import { type RequestHandlers, createDispatcher } from '../../src/host/panels/dispatch';
+import type { HostToWebview, InitMessage, MessageRow, SearchHit, StreamFilter } from '../../src/shared/protocol';
 import { type OpenOptions, type WebviewPage, openWebview } from '../harness/webviewPage';
 
 export interface NodeHostLog {

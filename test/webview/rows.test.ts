@@ -3,7 +3,7 @@
 import { visibleText } from '../../src/shared/visibleText';
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SEARCHABLE_MSGTYPES, msgtypeLabel } from '../../src/wecom/msgtypes';
+import { SEARCHABLE_MSGTYPES, msgtypeLabel } from '../../src/shared/msgtypes';
 import { type HostedPage, openHosted } from './helpers';
 import { XSS_CORPUS, everyMsgtypeRows, searchInit, streamInit, xssRows } from './fixtures';
 

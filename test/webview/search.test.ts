@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { SearchFormState } from '../../src/protocol';
+import type { SearchFormState } from '../../src/shared/protocol';
 import { type WebviewPage, openWebview } from '../harness/webviewPage';
-import { emptySearchForm } from '../../src/panels/searchRequest';
+import { emptySearchForm } from '../../src/shared/searchRequest';
 import { searchInit, streamInit } from './fixtures';
 import { type HostedPage, openHosted, typeInto } from './helpers';
 

@@ -4,8 +4,8 @@
 // never answers ends in a visible error, not a spinner.
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emptySearchForm } from '../../src/panels/searchRequest';
-import type { SearchHit } from '../../src/protocol';
+import { emptySearchForm } from '../../src/shared/searchRequest';
+import type { SearchHit } from '../../src/shared/protocol';
 import { openWebview } from '../harness/webviewPage';
 import { hostileRows } from '../harness/hostileCorpus';
 import { searchInit } from './fixtures';

@@ -1,6 +1,6 @@
 // The webview's side of the protocol: one acquireVsCodeApi() call, typed requests with ids, and
 // a listener for the host's messages. Only small UI state goes into setState (never data, never secrets).
-import type { HostEvent, HostToWebview, RequestMap, RequestMethod, WebviewToHost } from '../../src/protocol';
+import type { HostEvent, HostToWebview, RequestMap, RequestMethod, WebviewToHost } from '../../src/shared/protocol';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;

@@ -1,8 +1,8 @@
 // One message rendered by msgtype: the stream's rows and the search results share this renderer.
 // Everything that comes from the API goes into textContent or attributes, never into HTML.
-import type { MessageRow, PartyView } from '../../src/protocol';
+import type { MessageRow, PartyView } from '../../src/shared/protocol';
 import { isoTime, visibleText } from '../../src/shared/visibleText';
-import { CALL_MSGTYPES, SEARCHABLE_MSGTYPES, msgtypeLabel } from '../../src/wecom/msgtypes';
+import { CALL_MSGTYPES, SEARCHABLE_MSGTYPES, msgtypeLabel } from '../../src/shared/msgtypes';
 import { iconButton } from '../components';
 import { codicon, h } from './dom';
 import { formatDuration, localDateTime, localTime } from './format';

@@ -1,6 +1,6 @@
 // The webview's strings come from the host (init.strings). The English text below is only the
 // fallback while a key is missing from the host's table, and the one list of keys this code uses.
-import type { Lang, UiStrings } from '../../src/protocol';
+import type { Lang, UiStrings } from '../../src/shared/protocol';
 import { setInvalidTimeText } from './format';
 
 export const EN_STRINGS = {

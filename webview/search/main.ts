@@ -1,8 +1,8 @@
 // The search panel: a form checked against every search_msg rule as the user types, results
 // newest first (rendered like stream rows), "Load more", recent searches and export.
-import type { HostEvent, SearchFormState, SearchHit, SearchResults } from '../../src/protocol';
+import type { HostEvent, SearchFormState, SearchHit, SearchResults } from '../../src/shared/protocol';
 import { visibleText } from '../../src/shared/visibleText';
-import type { RuleViolation } from '../../src/wecom/rules';
+import type { RuleViolation } from '../../src/shared/rules';
 import { type Field, button, dateTimeField, dropdown, progressRing, radioGroup, registerToolkit, textField } from '../components';
 import { codicon, h } from '../lib/dom';
 import { type InitMessage, getUiState, onHostMessage, ready, request, setTimeoutText, setUiState } from '../lib/host';

@@ -1,9 +1,9 @@
 // The search_msg request the form would send (the host's own formToRequest, so the form checks
-// exactly what the host will send), the same rules as the host's client (src/wecom/rules.ts), and
+// exactly what the host will send), the same rules as the host's client (src/shared/rules.ts), and
 // which form field each rule violation belongs to.
-import { formToRequest } from '../../src/panels/searchRequest';
-import type { SearchFormState } from '../../src/protocol';
-import { type RuleViolation, validateSearchRequest } from '../../src/wecom/rules';
+import { formToRequest } from '../../src/shared/searchRequest';
+import type { SearchFormState } from '../../src/shared/protocol';
+import { type RuleViolation, validateSearchRequest } from '../../src/shared/rules';
 
 export { formToRequest };
 

@@ -1,7 +1,7 @@
 // The message stream of one chat: a virtual list over a bounded window of rows the host pages in
 // (keyset anchors), with jumps, filters, gaps, day separators, keyboard navigation and row actions.
-import type { GapBand, HostEvent, MessageRow, StreamAnchor, StreamFilter, StreamInit } from '../../src/protocol';
-import { msgtypeLabel } from '../../src/wecom/msgtypes';
+import type { GapBand, HostEvent, MessageRow, StreamAnchor, StreamFilter, StreamInit } from '../../src/shared/protocol';
+import { msgtypeLabel } from '../../src/shared/msgtypes';
 import { button, checkbox, dateField, dropdown, iconButton, registerToolkit } from '../components';
 import { codicon, h } from '../lib/dom';
 import { dateInputToUnix, localDateTime, localDayKey, unixToDateInput } from '../lib/format';

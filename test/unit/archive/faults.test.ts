@@ -10,10 +10,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Archive, openArchive } from '../../../src/archive/archive';
-import { SyncEngine } from '../../../src/archive/sync';
-import { type FaultRule, type RunningSimulator, startSimulator } from '../../../src/simulator/index';
-import { WeComClient } from '../../../src/wecom/client';
+import { type Archive, openArchive } from '../../../src/core/archive/archive';
+import { SyncEngine } from '../../../src/core/archive/sync';
+import { type FaultRule, type RunningSimulator, startSimulator } from '../../../src/core/simulator/index';
+import { WeComClient } from '../../../src/core/wecom/client';
 import { buildBundles, recount, simMessages, simTokenSource, tempDir } from './helpers';
 
 const SYNC = '/cgi-bin/chatdata/sync_msg';

@@ -9,11 +9,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { before, describe, it } from 'node:test';
-import { openArchive } from '../../../src/archive/archive';
-import { ArchiveError } from '../../../src/archive/errors';
-import { SCHEMA_VERSION } from '../../../src/archive/schema';
-import { SyncEngine } from '../../../src/archive/sync';
-import { type ArchiveMessage, parseMessage } from '../../../src/wecom/wire';
+import { openArchive } from '../../../src/core/archive/archive';
+import { ArchiveError } from '../../../src/core/archive/errors';
+import { SCHEMA_VERSION } from '../../../src/core/archive/schema';
+import { SyncEngine } from '../../../src/core/archive/sync';
+import type { ArchiveMessage } from '../../../src/shared/wire';
+import { parseMessage } from '../../../src/core/wecom/wire';
 import { buildBundles, recount, sleep, tempDir } from './helpers';
 
 let workerPath: string;

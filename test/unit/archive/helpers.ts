@@ -8,17 +8,18 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { build } from 'esbuild';
-import { chatIdentity } from '../../../src/archive/chatKey';
-import { bytesOf, textOf } from '../../../src/archive/sqlText';
-import type { RunningSimulator } from '../../../src/simulator/index';
-import type { TokenSource } from '../../../src/wecom/tokens';
-import { type ArchiveMessage, parseMessage } from '../../../src/wecom/wire';
+import { chatIdentity } from '../../../src/core/archive/chatKey';
+import { bytesOf, textOf } from '../../../src/core/archive/sqlText';
+import type { RunningSimulator } from '../../../src/core/simulator/index';
+import type { TokenSource } from '../../../src/core/wecom/tokens';
+import type { ArchiveMessage } from '../../../src/shared/wire';
+import { parseMessage } from '../../../src/core/wecom/wire';
 
 export const DAY = 86_400;
 
 function repoRoot(): string {
   let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'src', 'archive'))) {
+  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'src', 'core', 'archive'))) {
     const up = dirname(dir);
     if (up === dir) throw new Error('repository root not found');
     dir = up;
@@ -44,7 +45,7 @@ export function buildBundles(): Promise<Bundles> {
     await build({
       absWorkingDir: ROOT,
       entryPoints: {
-        'archive-worker': 'src/archive/worker.ts',
+        'archive-worker': 'src/core/archive/worker.ts',
         'sync-child': 'test/unit/archive/fixtures/syncChild.ts',
         'window-child': 'test/unit/archive/fixtures/windowChild.ts',
       },
@@ -145,7 +146,7 @@ export function recount(file: string): Recount {
   try {
     db.exec('PRAGMA busy_timeout = 10000');
     const msgids = new Set<string>();
-    // Ids as bytes: node:sqlite 22 cuts TEXT at a NUL (src/archive/sqlText.ts).
+    // Ids as bytes: node:sqlite 22 cuts TEXT at a NUL (src/core/archive/sqlText.ts).
     for (const r of db.prepare(`SELECT ${bytesOf('msgid')} FROM messages`).all() as { msgid: Uint8Array }[]) msgids.add(textOf(r.msgid));
     const total = (db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n;
     const byChat = new Map<string, { count: number; first: number; last: number }>();

@@ -6,8 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cutMessage, joinRaw, packPage, unpackMessage } from '../../../src/archive/packing';
-import { type ArchiveMessage, parseMessage, parseSyncReply } from '../../../src/wecom/wire';
+import { cutMessage, joinRaw, packPage, unpackMessage } from '../../../src/core/archive/packing';
+import type { ArchiveMessage } from '../../../src/shared/wire';
+import { parseMessage, parseSyncReply } from '../../../src/core/wecom/wire';
 
 /** A reply as a server might write it: `seq` is beyond 2^53, which JSON.parse cannot keep. */
 const REPLY = `{"errcode":0,"errmsg":"ok","has_more":false,"next_cursor":"c1","msg_list":[

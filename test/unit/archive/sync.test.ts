@@ -6,14 +6,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Archive, openArchive } from '../../../src/archive/archive';
-import { ArchiveError, SyncBusyError } from '../../../src/archive/errors';
-import { STORE_AHEAD_PAGES, SyncEngine, type SyncChange } from '../../../src/archive/sync';
-import { resetSyncPosition } from '../../../src/archive/resetPosition';
-import { type RunningSimulator, startSimulator } from '../../../src/simulator/index';
-import { WeComClient } from '../../../src/wecom/client';
-import { CancelledError, WeComApiError } from '../../../src/wecom/errors';
-import type { SyncMsgRequest } from '../../../src/wecom/wire';
+import { type Archive, openArchive } from '../../../src/core/archive/archive';
+import { ArchiveError, SyncBusyError } from '../../../src/core/archive/errors';
+import { STORE_AHEAD_PAGES, SyncEngine, type SyncChange } from '../../../src/core/archive/sync';
+import { resetSyncPosition } from '../../../src/core/archive/resetPosition';
+import { type RunningSimulator, startSimulator } from '../../../src/core/simulator/index';
+import { WeComClient } from '../../../src/core/wecom/client';
+import { CancelledError, WeComApiError } from '../../../src/core/wecom/errors';
+import type { SyncMsgRequest } from '../../../src/shared/wire';
 import { buildBundles, DAY, recount, simMessages, simTokenSource, sleep, tempDir } from './helpers';
 
 let workerPath: string;

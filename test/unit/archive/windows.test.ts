@@ -9,10 +9,10 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import { type Archive, openArchive } from '../../../src/archive/archive';
-import { SyncEngine } from '../../../src/archive/sync';
-import { type RunningSimulator, startSimulator } from '../../../src/simulator/index';
-import { WeComClient } from '../../../src/wecom/client';
+import { type Archive, openArchive } from '../../../src/core/archive/archive';
+import { SyncEngine } from '../../../src/core/archive/sync';
+import { type RunningSimulator, startSimulator } from '../../../src/core/simulator/index';
+import { WeComClient } from '../../../src/core/wecom/client';
 import { type Bundles, buildBundles, recount, simMessages, simTokenSource, tempDir } from './helpers';
 
 let sim: RunningSimulator;

@@ -4,10 +4,10 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createDispatcher } from '../../../src/panels/dispatch';
-import { checkWebviewMessage } from '../../../src/panels/validateMessage';
-import type { HostToWebview, InitMessage, RequestMethod } from '../../../src/protocol';
-import { emptySearchForm } from '../../../src/panels/searchRequest';
+import { createDispatcher } from '../../../src/host/panels/dispatch';
+import { checkWebviewMessage } from '../../../src/host/panels/validateMessage';
+import type { HostToWebview, InitMessage, RequestMethod } from '../../../src/shared/protocol';
+import { emptySearchForm } from '../../../src/shared/searchRequest';
 
 const METHODS: RequestMethod[] = ['stream.page', 'stream.locate', 'stream.around', 'stream.senders', 'stream.setFilter', 'message.action', 'search.run', 'search.openHit', 'search.export'];
 

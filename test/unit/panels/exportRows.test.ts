@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CSV_HEADER, csvField, toCsv, toJson } from '../../../src/export/rows';
-import type { MessageRow } from '../../../src/protocol';
+import { CSV_HEADER, csvField, toCsv, toJson } from '../../../src/shared/exportRows';
+import type { MessageRow } from '../../../src/shared/protocol';
 
 const row: MessageRow = { msgid: 'm1', sendTime: 1_700_000_000, msgtype: 8, sender: { type: 1, id: 'wo1' }, receivers: [{ type: 2, id: 'wm,2' }], receiverCount: 1, chatKey: 's:wm,2|wo1', publicKeyVer: 2 };
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emptySearchForm, formToRequest, localDateTimeToUnix } from '../../../src/panels/searchRequest';
-import { validateSearchRequest } from '../../../src/wecom/rules';
+import { emptySearchForm, formToRequest, localDateTimeToUnix } from '../../../src/shared/searchRequest';
+import { validateSearchRequest } from '../../../src/shared/rules';
 
 describe('search form → search_msg request', () => {
   it('maps a single chat to id_list with the right id fields', () => {

@@ -1,7 +1,7 @@
 // Tokens, the suite-token chain, the provider token service, rate limits and request errors.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type RunningSimulator, startSimulator } from '../../../src/simulator';
+import { type RunningSimulator, startSimulator } from '../../../src/core/simulator';
 import { api, post, sync } from './helpers';
 
 let sim: RunningSimulator;

@@ -1,4 +1,4 @@
-// The CLI bundle (built next to this test into out/src/simulator/cli.js): first stdout line,
+// The CLI bundle (built next to this test into out/src/core/simulator/cli.js): first stdout line,
 // --help, loopback-only binding, clean exit on SIGTERM.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { post } from './helpers';
 
-// Built either next to the tests (out/src/simulator/cli.js) or by the product build (dist/simulator.js).
+// Built either next to the tests (out/src/core/simulator/cli.js) or by the product build (dist/simulator.js).
 const CANDIDATES = [
   join(__dirname, '..', '..', '..', 'src', 'simulator', 'cli.js'),
   join(__dirname, '..', '..', '..', '..', 'dist', 'simulator.js'),

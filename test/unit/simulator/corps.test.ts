@@ -2,7 +2,7 @@
 // latency option.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type RunningSimulator, startSimulator } from '../../../src/simulator';
+import { type RunningSimulator, startSimulator } from '../../../src/core/simulator';
 import { type Json, api, post } from './helpers';
 
 let sim: RunningSimulator;

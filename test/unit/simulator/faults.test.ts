@@ -1,7 +1,7 @@
 // The fault plan: every kind, call numbers, rates, limits on injections, paths, and the 45009 block.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { FAULT_ERRCODES, type RunningSimulator, startSimulator } from '../../../src/simulator';
+import { FAULT_ERRCODES, type RunningSimulator, startSimulator } from '../../../src/core/simulator';
 import { api, publicKeyOf, sync } from './helpers';
 
 let sim: RunningSimulator;

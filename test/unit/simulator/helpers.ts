@@ -1,7 +1,7 @@
 // Shared helpers for the simulator tests: JSON calls against 127.0.0.1 and RSA PKCS#1 v1.5
 // decryption done by hand (Node 22 refuses RSA_PKCS1_PADDING in privateDecrypt).
 import { constants, createPublicKey, generateKeyPairSync, privateDecrypt } from 'node:crypto';
-import type { RunningSimulator, WeComMessage } from '../../../src/simulator';
+import type { RunningSimulator, WeComMessage } from '../../../src/core/simulator';
 
 export type Json = Record<string, unknown>;
 

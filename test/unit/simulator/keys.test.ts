@@ -1,7 +1,7 @@
 // encrypted_secret_key: decryptable with the private key of its public_key_ver; set_public_key rules.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type RunningSimulator, startSimulator } from '../../../src/simulator';
+import { type RunningSimulator, startSimulator } from '../../../src/core/simulator';
 import { api, post, rsaKeyPair, rsaPkcs1Decrypt, sync } from './helpers';
 
 let sim: RunningSimulator;

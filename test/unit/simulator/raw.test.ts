@@ -3,7 +3,7 @@
 // matched exactly (a 2,000-char group id with a trailing tab; a trimmed copy matches nothing).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type RunningSimulator, startSimulator } from '../../../src/simulator';
+import { type RunningSimulator, startSimulator } from '../../../src/core/simulator';
 import { CORPUS_WORD, LONG_GROUP, hostileCorpus } from '../../harness/hostileCorpus';
 import { type Json, api, post } from './helpers';
 

@@ -2,7 +2,7 @@
 // results checked against the generator's content (ground truth computed here, not copied).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type RunningSimulator, type SimMessage, startSimulator } from '../../../src/simulator';
+import { type RunningSimulator, type SimMessage, startSimulator } from '../../../src/core/simulator';
 import { DAY, type Json, api, post } from './helpers';
 
 let sim: RunningSimulator;

@@ -1,7 +1,7 @@
 // sync_msg against the real HTTP server: every rule of seed 000.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type RunningSimulator, startSimulator } from '../../../src/simulator';
+import { type RunningSimulator, startSimulator } from '../../../src/core/simulator';
 import { DAY, type SyncMessage, publicKeyOf, sync, syncAll } from './helpers';
 
 let sim: RunningSimulator;

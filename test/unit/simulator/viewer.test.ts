@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type RunningSimulator, startSimulator } from '../../../src/simulator';
+import { type RunningSimulator, startSimulator } from '../../../src/core/simulator';
 
 describe('the simulator\'s stand-in viewer page (demo mode\'s "Open in viewer")', () => {
   let sim: RunningSimulator;

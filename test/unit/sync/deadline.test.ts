@@ -2,8 +2,8 @@
 // the seeds state it) so the warning and the loss can never disagree about the moment.
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RETENTION_SECONDS } from '../../../src/simulator/simulation';
-import { AT_RISK_MS, type CorpHealth, corpHealth, formatSpan, healthText, needsWarning, summarize, summaryText } from '../../../src/sync/deadline';
+import { RETENTION_SECONDS } from '../../../src/core/simulator/simulation';
+import { AT_RISK_MS, type CorpHealth, corpHealth, formatSpan, healthText, needsWarning, summarize, summaryText } from '../../../src/host/sync/deadline';
 
 const H = 3600_000;
 const D = 24 * H;

@@ -1,6 +1,6 @@
 // A fake clock for the scheduler: timers fire in time order as the test advances the clock, and
 // the promise callbacks they cause run before the next timer fires.
-import type { Timers } from '../../../src/sync/scheduler';
+import type { Timers } from '../../../src/host/sync/scheduler';
 
 interface Pending {
   at: number;

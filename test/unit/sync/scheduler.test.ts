@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { DEFAULT_CONCURRENCY, DEFAULT_INTERVAL_MS, type RunOutcome, SyncScheduler } from '../../../src/sync/scheduler';
+import { DEFAULT_CONCURRENCY, DEFAULT_INTERVAL_MS, type RunOutcome, SyncScheduler } from '../../../src/host/sync/scheduler';
 import { repoRoot } from '../../harness/paths';
 import { FakeTimers } from './fakeTimers';
 

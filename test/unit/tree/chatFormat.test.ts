@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ChatSummary } from '../../../src/archive/types';
-import { chatDescription, chatIcon, chatLabel, chatTooltipMarkdown, mdEscape, relativeTime } from '../../../src/tree/chatFormat';
+import type { ChatSummary } from '../../../src/core/archive/types';
+import { chatDescription, chatIcon, chatLabel, chatTooltipMarkdown, mdEscape, relativeTime } from '../../../src/host/chats/chatFormat';
 
 const single: ChatSummary = { key: 's:wm1|wo1', kind: 'single', parties: [{ type: 2, id: 'wm1' }, { type: 1, id: 'wo1' }], memberCount: 2, firstTime: 100, lastTime: 1000, count: 1234, countsByType: { 1: 1000, 2: 234 }, keyVersions: [1, 2] };
 const group: ChatSummary = { key: 'g:wr9', kind: 'group', chatid: 'wr9', parties: [], memberCount: 12, firstTime: 100, lastTime: 1000, count: 5, countsByType: { 22: 5 }, keyVersions: [1] };

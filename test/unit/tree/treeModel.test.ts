@@ -4,9 +4,10 @@ import * as assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Archive, openArchive } from '../../../src/archive';
-import { ChatTreeModel, type TreeNode } from '../../../src/tree/treeModel';
-import { type ArchiveMessage, parseMessage } from '../../../src/wecom/wire';
+import { type Archive, openArchive } from '../../../src/core/archive';
+import { ChatTreeModel, type TreeNode } from '../../../src/host/tree/treeModel';
+import type { ArchiveMessage } from '../../../src/shared/wire';
+import { parseMessage } from '../../../src/core/wecom/wire';
 import { buildBundles, tempDir } from '../archive/helpers';
 
 const SINGLES = 10_000;

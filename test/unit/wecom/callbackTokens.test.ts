@@ -3,12 +3,12 @@
 // WeCom refuses (it expired on WeCom's clock) replaced by asking the service again.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type RunningSimulator, startSimulator } from '../../../src/simulator/index';
-import { CallbackTokenService, RunCallbackToken } from '../../../src/wecom/callbackTokens';
-import { WeComClient } from '../../../src/wecom/client';
-import { ConfigError } from '../../../src/wecom/errors';
-import { demoTokenSource } from '../../../src/wecom/tokens';
-import { HttpTransport } from '../../../src/wecom/transport';
+import { type RunningSimulator, startSimulator } from '../../../src/core/simulator/index';
+import { CallbackTokenService, RunCallbackToken } from '../../../src/core/wecom/callbackTokens';
+import { WeComClient } from '../../../src/core/wecom/client';
+import { ConfigError } from '../../../src/core/wecom/errors';
+import { demoTokenSource } from '../../../src/core/wecom/tokens';
+import { HttpTransport } from '../../../src/core/wecom/transport';
 import { capturingLogger } from './helpers';
 
 let sim: RunningSimulator;

@@ -1,15 +1,15 @@
 /**
- * End to end against the project's simulator (src/simulator): paging sync_msg and search_msg,
+ * End to end against the project's simulator (src/core/simulator): paging sync_msg and search_msg,
  * the three token sources, secret-key decryption, and recovery from the simulator's fault plan.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startSimulator, type RunningSimulator } from '../../../src/simulator/index';
-import { WeComClient, type WeComClientOptions } from '../../../src/wecom/client';
-import { KeyRing } from '../../../src/wecom/decrypt';
-import { WeComApiError } from '../../../src/wecom/errors';
-import { demoTokenSource, SuiteTokenSource, TokenServiceSource } from '../../../src/wecom/tokens';
-import { HttpTransport } from '../../../src/wecom/transport';
+import { startSimulator, type RunningSimulator } from '../../../src/core/simulator/index';
+import { WeComClient, type WeComClientOptions } from '../../../src/core/wecom/client';
+import { KeyRing } from '../../../src/core/wecom/decrypt';
+import { WeComApiError } from '../../../src/core/wecom/errors';
+import { demoTokenSource, SuiteTokenSource, TokenServiceSource } from '../../../src/core/wecom/tokens';
+import { HttpTransport } from '../../../src/core/wecom/transport';
 import { capturingLogger } from './helpers';
 
 const DAY = 86400;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { type WeComClientOptions, WeComClient } from '../../../src/wecom/client';
+import { type WeComClientOptions, WeComClient } from '../../../src/core/wecom/client';
 import {
   BadResponseError,
   CancelledError,
@@ -10,10 +10,10 @@ import {
   TimeoutError,
   TokenError,
   WeComApiError,
-} from '../../../src/wecom/errors';
-import { realSleep } from '../../../src/wecom/timing';
-import { StaticTokenSource, type TokenSource } from '../../../src/wecom/tokens';
-import type { SearchMsgRequest } from '../../../src/wecom/wire';
+} from '../../../src/core/wecom/errors';
+import { realSleep } from '../../../src/core/wecom/timing';
+import { StaticTokenSource, type TokenSource } from '../../../src/core/wecom/tokens';
+import type { SearchMsgRequest } from '../../../src/shared/wire';
 import { capturingLogger, err, type Handler, instantSleep, ok, type ScriptedServer, startServer } from './helpers';
 
 const TOKEN = 'ACCESS_TOKEN_SECRET_42abc';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { constants, generateKeyPairSync, privateDecrypt, publicEncrypt } from 'node:crypto';
 import { before, describe, it } from 'node:test';
-import { KeyRing, unpadPkcs1v15, validatePrivateKeyPem } from '../../../src/wecom/decrypt';
-import { DecryptError } from '../../../src/wecom/errors';
+import { KeyRing, unpadPkcs1v15, validatePrivateKeyPem } from '../../../src/core/wecom/decrypt';
+import { DecryptError } from '../../../src/core/wecom/errors';
 
 interface Pair {
   publicPem: string;

@@ -8,9 +8,9 @@ import {
   RequestRuleError,
   TimeoutError,
   WeComApiError,
-} from '../../../src/wecom/errors';
-import { redactSecrets, redactUrl } from '../../../src/wecom/redact';
-import { validateSearchRequest } from '../../../src/wecom/rules';
+} from '../../../src/core/wecom/errors';
+import { redactSecrets, redactUrl } from '../../../src/core/wecom/redact';
+import { validateSearchRequest } from '../../../src/shared/rules';
 
 describe('errcode table', () => {
   const expected: Array<[number, string, string]> = [

@@ -4,9 +4,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CancelledError } from '../../../src/wecom/errors';
-import type { Logger } from '../../../src/wecom/logger';
-import type { Sleep } from '../../../src/wecom/timing';
+import { CancelledError } from '../../../src/core/wecom/errors';
+import type { Logger } from '../../../src/core/wecom/logger';
+import type { Sleep } from '../../../src/core/wecom/timing';
 
 export interface Recorded {
   readonly method: string;

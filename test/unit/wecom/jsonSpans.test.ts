@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mulberry32 } from '../../../src/simulator/prng';
-import { depthAt, memberElementSpans, valueEnd } from '../../../src/wecom/jsonSpans';
+import { mulberry32 } from '../../../src/core/simulator/prng';
+import { depthAt, memberElementSpans, valueEnd } from '../../../src/core/wecom/jsonSpans';
 
 const TRICKY = ['', 'a"b', 'back\\slash', 'end\\', '\\"', '}{][,:', '"receiver_list":[', '中文', '\u2028', 'tab\tnl\n', '\\\\"'];
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WeComClient } from '../../../src/wecom/client';
-import { ConfigError } from '../../../src/wecom/errors';
-import { isNoProxyHost, selectProxy } from '../../../src/wecom/proxy';
-import { StaticTokenSource, TokenServiceSource } from '../../../src/wecom/tokens';
-import { HttpTransport } from '../../../src/wecom/transport';
+import { WeComClient } from '../../../src/core/wecom/client';
+import { ConfigError } from '../../../src/core/wecom/errors';
+import { isNoProxyHost, selectProxy } from '../../../src/core/wecom/proxy';
+import { StaticTokenSource, TokenServiceSource } from '../../../src/core/wecom/tokens';
+import { HttpTransport } from '../../../src/core/wecom/transport';
 import { capturingLogger, ok, startForwardProxy, startServer } from './helpers';
 
 const TOKEN = 'PROXY_TEST_TOKEN_9f8e7d';

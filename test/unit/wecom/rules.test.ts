@@ -7,8 +7,8 @@ import {
   utf8ByteLength,
   validateSearchRequest,
   validateSyncRequest,
-} from '../../../src/wecom/rules';
-import type { SearchMsgRequest } from '../../../src/wecom/wire';
+} from '../../../src/shared/rules';
+import type { SearchMsgRequest } from '../../../src/shared/wire';
 
 function rulesOf(request: SearchMsgRequest): RuleId[] {
   return validateSearchRequest(request).map((v) => v.rule);

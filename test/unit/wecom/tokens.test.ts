@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { BadResponseError, CancelledError, ConfigError, TokenError, WeComApiError } from '../../../src/wecom/errors';
-import { demoTokenSource, refreshMarginMs, StaticTokenSource, SuiteTokenSource, TokenServiceSource } from '../../../src/wecom/tokens';
-import { HttpTransport } from '../../../src/wecom/transport';
+import { BadResponseError, CancelledError, ConfigError, TokenError, WeComApiError } from '../../../src/core/wecom/errors';
+import { demoTokenSource, refreshMarginMs, StaticTokenSource, SuiteTokenSource, TokenServiceSource } from '../../../src/core/wecom/tokens';
+import { HttpTransport } from '../../../src/core/wecom/transport';
 import { capturingLogger, type Reply, startServer } from './helpers';
 
 function fakeClock(start = 1_700_000_000_000) {

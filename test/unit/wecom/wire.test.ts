@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { msgtypeLabel } from '../../../src/wecom/msgtypes';
-import { parseMessage, parseSearchReply, parseSyncReply, readHasMore } from '../../../src/wecom/wire';
+import { msgtypeLabel } from '../../../src/shared/msgtypes';
+import { parseMessage, parseSearchReply, parseSyncReply, readHasMore } from '../../../src/core/wecom/wire';
 
 describe('wire parsing', () => {
   it('parses the sync_msg seed reply', () => {

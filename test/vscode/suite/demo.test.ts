@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { ExtensionApi } from '../../../src/extension';
+import type { ExtensionApi } from '../../../src/host/extension';
 
 const api = async (): Promise<ExtensionApi> => {
   const ext = vscode.extensions.getExtension<ExtensionApi | undefined>('wecom-chat-archive.wecom-chat-archive');

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ExtensionApi } from '../../../src/extension';
+import type { ExtensionApi } from '../../../src/host/extension';
 
 const EXTENSION_ID = 'wecom-chat-archive.wecom-chat-archive';
 

@@ -3,10 +3,10 @@
 // connections, and then settings, globalState, the log and every error text are scanned.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { ExtensionApi } from '../../../src/extension';
-import { connect } from '../../../src/profiles/connect';
-import type { Profile, SecretField } from '../../../src/profiles/profile';
-import { type RunningSimulator, startSimulator } from '../../../src/simulator';
+import type { ExtensionApi } from '../../../src/host/extension';
+import { connect } from '../../../src/host/profiles/connect';
+import type { Profile, SecretField } from '../../../src/host/profiles/profile';
+import { type RunningSimulator, startSimulator } from '../../../src/core/simulator';
 
 const stamp = Date.now().toString(36);
 const MARK = {

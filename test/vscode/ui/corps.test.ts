@@ -8,12 +8,12 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { openArchive } from '../../../src/archive';
-import { SyncEngine } from '../../../src/archive/sync';
-import { type RunningSimulator, startSimulator } from '../../../src/simulator';
-import { WeComClient } from '../../../src/wecom/client';
-import { demoTokenSource } from '../../../src/wecom/tokens';
-import { HttpTransport } from '../../../src/wecom/transport';
+import { openArchive } from '../../../src/core/archive';
+import { SyncEngine } from '../../../src/core/archive/sync';
+import { type RunningSimulator, startSimulator } from '../../../src/core/simulator';
+import { WeComClient } from '../../../src/core/wecom/client';
+import { demoTokenSource } from '../../../src/core/wecom/tokens';
+import { HttpTransport } from '../../../src/core/wecom/transport';
 import { openActivity, runFromPalette, screenshot, useWorkbench } from '../../harness/workbench';
 
 const input = (page: Page) => page.locator('.quick-input-widget .quick-input-box input.input');

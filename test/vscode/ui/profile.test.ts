@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { openActivity, runFromPalette, screenshot, treeRow, useWorkbench } from '../../harness/workbench';
-import { type RunningSimulator, startSimulator } from '../../../src/simulator';
+import { type RunningSimulator, startSimulator } from '../../../src/core/simulator';
 
 const input = (page: Page) => page.locator('.quick-input-widget .quick-input-box input.input');
 

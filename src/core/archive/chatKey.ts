@@ -1,0 +1,32 @@
+/**
+ * Which chat a message belongs to. A group is its chatid; a single chat has no id in WeCom, so it
+ * is the sorted pair of its parties (guide §2): the sender and the one receiver (the sender itself
+ * for a message to oneself).
+ */
+import type { Party } from '../../shared/wire';
+import type { ChatKey } from './types';
+
+export interface ChatIdentity {
+  key: ChatKey;
+  kind: 'group' | 'single';
+  chatid?: string;
+  /** Single chats: the distinct parties, sorted by id. */
+  parties: Party[];
+}
+
+export function groupKey(chatid: string): ChatKey {
+  return `g:${chatid}`;
+}
+
+export function singleKey(a: string, b: string): ChatKey {
+  return a <= b ? `s:${a}|${b}` : `s:${b}|${a}`;
+}
+
+export function chatIdentity(chatid: string | undefined, sender: Party, receivers: readonly Party[]): ChatIdentity {
+  if (chatid) return { key: groupKey(chatid), kind: 'group', chatid, parties: [] };
+  const other = receivers[0] ?? sender;
+  const key = singleKey(sender.id, other.id);
+  if (other.id === sender.id) return { key, kind: 'single', parties: [{ type: sender.type, id: sender.id }] };
+  const pair = sender.id < other.id ? [sender, other] : [other, sender];
+  return { key, kind: 'single', parties: pair.map((p) => ({ type: p.type, id: p.id })) };
+}

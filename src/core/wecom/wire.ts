@@ -1,0 +1,156 @@
+/**
+ * Wire types of `sync_msg` (seed 000) and `search_msg` (seed 003), and the tolerant parsing of their
+ * replies into the types the rest of the product uses.
+ *
+ * Tolerance is deliberate: WeCom's samples disagree with each other (`has_more` is `true` in one and
+ * `1` in another), fields appear over time (`extra_info.call_duration`), and new msgtypes are added.
+ * A reply we only partly understand must still be archived, so parsing never throws; it fills
+ * defaults, keeps the raw object, and reports what it had to skip.
+ *
+ */
+import { memberElementSpans } from './jsonSpans';
+import type {
+  JsonObject,
+  Party,
+  ArchiveMessage,
+  SyncPageData,
+  SearchPageData,
+  Envelope,
+  ParseResult,
+} from '../../shared/wire';
+
+// ---------------------------------------------------------------- tolerant field readers
+
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Numbers sometimes arrive as numeric strings in hand-written relays; accept both. */
+function readNumber(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  return undefined;
+}
+
+function readString(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+/** `has_more` is 0/1 in seed 003, true/false in seed 000; absent means 0 (seed 003). */
+export function readHasMore(value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return value !== 0;
+  if (typeof value === 'string') return value === '1' || value.toLowerCase() === 'true';
+  return false;
+}
+
+function readParty(value: unknown): Party | undefined {
+  if (!isJsonObject(value)) return undefined;
+  const id = readString(value.id);
+  if (id === undefined) return undefined;
+  return { type: readNumber(value.type) ?? 0, id };
+}
+
+// ---------------------------------------------------------------- parsers
+
+/** errcode/errmsg of any WeCom reply. A reply without errcode is treated as not WeCom's at all. */
+export function parseEnvelope(json: unknown): ParseResult<Envelope> {
+  if (!isJsonObject(json)) return { ok: false, problem: 'reply is not a JSON object' };
+  const errcode = readNumber(json.errcode);
+  // Some token endpoints omit errcode on success; the caller decides whether that's acceptable.
+  return { ok: true, value: { errcode: errcode ?? 0, errmsg: readString(json.errmsg) ?? '' } };
+}
+
+/** One msg_list entry → ArchiveMessage, or undefined when it has no usable msgid. */
+export function parseMessage(value: unknown): ArchiveMessage | undefined {
+  if (!isJsonObject(value)) return undefined;
+  const msgid = readString(value.msgid);
+  if (msgid === undefined || msgid === '') return undefined;
+  const sender = readParty(value.sender) ?? { type: 0, id: '' };
+  const receivers = Array.isArray(value.receiver_list)
+    ? value.receiver_list.map(readParty).filter((p): p is Party => p !== undefined)
+    : [];
+  const chatid = readString(value.chatid);
+  const encryptInfo = isJsonObject(value.service_encrypt_info) ? value.service_encrypt_info : undefined;
+  const encryptedSecretKey = readString(encryptInfo?.encrypted_secret_key);
+  const publicKeyVer = readNumber(encryptInfo?.public_key_ver);
+  const extra = isJsonObject(value.extra_info) ? value.extra_info : undefined;
+  const callDuration = readNumber(extra?.call_duration);
+  return {
+    msgid,
+    sender,
+    receivers,
+    ...(chatid ? { chatid } : {}),
+    sendTime: readNumber(value.send_time) ?? 0,
+    // 0 is WeCom's own "unsupported type" value, so a missing msgtype falls into it.
+    msgtype: readNumber(value.msgtype) ?? 0,
+    ...(encryptedSecretKey ? { encryptedSecretKey } : {}),
+    ...(publicKeyVer !== undefined ? { publicKeyVer } : {}),
+    ...(callDuration !== undefined ? { callDuration } : {}),
+    raw: value,
+  };
+}
+
+/** The text of each msg_list entry, when `text` (the reply JSON.parse accepted) splits cleanly. */
+function entryTexts(text: string | undefined, count: number): string[] | undefined {
+  if (text === undefined) return undefined;
+  const spans = memberElementSpans(text, 'msg_list');
+  if (!spans || spans.length !== count) return undefined;
+  return spans.map(([start, end]) => text.slice(start, end));
+}
+
+/** A successful (errcode 0) sync_msg reply → one page. `text` is the reply as received, if known. */
+export function parseSyncReply(json: unknown, text?: string): ParseResult<SyncPageData> {
+  if (!isJsonObject(json)) return { ok: false, problem: 'reply is not a JSON object' };
+  // Both chat-archive APIs always send errcode; a reply without one is not a success page.
+  if (readNumber(json.errcode) === undefined) return { ok: false, problem: 'reply has no errcode' };
+  if (json.msg_list !== undefined && json.msg_list !== null && !Array.isArray(json.msg_list)) {
+    return { ok: false, problem: 'msg_list is not an array' };
+  }
+  const list: unknown[] = Array.isArray(json.msg_list) ? json.msg_list : [];
+  const all = entryTexts(text, list.length);
+  const messages: ArchiveMessage[] = [];
+  const texts: string[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const message = parseMessage(list[i]);
+    if (!message) continue;
+    messages.push(message);
+    if (all) texts.push(all[i]!);
+  }
+  return {
+    ok: true,
+    value: {
+      messages,
+      ...(all ? { texts } : {}),
+      nextCursor: readString(json.next_cursor) ?? '',
+      hasMore: readHasMore(json.has_more),
+      skipped: list.length - messages.length,
+    },
+  };
+}
+
+/** A successful (errcode 0) search_msg reply → one page of msgids (newest first, as the server sends). */
+export function parseSearchReply(json: unknown): ParseResult<SearchPageData> {
+  if (!isJsonObject(json)) return { ok: false, problem: 'reply is not a JSON object' };
+  if (readNumber(json.errcode) === undefined) return { ok: false, problem: 'reply has no errcode' };
+  if (json.msg_list !== undefined && json.msg_list !== null && !Array.isArray(json.msg_list)) {
+    return { ok: false, problem: 'msg_list is not an array' };
+  }
+  const list: unknown[] = Array.isArray(json.msg_list) ? json.msg_list : [];
+  const msgids: string[] = [];
+  for (const entry of list) {
+    const msgid = isJsonObject(entry) ? readString(entry.msgid) : undefined;
+    if (msgid) msgids.push(msgid);
+  }
+  return {
+    ok: true,
+    value: {
+      msgids,
+      nextCursor: readString(json.next_cursor) ?? '',
+      hasMore: readHasMore(json.has_more),
+      skipped: list.length - msgids.length,
+    },
+  };
+}

@@ -1,0 +1,58 @@
+// Export of message rows (a chat, or search hits) as JSON or CSV. Pure. Values stay exactly as
+// stored: ids byte for byte, send_time as the number the API sent (send_time_iso is empty when no
+// date can hold it, e.g. 1e300). Receivers are two JSON arrays (types, ids) so ids with spaces,
+// commas or quotes split back exactly: JSON.parse of the cell after CSV unquoting.
+import type { MessageRow } from './protocol';
+import { isoTime } from './visibleText';
+import { msgtypeLabel } from './msgtypes';
+
+export const CSV_HEADER = ['msgid', 'send_time', 'send_time_iso', 'msgtype', 'msgtype_label', 'sender_type', 'sender_id', 'receiver_types', 'receiver_ids', 'receiver_count', 'chatid', 'chat_key', 'public_key_ver', 'call_duration', 'in_archive'];
+
+/** Quotes a CSV field; a leading = + - @ (or tab/CR) is neutralized so spreadsheets don't run it as a formula. */
+export function csvField(value: string | number | undefined): string {
+  if (value === undefined) return '';
+  let s = String(value);
+  if (/^[=+\-@\t\r]/.test(s) && typeof value === 'string') s = `'${s}`;
+  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export interface ExportItem {
+  msgid: string;
+  row?: MessageRow;
+}
+
+export function toCsv(items: readonly ExportItem[], lang: 'zh' | 'en'): string {
+  const lines = [CSV_HEADER.join(',')];
+  for (const { msgid, row } of items) {
+    const fields = row
+      ? [
+          row.msgid,
+          row.sendTime,
+          isoTime(row.sendTime),
+          row.msgtype,
+          msgtypeLabel(row.msgtype)[lang],
+          row.sender.type,
+          row.sender.id,
+          JSON.stringify(row.receivers.map((r) => r.type)),
+          JSON.stringify(row.receivers.map((r) => r.id)),
+          row.receiverCount,
+          row.chatid,
+          row.chatKey,
+          row.publicKeyVer,
+          row.callDuration,
+          'yes',
+        ]
+      : [msgid, ...CSV_HEADER.slice(2).map(() => undefined), 'no'];
+    lines.push(fields.map(csvField).join(','));
+  }
+  // A BOM so spreadsheet programs read the Chinese labels as UTF-8.
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+export function toJson(items: readonly ExportItem[]): string {
+  return `${JSON.stringify(
+    items.map(({ msgid, row }) => (row ? { ...row, inArchive: true } : { msgid, inArchive: false })),
+    null,
+    2,
+  )}\n`;
+}
