@@ -26,6 +26,8 @@ done
 
 # ---------------------------------------------------------------- Debian packages
 need_apt=()
+# The callback crypto's known-answer tests encrypt with the openssl command line.
+command -v openssl >/dev/null || need_apt+=(openssl)
 if [ "$WANT" != node ]; then
   command -v chromium >/dev/null || need_apt+=(chromium)
   # A CJK font, so screenshots of the Chinese UI show characters rather than boxes.
