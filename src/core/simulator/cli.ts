@@ -23,6 +23,12 @@ Usage: simulator [options]
                       control routes take ?corpid=
   --latency-ms <n>    added to every API reply (default 0)
   --latency-per-message-ms <n>  added per message in a sync_msg reply (default 0)
+  --callback-url <u>  push suite callbacks (suite_ticket, create_auth, cancel_auth,
+                      conversation_new_message) to this loopback URL, signed and encrypted
+  --callback-token <s>          the callback Token (with --callback-url)
+  --callback-aes-key <s>        the 43-character EncodingAESKey (with --callback-url)
+  --callback-interval-s <n>     seconds between conversation_new_message pushes per corp (default 15)
+  --ticket-period-s <n>         seconds between suite_ticket pushes (default 600)
   --help              show this help
 
 First stdout line: {"url","port","access_token","token","corpid","seed","messages",
@@ -52,6 +58,11 @@ async function main(): Promise<void> {
       corps: { type: 'string' },
       'latency-ms': { type: 'string' },
       'latency-per-message-ms': { type: 'string' },
+      'callback-url': { type: 'string' },
+      'callback-token': { type: 'string' },
+      'callback-aes-key': { type: 'string' },
+      'callback-interval-s': { type: 'string' },
+      'ticket-period-s': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -64,6 +75,20 @@ async function main(): Promise<void> {
     throw new Error(`refusing to bind ${values.host}: the simulator listens on 127.0.0.1 only`);
   }
   const noTokenPerMinute = intOption(values['no-token-limit'], 'no-token-limit', 1);
+  const callbackUrl = values['callback-url'];
+  if (callbackUrl !== undefined && (!values['callback-token'] || !values['callback-aes-key'])) {
+    throw new Error('--callback-url needs --callback-token and --callback-aes-key');
+  }
+  const callbacks =
+    callbackUrl === undefined
+      ? undefined
+      : {
+          url: callbackUrl,
+          token: values['callback-token']!,
+          encodingAesKey: values['callback-aes-key']!,
+          minIntervalSeconds: intOption(values['callback-interval-s'], 'callback-interval-s', 0),
+          ticketPeriodSeconds: intOption(values['ticket-period-s'], 'ticket-period-s', 0),
+        };
   const sim = await startSimulator({
     port: intOption(values.port, 'port', 0),
     seed: intOption(values.seed, 'seed', 0),
@@ -75,6 +100,7 @@ async function main(): Promise<void> {
     tokenServiceSecret: values['token-service-secret'],
     rateLimits: noTokenPerMinute === undefined ? undefined : { noTokenPerMinute },
     corps: intOption(values.corps, 'corps', 1),
+    callbacks,
     latency: { fixedMs: intOption(values['latency-ms'], 'latency-ms', 0), perMessageMs: intOption(values['latency-per-message-ms'], 'latency-per-message-ms', 0) },
   });
   const first = {

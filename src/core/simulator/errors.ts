@@ -8,6 +8,7 @@ export const ErrCode = {
   invalidCorpId: 40013,
   invalidAccessToken: 40014,
   invalidParameter: 40058,
+  invalidAuthCode: 40078,
   invalidSuiteToken: 40082,
   invalidSuiteId: 40083,
   invalidPermanentCode: 40084,

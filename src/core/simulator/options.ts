@@ -1,4 +1,5 @@
 // Options of startSimulator and their defaults.
+import type { CallbackTarget } from './callbacks';
 import type { CorpSize } from './corp';
 import type { FaultRule } from './faults';
 import type { RateLimitSettings } from './ratelimit';
@@ -51,6 +52,11 @@ export interface SimulatorOptions {
    * requests are routed by access_token (get_corp_token by auth_corpid), control routes by `?corpid=`.
    */
   corps?: number | CorpOptions[];
+  /**
+   * Push WeCom's suite callbacks (suite_ticket, create_auth, cancel_auth, conversation_new_message)
+   * to the provider's callback URL, signed and encrypted (callbacks.ts).
+   */
+  callbacks?: CallbackTarget;
 }
 
 export interface LatencyOptions {

@@ -3,13 +3,15 @@
 // also a function on the result.
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { CallbackPusher } from './callbacks';
 import { SimClock } from './clock';
 import { type SimulatorControl, handleControl } from './control';
 import type { RawMessageInput } from './rawMessages';
 import { ApiError, ErrCode, errorBody } from './errors';
 import { type FaultRule, FaultPlan } from './faults';
 import type { MessageOverride } from './generator';
-import { BodyTooLarge, readBody, send } from './http';
+import { BodyTooLarge, readBody, send, sendJson } from './http';
 import type { MessageSecret } from './keys';
 import { type CorpOptions, DEFAULTS, type SimulatorOptions, type SuiteCredentials } from './options';
 import { parseBody } from './params';
@@ -44,6 +46,12 @@ export interface RunningSimulator extends RunningCorp {
   readonly port: number;
   readonly corps: readonly RunningCorp[];
   corp(corpId: string): RunningCorp | undefined;
+  /** A new corp authorizes the suite: WeCom pushes create_auth with this auth code. */
+  authorize(): Promise<{ corpId: string; authCode: string }>;
+  /** The corp cancels its authorization: its calls answer 48004, and cancel_auth is pushed. */
+  cancelAuthorization(corpId: string): boolean;
+  /** What the callback pusher delivered (undefined without `callbacks`). */
+  callbackStats(): ReturnType<CallbackPusher['stats']> | undefined;
   close(): Promise<void>;
 }
 
@@ -51,6 +59,11 @@ export interface SimDirectory {
   parties: { type: number; id: string; name: string }[];
   groups: { chatid: string; name: string; members: string[] }[];
 }
+
+/** A pushed suite_ticket is valid 30 minutes (docs/wecom-api.md §1). */
+const SUITE_TICKET_TTL = 1800;
+/** create_auth's auth code must be exchanged within 10 minutes. */
+const AUTH_CODE_TTL_MS = 600_000;
 
 /** Loopback only: the control endpoints must never be reachable from elsewhere. */
 export const HOST = '127.0.0.1';
@@ -90,8 +103,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       pending.add(t);
     });
 
-  // The suite is the provider's, one for every corp: its tokens are shared.
+  // The suite is the provider's, one for every corp: its tokens and pushed tickets are shared.
   let suiteTokens: TokenBook | undefined;
+  let suiteTickets: TokenBook | undefined;
+  let pusher: CallbackPusher | undefined;
+  /** Auth codes of create_auth not yet exchanged: code → the corp and when the code expires (ms). */
+  const authCodes = new Map<string, { corp: CorpHost; expiresAt: number }>();
+  const exchangeAuthCode = (code: string) => {
+    const grant = authCodes.get(code);
+    authCodes.delete(code);
+    if (!grant || grant.expiresAt < Date.now()) return undefined;
+    const { suite, sim } = grant.corp.ctx;
+    return { permanentCode: suite.permanentCode, corpId: sim.corp.corpid, corpName: `Simulated corp ${sim.corp.corpid}` };
+  };
   const createCorp = async (o: CorpOptions, index: number): Promise<CorpHost> => {
     const seed = o.seed ?? baseSeed + index;
     const clock = new SimClock(o.startTime ?? options.startTime, o.clockOffsetSeconds ?? options.clockOffsetSeconds ?? 0, options.frozenClock === true);
@@ -107,11 +131,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         ? { ...DEFAULTS.suite, authCorpId: sim.corp.corpid, ...options.suite }
         : { ...DEFAULTS.suite, ...options.suite, authCorpId: sim.corp.corpid, permanentCode: `${DEFAULTS.suite.permanentCode.slice(0, -4)}${String(index).padStart(4, '0')}` };
     suiteTokens ??= new TokenBook(clock, DEFAULTS.suiteTokenTtl, 64);
+    suiteTickets ??= new TokenBook(clock, SUITE_TICKET_TTL, 43);
     const counters = new StatsCounter();
     const ctx: WecomContext = {
       sim,
       corpTokens: new TokenBook(clock, options.accessTokenTtl ?? DEFAULTS.accessTokenTtl, 64),
       suiteTokens,
+      suiteTickets,
+      exchangeAuthCode,
+      authorization: { revoked: false },
       callbackTokens: new TokenBook(clock, callbackTtl, 43),
       rate: new RateGuard(clock, { ...DEFAULT_RATE_LIMITS, ...options.rateLimits }),
       suite,
@@ -122,6 +150,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     const faultPlan = new FaultPlan(seed);
     faultPlan.set(index === 0 ? (options.faults ?? []) : []);
     const query = `?corpid=${encodeURIComponent(sim.corp.corpid)}`;
+    // New messages: WeCom tells the provider (conversation_new_message) when callbacks are on.
+    const arrived = (msgids: string[]): string[] => {
+      if (msgids.length > 0) pusher?.newMessages(sim.corp.corpid, () => ctx.callbackTokens.mint().token);
+      return msgids;
+    };
     const api: RunningCorp = {
       get accessToken() {
         return ctx.corpTokens.issue().token;
@@ -135,8 +168,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       mintCallbackToken: () => ctx.callbackTokens.mint().token,
       issueCallbackToken: () => ctx.callbackTokens.mint(),
       issueAccessToken: () => ctx.corpTokens.issue(),
-      addMessages: (count: number, override?: MessageOverride) => sim.addMessages(count, override),
-      addRawMessages: (list: RawMessageInput[]) => sim.addRawMessages(list),
+      addMessages: (count: number, override?: MessageOverride) => arrived(sim.addMessages(count, override)),
+      addRawMessages: (list: RawMessageInput[]) => arrived(sim.addRawMessages(list)),
       advanceClock: (seconds: number) => clock.advance(seconds),
       now: () => clock.now(),
       setFaults: (rules: FaultRule[]) => faultPlan.set(rules),
@@ -177,13 +210,31 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         callback_token_url: `${url()}/_sim/callback-token${query}`,
       }),
     };
-    const arrivalTimer = startArrivals(o.ratePerMinute ?? options.ratePerMinute ?? DEFAULTS.ratePerMinute, (n) => sim.addMessages(n));
+    const arrivalTimer = startArrivals(o.ratePerMinute ?? options.ratePerMinute ?? DEFAULTS.ratePerMinute, (n) => arrived(sim.addMessages(n)));
     return { sim, ctx, faultPlan, counters, api, arrivalTimer };
   };
 
   const corps: CorpHost[] = [];
   for (const [i, o] of corpOptionsOf(options).entries()) corps.push(await createCorp(o, i));
   const first = corps[0]!;
+  if (options.callbacks) pusher = new CallbackPusher(options.callbacks, first.ctx.suite.suiteId, () => suiteTickets!.mint().token);
+
+  const authorize = async (): Promise<{ corpId: string; authCode: string }> => {
+    const corp = await createCorp({}, corps.length);
+    corps.push(corp);
+    own.corps.push(corp.api);
+    const authCode = randomBytes(24).toString('base64url');
+    authCodes.set(authCode, { corp, expiresAt: Date.now() + AUTH_CODE_TTL_MS });
+    pusher?.authorized(authCode);
+    return { corpId: corp.api.corpId, authCode };
+  };
+  const cancelAuthorization = (corpId: string): boolean => {
+    const corp = corps.find((c) => c.api.corpId === corpId);
+    if (!corp) return false;
+    corp.ctx.authorization.revoked = true;
+    pusher?.cancelled(corpId);
+    return true;
+  };
 
   /** The corp a WeCom request is for: by its access token, or (get_corp_token) its auth_corpid. */
   const route = (path: string, url: URL, raw: string): CorpHost => {
@@ -270,9 +321,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       return port;
     },
     corps: corps.map((c) => c.api),
+    authorize,
+    cancelAuthorization,
+    callbackStats: () => pusher?.stats(),
     corp: (corpId: string) => corps.find((c) => c.api.corpId === corpId)?.api,
     close: async () => {
       for (const c of corps) clearInterval(c.arrivalTimer);
+      pusher?.close();
       for (const t of pending) clearTimeout(t);
       pending.clear();
       const s = server;
@@ -286,6 +341,24 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   // Descriptors, not values: the first corp's getters (accessToken) must stay getters.
   const running = Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(first.api), ...Object.getOwnPropertyDescriptors(own) }) as RunningSimulator;
 
+  /** Simulator-wide control routes (not per corp): authorizations and the callbacks' delivery. */
+  const handleSuiteControl = async (method: string, url: URL, res: ServerResponse): Promise<boolean> => {
+    const route = `${method} ${url.pathname}`;
+    if (route === 'POST /_sim/authorize') {
+      const { corpId, authCode } = await authorize();
+      sendJson(res, 200, { corpid: corpId, auth_code: authCode });
+    } else if (route === 'POST /_sim/cancel-auth') {
+      const corpId = url.searchParams.get('corpid') ?? '';
+      if (cancelAuthorization(corpId)) sendJson(res, 200, { corpid: corpId });
+      else sendJson(res, 404, { error: 'unknown corpid' });
+    } else if (route === 'GET /_sim/callbacks') {
+      sendJson(res, 200, pusher ? pusher.stats() : { error: 'callbacks are off (start with a callback URL)' });
+    } else {
+      return false;
+    }
+    return true;
+  };
+
   server = createServer({ keepAlive: true }, (req, res) => {
     // The socket is bound to loopback, so remoteAddress is always local; refuse anything else anyway.
     const remote = req.socket.remoteAddress ?? '';
@@ -296,6 +369,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     const url = new URL(req.url ?? '/', `http://${HOST}`);
     readBody(req)
       .then(async (raw) => {
+        if (await handleSuiteControl(req.method ?? 'GET', url, res)) return;
         if (url.pathname.startsWith('/_sim/')) {
           const corpId = url.searchParams.get('corpid');
           const corp = corpId === null ? first : corps.find((c) => c.api.corpId === corpId);

@@ -6,7 +6,7 @@ import { parseBody } from './params';
 import type { RateGuard } from './ratelimit';
 import { parseSearchRequest, searchPage } from './searchMsg';
 import type { Simulation } from './simulation';
-import { getCorpToken, getSuiteToken } from './suite';
+import { getCorpToken, getPermanentCode, getSuiteToken } from './suite';
 import { parseSyncRequest, syncPage } from './syncMsg';
 import type { TokenBook } from './tokens';
 
@@ -18,6 +18,12 @@ export interface WecomContext {
   readonly rate: RateGuard;
   readonly suite: SuiteCredentials;
   readonly maxReplyMessages: number | undefined;
+  /** Suite tickets pushed by callbacks (shared by every corp; the configured ticket is always valid). */
+  readonly suiteTickets?: TokenBook;
+  /** The corp an auth code of create_auth stands for (shared; once per code). */
+  readonly exchangeAuthCode?: (authCode: string) => { permanentCode: string; corpId: string; corpName: string } | undefined;
+  /** The corp cancelled its authorization: its calls answer 48004. */
+  readonly authorization: { revoked: boolean };
   /** Told which callback token each sync_msg carried (for /_sim/stats). */
   readonly onSyncToken?: (state: 'valid' | 'invalid' | 'none') => void;
 }
@@ -37,10 +43,12 @@ export const SEARCH_PATH = '/cgi-bin/chatdata/search_msg';
 export const SET_PUBLIC_KEY_PATH = '/cgi-bin/chatdata/set_public_key';
 export const SUITE_TOKEN_PATH = '/cgi-bin/service/get_suite_token';
 export const CORP_TOKEN_PATH = '/cgi-bin/service/get_corp_token';
+export const PERMANENT_CODE_PATH = '/cgi-bin/service/get_permanent_code';
 
 function requireAccessToken(ctx: WecomContext, query: URLSearchParams): void {
   const token = query.get('access_token');
   if (!token) throw new ApiError(ErrCode.missingAccessToken, 'access_token missing');
+  if (ctx.authorization.revoked) throw new ApiError(ErrCode.authCancelled);
   const state = ctx.corpTokens.check(token);
   if (state === 'expired') throw new ApiError(ErrCode.accessTokenExpired);
   if (state === 'unknown') throw new ApiError(ErrCode.invalidAccessToken);
@@ -72,10 +80,15 @@ const setPublicKey: Handler = (ctx, req) => {
   return '{"errcode":0,"errmsg":"ok"}';
 };
 
-const suiteToken: Handler = (ctx, req) => getSuiteToken(parseBody(req.raw), ctx.suite, ctx.suiteTokens);
+const suiteToken: Handler = (ctx, req) => getSuiteToken(parseBody(req.raw), ctx.suite, ctx.suiteTokens, ctx.suiteTickets);
 
-const corpToken: Handler = (ctx, req) =>
-  getCorpToken(req.query.get('suite_access_token'), parseBody(req.raw), ctx.suite, ctx.suiteTokens, ctx.corpTokens);
+const permanentCode: Handler = (ctx, req) =>
+  getPermanentCode(req.query.get('suite_access_token'), parseBody(req.raw), ctx.suiteTokens, ctx.exchangeAuthCode);
+
+const corpToken: Handler = (ctx, req) => {
+  if (ctx.authorization.revoked) throw new ApiError(ErrCode.authCancelled);
+  return getCorpToken(req.query.get('suite_access_token'), parseBody(req.raw), ctx.suite, ctx.suiteTokens, ctx.corpTokens);
+};
 
 export const WECOM_ROUTES: ReadonlyMap<string, Handler> = new Map([
   [SYNC_PATH, syncMsg],
@@ -83,4 +96,5 @@ export const WECOM_ROUTES: ReadonlyMap<string, Handler> = new Map([
   [SET_PUBLIC_KEY_PATH, setPublicKey],
   [SUITE_TOKEN_PATH, suiteToken],
   [CORP_TOKEN_PATH, corpToken],
+  [PERMANENT_CODE_PATH, permanentCode],
 ]);
