@@ -1,0 +1,296 @@
+/**
+ * The team API: what an operator's VS Code reads from the provider's archive service instead of a
+ * local file (HTTP + JSON; TLS is the reverse proxy's). Every request names its corp; a key reads
+ * only the corps it is scoped to (403 and no data otherwise), and every answered read is written
+ * to the audit log before its data is sent. Ids of any shape travel in query strings and JSON
+ * bodies, never in paths, so a 2,000-character id with slashes or NULs is just a value.
+ *
+ *   GET  /v1/corps                                         corps this key may read, with sync state
+ *   GET  /v1/chats?corp&kind&limit[&after_time&after_key]  newest activity first, keyset-paged
+ *   GET  /v1/messages?corp&chat&direction&limit[&from_time&from_msgid]
+ *   POST /v1/resolve?corp        {msgids: [≤100]}
+ *   POST /v1/search?corp         a search_msg request, run with the corp's token by the service
+ *   GET  /v1/events?corp         server-sent events: `stored` after each commit of that corp
+ *   GET  /v1/audit?limit         admin keys only
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Archive } from '../../core/archive/archive';
+import type { ChatKind, PageQuery, StoredMessage } from '../../core/archive/types';
+import { validateSearchRequest } from '../../shared/rules';
+import type { SearchMsgRequest } from '../../shared/wire';
+import { type ApiKeyRecord, type ApiKeyStore, mayRead } from './apiKeys';
+import type { AuditLog } from './auditLog';
+
+export interface TeamSearchPage {
+  readonly msgids: readonly string[];
+  readonly nextCursor: string;
+  readonly hasMore: boolean;
+}
+
+export interface TeamApiOptions {
+  readonly keys: ApiKeyStore;
+  readonly audit: AuditLog;
+  /** The corps the service keeps. */
+  readonly corps: () => readonly string[];
+  /** A corp's archive, or undefined for a corp the service does not keep. */
+  readonly archive: (corpId: string) => Archive | undefined;
+  /** search_msg with the corp's token; absent when the service cannot search. */
+  readonly search?: (corpId: string, request: SearchMsgRequest, signal: AbortSignal) => Promise<TeamSearchPage>;
+  /** Epoch ms; default Date.now. */
+  readonly now?: () => number;
+}
+
+/** What the service announces after a commit; sent to that corp's event streams. */
+export interface StoredEvent {
+  readonly corpId: string;
+  readonly inserted: number;
+  readonly changedChats: readonly string[];
+}
+
+const MAX_BODY_BYTES = 256 * 1024;
+const MAX_ID_CHARS = 10_000;
+const HEARTBEAT_MS = 15_000;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The wire form of a message: its chat and the message object exactly as WeCom sent it. */
+export interface TeamMessage {
+  readonly chatKey: string;
+  readonly raw: StoredMessage['raw'];
+}
+
+function wireMessage(m: StoredMessage): TeamMessage {
+  return { chatKey: m.chatKey, raw: m.raw };
+}
+
+function intParam(q: URLSearchParams, name: string, min: number, max: number, fallback?: number): number {
+  const v = q.get(name);
+  if (v === null) {
+    if (fallback !== undefined) return fallback;
+    throw new HttpError(400, 'param.required', `${name} is required`);
+  }
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new HttpError(400, 'param.range', `${name} must be an integer ${min}..${max}`);
+  return n;
+}
+
+function numberParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new HttpError(400, 'param.number', `${name} must be a number`);
+  return n;
+}
+
+function idParam(q: URLSearchParams, name: string): string {
+  const v = q.get(name);
+  if (v === null || v === '') throw new HttpError(400, 'param.required', `${name} is required`);
+  if (v.length > MAX_ID_CHARS) throw new HttpError(400, 'param.length', `${name} is longer than ${MAX_ID_CHARS} characters`);
+  return v;
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'body.too_large', `the body is larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'body.json', 'the body is not JSON');
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.end(text);
+}
+
+export class TeamApi {
+  private readonly streams = new Map<string, Set<ServerResponse>>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: TeamApiOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Tells the corp's event streams that pages were stored. */
+  stored(event: StoredEvent): void {
+    const listeners = this.streams.get(event.corpId);
+    if (!listeners) return;
+    const frame = `event: stored\ndata: ${JSON.stringify(event)}\n\n`;
+    for (const res of listeners) res.write(frame);
+  }
+
+  /** Ends every event stream (graceful stop). */
+  close(): void {
+    for (const set of this.streams.values()) for (const res of set) res.end();
+    this.streams.clear();
+  }
+
+  /** Answers a request under /v1/; false when the path is not the team API's. */
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+    if (!url.pathname.startsWith('/v1/')) return false;
+    this.route(req, res, url).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (error instanceof HttpError) sendJson(res, error.status, { error: { code: error.code, message: error.message } });
+      else sendJson(res, 500, { error: { code: 'internal', message: 'the service failed to answer; see its log' } });
+    });
+    return true;
+  }
+
+  private authenticate(req: IncomingMessage): ApiKeyRecord {
+    const header = req.headers.authorization ?? '';
+    const key = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    const record = key ? this.options.keys.lookup(key) : undefined;
+    if (!record) throw new HttpError(401, 'auth.key', 'a valid API key is required (Authorization: Bearer <key>)');
+    return record;
+  }
+
+  /** The corp of the request, checked against the key's scope (the refusal is audited too). */
+  private corpArchive(who: ApiKeyRecord, q: URLSearchParams, action: string): { corpId: string; archive: Archive } {
+    const corpId = idParam(q, 'corp');
+    if (!mayRead(who, corpId)) {
+      this.options.audit.append({ at: this.now(), user: who.user, action: `${action}.denied`, corpId });
+      throw new HttpError(403, 'auth.scope', 'this key may not read that corp');
+    }
+    const archive = this.options.archive(corpId);
+    if (!archive) throw new HttpError(404, 'corp.unknown', 'the service keeps no archive for that corp');
+    return { corpId, archive };
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const who = this.authenticate(req);
+    const q = url.searchParams;
+    const route = `${req.method ?? 'GET'} ${url.pathname}`;
+    const audit = (action: string, extra: { corpId?: string; detail?: string; count?: number }) =>
+      this.options.audit.append({ at: this.now(), user: who.user, action, ...extra });
+    switch (route) {
+      case 'GET /v1/corps': {
+        const corps = this.options.corps().filter((c) => mayRead(who, c));
+        const out = [];
+        for (const corpId of corps) {
+          const archive = this.options.archive(corpId);
+          if (!archive) continue;
+          const [stats, state] = await Promise.all([archive.stats(), archive.syncState()]);
+          out.push({ corpId, messages: stats.messages, chats: stats.chats, lastSuccessAt: state.lastSuccessAt, lastError: state.lastError?.message, lastMessageTime: state.lastMessageTime });
+        }
+        audit('corps', { count: out.length });
+        sendJson(res, 200, { corps: out });
+        return;
+      }
+      case 'GET /v1/chats': {
+        const { corpId, archive } = this.corpArchive(who, q, 'chats');
+        const kind = q.get('kind');
+        if (kind !== 'group' && kind !== 'single') throw new HttpError(400, 'param.enum', 'kind must be group or single');
+        const afterTime = numberParam(q, 'after_time');
+        const afterKey = q.get('after_key');
+        const page = await archive.listChats({
+          kind: kind satisfies ChatKind,
+          limit: intParam(q, 'limit', 1, 1000, 200),
+          ...(afterTime !== undefined && afterKey !== null ? { after: { lastTime: afterTime, key: afterKey } } : {}),
+        });
+        audit('chats', { corpId, detail: kind, count: page.chats.length });
+        sendJson(res, 200, page);
+        return;
+      }
+      case 'GET /v1/messages': {
+        const { corpId, archive } = this.corpArchive(who, q, 'messages');
+        const chatKey = idParam(q, 'chat');
+        const direction = q.get('direction') ?? 'older';
+        if (direction !== 'older' && direction !== 'newer') throw new HttpError(400, 'param.enum', 'direction must be older or newer');
+        const fromTime = numberParam(q, 'from_time');
+        const fromMsgid = q.get('from_msgid');
+        const query: PageQuery = {
+          chatKey,
+          direction,
+          limit: intParam(q, 'limit', 1, 1000, 200),
+          ...(fromTime !== undefined && fromMsgid !== null ? { from: { sendTime: fromTime, msgid: fromMsgid } } : {}),
+        };
+        const messages = await archive.pageMessages(query);
+        audit('messages', { corpId, detail: chatKey, count: messages.length });
+        sendJson(res, 200, { messages: messages.map(wireMessage) });
+        return;
+      }
+      case 'POST /v1/resolve': {
+        const { corpId, archive } = this.corpArchive(who, q, 'resolve');
+        const body = (await readJson(req)) as { msgids?: unknown };
+        const msgids = body?.msgids;
+        if (!Array.isArray(msgids) || msgids.length > 100 || !msgids.every((m) => typeof m === 'string' && m.length <= MAX_ID_CHARS)) {
+          throw new HttpError(400, 'body.msgids', 'msgids must be a list of at most 100 strings');
+        }
+        const { found, missing } = await archive.resolve(msgids as string[]);
+        audit('resolve', { corpId, detail: (msgids as string[]).join(' '), count: found.filter(Boolean).length });
+        sendJson(res, 200, { found: found.map((m) => (m ? wireMessage(m) : null)), missing });
+        return;
+      }
+      case 'POST /v1/search': {
+        const { corpId, archive } = this.corpArchive(who, q, 'search');
+        if (!this.options.search) throw new HttpError(501, 'search.off', 'this service does not search (no corp credentials for search_msg)');
+        const request = (await readJson(req)) as SearchMsgRequest;
+        if (typeof request !== 'object' || request === null) throw new HttpError(400, 'body.request', 'the body must be a search_msg request object');
+        const broken = validateSearchRequest(request);
+        if (broken.length > 0) {
+          sendJson(res, 400, { error: { code: 'rules', message: 'the search request breaks search_msg rules', rules: broken.map((v) => ({ rule: v.rule, parameter: v.parameter })) } });
+          return;
+        }
+        const abort = new AbortController();
+        res.once('close', () => abort.abort());
+        const page = await this.options.search(corpId, request, abort.signal);
+        const hits: Array<{ msgid: string; message: TeamMessage | null }> = [];
+        for (let i = 0; i < page.msgids.length; i += 100) {
+          const chunk = page.msgids.slice(i, i + 100);
+          const { found } = await archive.resolve([...chunk]);
+          for (const [j, msgid] of chunk.entries()) {
+            const m = found[j];
+            hits.push({ msgid, message: m ? wireMessage(m) : null });
+          }
+        }
+        audit('search', { corpId, detail: request.query_word, count: hits.length });
+        sendJson(res, 200, { hits, nextCursor: page.nextCursor, hasMore: page.hasMore });
+        return;
+      }
+      case 'GET /v1/events': {
+        const { corpId } = this.corpArchive(who, q, 'events');
+        audit('events', { corpId });
+        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
+        res.write(': stored events follow\n\n');
+        const set = this.streams.get(corpId) ?? new Set<ServerResponse>();
+        this.streams.set(corpId, set);
+        set.add(res);
+        // Comments keep proxies from closing an idle stream.
+        const beat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+        beat.unref();
+        res.once('close', () => {
+          clearInterval(beat);
+          set.delete(res);
+        });
+        return;
+      }
+      case 'GET /v1/audit': {
+        if (!who.admin) throw new HttpError(403, 'auth.admin', 'only an admin key may read the audit log');
+        const entries = this.options.audit.recent(intParam(q, 'limit', 1, 10_000, 200));
+        audit('audit', { count: entries.length });
+        sendJson(res, 200, { entries });
+        return;
+      }
+      default:
+        throw new HttpError(404, 'route.unknown', `no such endpoint: ${route}`);
+    }
+  }
+}

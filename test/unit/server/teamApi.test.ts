@@ -1,0 +1,205 @@
+/**
+ * The team API over real archives (SQLite, filled by the sync engine from the simulator's two
+ * corps) and a real HTTP server on 127.0.0.1: scope (a key of corp A gets 403 and no data for B),
+ * the audit log, keyset paging that returns every message once, hostile ids as query values,
+ * search through an injected search_msg, and `stored` events.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type Archive, openArchive } from '../../../src/core/archive/archive';
+import { SyncEngine } from '../../../src/core/archive/sync';
+import { type RunningSimulator, startSimulator } from '../../../src/core/simulator';
+import { WeComClient } from '../../../src/core/wecom/client';
+import { HashedKeyStore, newApiKey } from '../../../src/server/team/apiKeys';
+import { FileAuditLog } from '../../../src/server/team/auditLog';
+import { TeamApi } from '../../../src/server/team/teamApi';
+import { buildBundles, simTokenSource, tempDir } from '../archive/helpers';
+
+interface Json {
+  [key: string]: unknown;
+}
+
+describe('team API', () => {
+  let sim: RunningSimulator;
+  const archives = new Map<string, Archive>();
+  let server: Server;
+  let base = '';
+  let api: TeamApi;
+  const dir = tempDir('team-api-');
+  const audit = new FileAuditLog(join(dir, 'audit.jsonl'));
+  const keys = new HashedKeyStore();
+  const keyA = newApiKey();
+  const keyAll = newApiKey();
+  const adminKey = newApiKey();
+  let corpA = '';
+  let corpB = '';
+
+  const call = async (key: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> => {
+    const res = await fetch(`${base}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, json: (await res.json()) as Json };
+  };
+
+  before(async () => {
+    const { worker } = await buildBundles();
+    // Two days of history: a sync without a cursor starts 3 days back, so it gets every message.
+    sim = await startSimulator({ corps: 2, messages: 400, days: 2, seed: 11 });
+    [corpA, corpB] = sim.corps.map((c) => c.corpId) as [string, string];
+    for (const corp of sim.corps) {
+      const archive = await openArchive(join(dir, `${corp.corpId}.sqlite`), { workerPath: worker });
+      const client = new WeComClient({ tokenSource: { ...simTokenSource(sim), getToken: async () => corp.accessToken }, baseUrl: sim.url });
+      await new SyncEngine(archive, client, { owner: 'team-test' }).run();
+      archives.set(corp.corpId, archive);
+    }
+    keys.add(keyA, { user: 'alice', corps: [corpA], admin: false });
+    keys.add(keyAll, { user: 'bob', corps: ['*'], admin: false });
+    keys.add(adminKey, { user: 'root', corps: [], admin: true });
+    api = new TeamApi({
+      keys,
+      audit,
+      corps: () => [...archives.keys()],
+      archive: (c) => archives.get(c),
+      search: async (_corp, request) => {
+        // Stands in for search_msg: the newest messages of corp A whose raw JSON has the word.
+        const all = sim.corps[0]!.listMessages();
+        const hits = all.filter((m) => JSON.stringify(m).includes(request.query_word)).reverse().slice(0, 5);
+        return { msgids: [...hits.map((m) => m.msgid), 'older-than-the-archive'], nextCursor: '', hasMore: false };
+      },
+    });
+    server = createServer((req, res) => {
+      if (!api.handle(req, res, new URL(req.url ?? '/', 'http://127.0.0.1'))) res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  after(async () => {
+    api.close();
+    await new Promise<void>((r) => server.close(() => r()));
+    for (const a of archives.values()) await a.close();
+    await sim.close();
+  });
+
+  it('refuses a request without a valid key, before any data', async () => {
+    for (const key of ['', 'wca_not-a-key']) {
+      const r = await call(key, `/v1/chats?corp=${corpA}&kind=group`);
+      assert.equal(r.status, 401);
+      assert.equal((r.json.error as Json).code, 'auth.key');
+    }
+  });
+
+  it('a key scoped to corp A gets 403 and no data for corp B; the refusal is audited', async () => {
+    const r = await call(keyA, `/v1/chats?corp=${corpB}&kind=group`);
+    assert.equal(r.status, 403);
+    assert.equal(r.json.chats, undefined);
+    const corps = await call(keyA, '/v1/corps');
+    assert.deepEqual((corps.json.corps as Json[]).map((c) => c.corpId), [corpA]);
+    assert.ok(audit.recent(50).some((e) => e.user === 'alice' && e.action === 'chats.denied' && e.corpId === corpB));
+  });
+
+  it('pages every message of every chat exactly once (keyset), and matches the simulator', async () => {
+    for (const [i, corpId] of [corpA, corpB].entries()) {
+      const seen = new Set<string>();
+      for (const kind of ['group', 'single']) {
+        let after = '';
+        for (;;) {
+          const chats = await call(keyAll, `/v1/chats?corp=${corpId}&kind=${kind}&limit=7${after}`);
+          assert.equal(chats.status, 200);
+          for (const chat of chats.json.chats as Array<{ key: string }>) {
+            let from = '';
+            for (;;) {
+              const page = await call(keyAll, `/v1/messages?corp=${corpId}&chat=${encodeURIComponent(chat.key)}&direction=older&limit=50${from}`);
+              const messages = page.json.messages as Array<{ chatKey: string; raw: { msgid: string; send_time: number } }>;
+              for (const m of messages) {
+                assert.equal(m.chatKey, chat.key);
+                assert.ok(!seen.has(m.raw.msgid), `msgid ${m.raw.msgid} answered twice`);
+                seen.add(m.raw.msgid);
+              }
+              if (messages.length < 50) break;
+              const oldest = messages[0]!.raw;
+              from = `&from_time=${oldest.send_time}&from_msgid=${encodeURIComponent(oldest.msgid)}`;
+            }
+          }
+          const next = chats.json.next as { lastTime: number; key: string } | undefined;
+          if (!next) break;
+          after = `&after_time=${next.lastTime}&after_key=${encodeURIComponent(next.key)}`;
+        }
+      }
+      const expected = new Set(sim.corps[i]!.listMessages().map((m) => m.msgid));
+      assert.equal(seen.size, expected.size);
+      for (const id of expected) assert.ok(seen.has(id));
+    }
+  });
+
+  it('resolves msgids of any shape, says which are missing, and refuses more than 100', async () => {
+    const known = sim.corps[0]!.listMessages().slice(0, 3).map((m) => m.msgid);
+    const hostile = ['x'.repeat(2000), 'a/b?c=d&e#f', '\u0000\u202e<script>', '../../etc/passwd'];
+    const r = await call(keyA, `/v1/resolve?corp=${corpA}`, { msgids: [...known, ...hostile] });
+    assert.equal(r.status, 200);
+    const found = r.json.found as Array<{ raw: { msgid: string } } | null>;
+    assert.deepEqual(found.slice(0, 3).map((m) => m?.raw.msgid), known);
+    assert.deepEqual(r.json.missing, hostile);
+    const tooMany = await call(keyA, `/v1/resolve?corp=${corpA}`, { msgids: Array.from({ length: 101 }, (_, i) => String(i)) });
+    assert.equal(tooMany.status, 400);
+  });
+
+  it('names the parameter rule it breaks, before any work', async () => {
+    const cases: Array<[string, string]> = [
+      [`/v1/chats?corp=${corpA}&kind=both`, 'param.enum'],
+      [`/v1/chats?corp=${corpA}&kind=group&limit=0`, 'param.range'],
+      [`/v1/messages?corp=${corpA}`, 'param.required'],
+      [`/v1/messages?corp=${corpA}&chat=x&from_time=abc&from_msgid=y`, 'param.number'],
+      [`/v1/chats?corp=nobody&kind=group`, 'corp.unknown'],
+      ['/v1/nothing', 'route.unknown'],
+    ];
+    for (const [path, code] of cases) {
+      const r = await call(keyAll, path);
+      assert.equal((r.json.error as Json | undefined)?.code, code, path);
+    }
+  });
+
+  it('search: rules checked first; hits resolved from the archive, one older than the archive listed as such', async () => {
+    const bad = await call(keyA, `/v1/search?corp=${corpA}`, { query_word: 'x' });
+    assert.equal(bad.status, 400);
+    assert.deepEqual((bad.json.error as { rules: Json[] }).rules.map((v) => v.rule), ['query_word.min_chars']);
+    const r = await call(keyA, `/v1/search?corp=${corpA}`, { query_word: 'msgtype' });
+    assert.equal(r.status, 200);
+    const hits = r.json.hits as Array<{ msgid: string; message: unknown }>;
+    assert.equal(hits.length, 6);
+    assert.ok(hits.slice(0, 5).every((h) => h.message !== null));
+    assert.deepEqual(hits[5], { msgid: 'older-than-the-archive', message: null });
+  });
+
+  it('streams `stored` events to the corp they concern only', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${base}/v1/events?corp=${corpA}`, { headers: { authorization: `Bearer ${keyAll}` }, signal: controller.signal });
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = decoder.decode((await reader.read()).value);
+    api.stored({ corpId: corpB, inserted: 1, changedChats: ['g:b'] });
+    api.stored({ corpId: corpA, inserted: 3, changedChats: ['g:a'] });
+    while (!text.includes('event: stored')) text += decoder.decode((await reader.read()).value);
+    controller.abort();
+    assert.ok(text.includes(`"corpId":"${corpA}"`));
+    assert.ok(!text.includes(corpB));
+  });
+
+  it('the audit log holds every read (who, what, when); only an admin reads it; keys never appear', async () => {
+    const denied = await call(keyA, '/v1/audit');
+    assert.equal(denied.status, 403);
+    const r = await call(adminKey, '/v1/audit?limit=1000');
+    const entries = r.json.entries as Array<{ user: string; action: string; at: number }>;
+    const actions = new Set(entries.map((e) => `${e.user}:${e.action}`));
+    for (const a of ['alice:chats.denied', 'alice:corps', 'bob:chats', 'bob:messages', 'alice:resolve', 'alice:search', 'bob:events']) assert.ok(actions.has(a), a);
+    assert.ok(entries.every((e) => Number.isFinite(e.at)));
+    const raw = JSON.stringify(entries);
+    for (const key of [keyA, keyAll, adminKey]) assert.ok(!raw.includes(key));
+  });
+});
