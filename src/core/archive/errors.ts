@@ -16,6 +16,10 @@ export type ArchiveErrorCode =
   | 'NEWER_SCHEMA'
   | 'SCHEMA_CHANGED'
   | 'SERVER_PROTOCOL'
+  /** A team archive (the service's) is read here, never written. */
+  | 'READ_ONLY'
+  /** The team archive service refused or failed a request (its status and error code in the message). */
+  | 'SERVICE'
   | 'SQLITE';
 
 export class ArchiveError extends Error {

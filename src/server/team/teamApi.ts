@@ -6,8 +6,13 @@
  * bodies, never in paths, so a 2,000-character id with slashes or NULs is just a value.
  *
  *   GET  /v1/corps                                         corps this key may read, with sync state
- *   GET  /v1/chats?corp&kind&limit[&after_time&after_key]  newest activity first, keyset-paged
- *   GET  /v1/messages?corp&chat&direction&limit[&from_time&from_msgid]
+ *   GET  /v1/chats?corp&kind&limit[&after_time&after_key][&filter]  newest activity first, keyset-paged
+ *   GET  /v1/chats/count?corp[&kind][&filter]     filter: id_contains, party_type, active_since, active_until
+ *   GET  /v1/chat?corp&chat                         one chat's summary
+ *   GET  /v1/messages?corp&chat&direction&limit[&from_time&from_msgid][&msgtype…][&sender]
+ *   GET  /v1/locate?corp&chat&send_time             the first message at or after a time
+ *   GET  /v1/senders?corp&chat
+ *   GET  /v1/state?corp                             sync state, gaps and counts
  *   POST /v1/resolve?corp        {msgids: [≤100]}
  *   POST /v1/search?corp         a search_msg request, run with the corp's token by the service
  *   GET  /v1/events?corp         server-sent events: `stored` after each commit of that corp
@@ -15,7 +20,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Archive } from '../../core/archive/archive';
-import type { ChatKind, PageQuery, StoredMessage } from '../../core/archive/types';
+import type { ChatFilter, ChatKind, PageQuery, StoredMessage } from '../../core/archive/types';
 import { validateSearchRequest } from '../../shared/rules';
 import type { SearchMsgRequest } from '../../shared/wire';
 import { type ApiKeyRecord, type ApiKeyStore, mayRead } from './apiKeys';
@@ -95,6 +100,29 @@ function idParam(q: URLSearchParams, name: string): string {
   if (v === null || v === '') throw new HttpError(400, 'param.required', `${name} is required`);
   if (v.length > MAX_ID_CHARS) throw new HttpError(400, 'param.length', `${name} is longer than ${MAX_ID_CHARS} characters`);
   return v;
+}
+
+function filterParams(q: URLSearchParams): ChatFilter {
+  const filter: ChatFilter = {};
+  const contains = q.get('id_contains');
+  if (contains !== null && contains !== '') filter.idContains = contains.slice(0, MAX_ID_CHARS);
+  const party = q.get('party_type');
+  if (party !== null) {
+    if (party !== '1' && party !== '2' && party !== '3') throw new HttpError(400, 'param.enum', 'party_type must be 1, 2 or 3');
+    filter.partyType = Number(party) as 1 | 2 | 3;
+  }
+  const since = numberParam(q, 'active_since');
+  if (since !== undefined) filter.activeSince = since;
+  const until = numberParam(q, 'active_until');
+  if (until !== undefined) filter.activeUntil = until;
+  return filter;
+}
+
+function kindParam(q: URLSearchParams, required: boolean): ChatKind | undefined {
+  const kind = q.get('kind');
+  if (kind === null && !required) return undefined;
+  if (kind !== 'group' && kind !== 'single') throw new HttpError(400, 'param.enum', 'kind must be group or single');
+  return kind;
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -196,17 +224,60 @@ export class TeamApi {
       }
       case 'GET /v1/chats': {
         const { corpId, archive } = this.corpArchive(who, q, 'chats');
-        const kind = q.get('kind');
-        if (kind !== 'group' && kind !== 'single') throw new HttpError(400, 'param.enum', 'kind must be group or single');
+        const kind = kindParam(q, true)!;
         const afterTime = numberParam(q, 'after_time');
         const afterKey = q.get('after_key');
         const page = await archive.listChats({
-          kind: kind satisfies ChatKind,
+          kind,
           limit: intParam(q, 'limit', 1, 1000, 200),
+          filter: filterParams(q),
           ...(afterTime !== undefined && afterKey !== null ? { after: { lastTime: afterTime, key: afterKey } } : {}),
         });
         audit('chats', { corpId, detail: kind, count: page.chats.length });
         sendJson(res, 200, page);
+        return;
+      }
+      case 'GET /v1/chats/count': {
+        const { corpId, archive } = this.corpArchive(who, q, 'chats');
+        const kind = kindParam(q, false);
+        const count = await archive.countChats({ ...(kind ? { kind } : {}), filter: filterParams(q) });
+        audit('chats.count', { corpId, count });
+        sendJson(res, 200, { count });
+        return;
+      }
+      case 'GET /v1/chat': {
+        const { corpId, archive } = this.corpArchive(who, q, 'chat');
+        const chatKey = idParam(q, 'chat');
+        const chat = await archive.getChat(chatKey);
+        audit('chat', { corpId, detail: chatKey, count: chat ? 1 : 0 });
+        sendJson(res, 200, { chat: chat ?? null });
+        return;
+      }
+      case 'GET /v1/locate': {
+        const { corpId, archive } = this.corpArchive(who, q, 'locate');
+        const chatKey = idParam(q, 'chat');
+        const sendTime = numberParam(q, 'send_time');
+        if (sendTime === undefined) throw new HttpError(400, 'param.required', 'send_time is required');
+        const position = await archive.locate({ chatKey, sendTime });
+        audit('locate', { corpId, detail: chatKey });
+        sendJson(res, 200, { position: position ?? null });
+        return;
+      }
+      case 'GET /v1/senders': {
+        const { corpId, archive } = this.corpArchive(who, q, 'senders');
+        const chatKey = idParam(q, 'chat');
+        const senders = await archive.senders(chatKey);
+        audit('senders', { corpId, detail: chatKey, count: senders.length });
+        sendJson(res, 200, { senders });
+        return;
+      }
+      case 'GET /v1/state': {
+        const { corpId, archive } = this.corpArchive(who, q, 'state');
+        const [state, gaps, stats] = await Promise.all([archive.syncState(), archive.gaps(), archive.stats()]);
+        audit('state', { corpId });
+        // The cursor is the service's business, not a reader's.
+        const { cursor: _cursor, ...visible } = state;
+        sendJson(res, 200, { state: visible, gaps, stats: { messages: stats.messages, chats: stats.chats } });
         return;
       }
       case 'GET /v1/messages': {
@@ -221,6 +292,8 @@ export class TeamApi {
           direction,
           limit: intParam(q, 'limit', 1, 1000, 200),
           ...(fromTime !== undefined && fromMsgid !== null ? { from: { sendTime: fromTime, msgid: fromMsgid } } : {}),
+          ...(q.has('msgtype') ? { msgtypes: q.getAll('msgtype').map((t) => Number(t)).filter((t) => Number.isSafeInteger(t)) } : {}),
+          ...(q.has('sender') ? { sender: idParam(q, 'sender') } : {}),
         };
         const messages = await archive.pageMessages(query);
         audit('messages', { corpId, detail: chatKey, count: messages.length });

@@ -2,7 +2,8 @@
  * The team API over real archives (SQLite, filled by the sync engine from the simulator's two
  * corps) and a real HTTP server on 127.0.0.1: scope (a key of corp A gets 403 and no data for B),
  * the audit log, keyset paging that returns every message once, hostile ids as query values,
- * search through an injected search_msg, and `stored` events.
+ * search through an injected search_msg, and `stored` events. Then the extension's client of it
+ * (TeamArchive) answers every Archive read exactly as the archive the service reads.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Archive, openArchive } from '../../../src/core/archive/archive';
 import { SyncEngine } from '../../../src/core/archive/sync';
+import { TeamArchive } from '../../../src/core/archive/teamArchive';
 import { type RunningSimulator, startSimulator } from '../../../src/core/simulator';
 import { WeComClient } from '../../../src/core/wecom/client';
 import { HashedKeyStore, newApiKey } from '../../../src/server/team/apiKeys';
@@ -201,5 +203,70 @@ describe('team API', () => {
     assert.ok(entries.every((e) => Number.isFinite(e.at)));
     const raw = JSON.stringify(entries);
     for (const key of [keyA, keyAll, adminKey]) assert.ok(!raw.includes(key));
+  });
+  it('TeamArchive answers every read exactly as the archive the service reads', async () => {
+    const local = archives.get(corpA)!;
+    const remote = new TeamArchive({ baseUrl: base, apiKey: keyA, corpId: corpA });
+    try {
+      for (const kind of ['group', 'single'] as const) {
+        for (const filter of [undefined, { idContains: 'w' }, { partyType: 2 as const }, { activeSince: sim.now() - 86_400 }]) {
+          let after: { lastTime: number; key: string } | undefined;
+          do {
+            const q = { kind, limit: 5, ...(after ? { after } : {}), ...(filter ? { filter } : {}) };
+            const [a, b] = [await local.listChats(q), await remote.listChats(q)];
+            assert.deepEqual(b, a);
+            after = a.next;
+          } while (after);
+          assert.equal(await remote.countChats({ kind, ...(filter ? { filter } : {}) }), await local.countChats({ kind, ...(filter ? { filter } : {}) }));
+        }
+      }
+      const { chats } = await local.listChats({ kind: 'group', limit: 3 });
+      for (const chat of chats) {
+        assert.deepEqual(await remote.getChat(chat.key), await local.getChat(chat.key));
+        const senders = await local.senders(chat.key);
+        assert.deepEqual(await remote.senders(chat.key), senders);
+        for (const q of [
+          { chatKey: chat.key, direction: 'older' as const, limit: 20 },
+          { chatKey: chat.key, direction: 'newer' as const, limit: 20, msgtypes: [1, 2] },
+          { chatKey: chat.key, direction: 'older' as const, limit: 20, sender: senders[0]!.id },
+        ]) {
+          const page = await local.pageMessages(q);
+          assert.deepEqual(await remote.pageMessages(q), page);
+          const last = page[page.length - 1];
+          if (last) assert.deepEqual(await remote.pageMessages({ ...q, from: { sendTime: last.sendTime, msgid: last.msgid } }), await local.pageMessages({ ...q, from: { sendTime: last.sendTime, msgid: last.msgid } }));
+        }
+        const mid = Math.floor((chat.firstTime + chat.lastTime) / 2);
+        assert.deepEqual(await remote.locate({ chatKey: chat.key, sendTime: mid }), await local.locate({ chatKey: chat.key, sendTime: mid }));
+      }
+      const ids = sim.corps[0]!.listMessages().slice(0, 10).map((m) => m.msgid);
+      assert.deepEqual(await remote.resolve([...ids, 'missing']), await local.resolve([...ids, 'missing']));
+      const { cursor, ...state } = await local.syncState();
+      assert.ok(cursor, 'the service has a cursor');
+      assert.deepEqual(await remote.syncState(), state, 'the same state, without the cursor');
+      assert.deepEqual(await remote.gaps(), await local.gaps());
+      const stats = await local.stats();
+      assert.deepEqual(await remote.stats(), { messages: stats.messages, chats: stats.chats, fileBytes: 0 });
+      await assert.rejects(remote.applyPage(), (e: unknown) => e instanceof Error && 'code' in e && e.code === 'READ_ONLY');
+      const outside = new TeamArchive({ baseUrl: base, apiKey: keyA, corpId: corpB });
+      await assert.rejects(outside.listChats({ kind: 'group', limit: 5 }), (e: unknown) => e instanceof Error && /403 auth\.scope/.test(e.message));
+      await outside.close();
+    } finally {
+      await remote.close();
+    }
+  });
+
+  it('TeamArchive follows stored events; a non-loopback http URL is refused before any request', async () => {
+    const remote = new TeamArchive({ baseUrl: base, apiKey: keyA, corpId: corpA });
+    const notices: unknown[] = [];
+    const stop = remote.onStored((n) => notices.push(n));
+    const deadline = Date.now() + 5000;
+    while (notices.length === 0 && Date.now() < deadline) {
+      api.stored({ corpId: corpA, inserted: 2, changedChats: ['g:x'] });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    stop();
+    await remote.close();
+    assert.deepEqual(notices[0], { corpId: corpA, inserted: 2, changedChats: ['g:x'] });
+    assert.throws(() => new TeamArchive({ baseUrl: 'http://10.1.2.3:8080', apiKey: 'k', corpId: 'c' }), /https/);
   });
 });
