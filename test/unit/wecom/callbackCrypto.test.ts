@@ -46,7 +46,7 @@ describe('callback crypto: known answers from openssl and sha1sum', () => {
     it(`encrypts ${JSON.stringify(message.slice(0, 24))} (${Buffer.byteLength(message)} bytes) exactly as openssl does, and decrypts openssl's output`, () => {
       const encodingAesKey = newEncodingAesKey();
       const key = Buffer.from(`${encodingAesKey}=`, 'base64');
-      const receiver = 'ww' + randomBytes(8).toString('hex');
+      const receiver = `ww${randomBytes(8).toString('hex')}`;
       const random = randomBytes(16);
       const expected = opensslEncrypt(key.toString('hex'), key.subarray(0, 16).toString('hex'), layout(random, message, receiver));
       assert.equal(encryptCallback({ encodingAesKey, receiverId: receiver }, message, random), expected);
