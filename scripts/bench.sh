@@ -4,6 +4,7 @@
 #   corps:   20 corps × 20k messages (5k with --quick) at 30 ms latency: the scheduler vs a bare undici loop
 #   tree:    expanding a group of 10k chats
 #   webview: a 100k-message chat in headless Chromium
+#   team:    50 team-API clients paging streams, idle and while the engine ingests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools_env="$(bash scripts/bootstrap.sh browser)" # a failed install stops here (set -e)
@@ -14,3 +15,4 @@ node out/bench/sync.bench.js "$@"
 node out/bench/corps.bench.js "$@"
 node out/bench/tree.bench.js
 node out/bench/webview.bench.js "$@"
+node out/bench/team.bench.js "$@"
