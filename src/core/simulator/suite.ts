@@ -15,6 +15,14 @@ export function getSuiteToken(body: Body, creds: SuiteCredentials, suiteTokens: 
   return JSON.stringify({ errcode: 0, errmsg: 'ok', suite_access_token: token, expires_in: expiresIn });
 }
 
+/** The suite_access_token of a service API call: missing, expired and unknown each have their errcode. */
+function requireSuiteToken(suiteToken: string | null, suiteTokens: TokenBook): void {
+  if (!suiteToken) throw new ApiError(ErrCode.missingSuiteToken, 'suite_access_token missing');
+  const state = suiteTokens.check(suiteToken);
+  if (state === 'expired') throw new ApiError(ErrCode.suiteTokenExpired, 'suite_access_token expired');
+  if (state === 'unknown') throw new ApiError(ErrCode.invalidSuiteToken, 'invalid suite_access_token');
+}
+
 export function getCorpToken(
   suiteToken: string | null,
   body: Body,
@@ -22,10 +30,7 @@ export function getCorpToken(
   suiteTokens: TokenBook,
   corpTokens: TokenBook,
 ): string {
-  if (!suiteToken) throw new ApiError(ErrCode.missingSuiteToken, 'suite_access_token missing');
-  const state = suiteTokens.check(suiteToken);
-  if (state === 'expired') throw new ApiError(ErrCode.suiteTokenExpired, 'suite_access_token expired');
-  if (state === 'unknown') throw new ApiError(ErrCode.invalidSuiteToken, 'invalid suite_access_token');
+  requireSuiteToken(suiteToken, suiteTokens);
   if (body.auth_corpid !== creds.authCorpId) throw new ApiError(ErrCode.invalidCorpId, 'invalid corpid: auth_corpid');
   if (body.permanent_code !== creds.permanentCode) {
     throw new ApiError(ErrCode.invalidPermanentCode, 'invalid permanent_code');
@@ -41,10 +46,7 @@ export function getPermanentCode(
   suiteTokens: TokenBook,
   exchange: ((authCode: string) => { permanentCode: string; corpId: string; corpName: string } | undefined) | undefined,
 ): string {
-  if (!suiteToken) throw new ApiError(ErrCode.missingSuiteToken, 'suite_access_token missing');
-  const state = suiteTokens.check(suiteToken);
-  if (state === 'expired') throw new ApiError(ErrCode.suiteTokenExpired, 'suite_access_token expired');
-  if (state === 'unknown') throw new ApiError(ErrCode.invalidSuiteToken, 'invalid suite_access_token');
+  requireSuiteToken(suiteToken, suiteTokens);
   const granted = typeof body.auth_code === 'string' ? exchange?.(body.auth_code) : undefined;
   if (!granted) throw new ApiError(ErrCode.invalidAuthCode, 'invalid auth_code');
   return JSON.stringify({
