@@ -12,6 +12,7 @@ import { chatDescription, chatLabel, chatTooltipMarkdown } from '../src/host/cha
 import { ChatTreeModel, type TreeNode } from '../src/host/tree/treeModel';
 import type { ArchiveMessage } from '../src/shared/wire';
 import { parseMessage } from '../src/core/wecom/wire';
+import { english } from '../src/shared/text';
 import { median, repoRoot } from './support';
 
 const CHATS = 10_000;
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < all.length; i += 1000) await archive.applyPage({ messages: all.slice(i, i + 1000), nextCursor: `c${i}`, hasMore: true });
 
     const render = (nodes: TreeNode[]) => {
-      for (const n of nodes) if (n.type === 'chat') void [chatLabel(n.chat), chatDescription(n.chat, Date.now(), 'en'), chatTooltipMarkdown(n.chat, 'en')];
+      for (const n of nodes) if (n.type === 'chat') void [chatLabel(n.chat), chatDescription(n.chat, Date.now(), english), chatTooltipMarkdown(n.chat, english)];
     };
     const expand: number[] = [];
     const loadAll: number[] = [];

@@ -5,6 +5,7 @@
 import type { MessageRow } from './protocol';
 import { isoTime } from './visibleText';
 import { msgtypeLabel } from './msgtypes';
+import type { Translate } from './l10n';
 
 export const CSV_HEADER = ['msgid', 'send_time', 'send_time_iso', 'msgtype', 'msgtype_label', 'sender_type', 'sender_id', 'receiver_types', 'receiver_ids', 'receiver_count', 'chatid', 'chat_key', 'public_key_ver', 'call_duration', 'in_archive'];
 
@@ -21,7 +22,8 @@ export interface ExportItem {
   row?: MessageRow;
 }
 
-export function toCsv(items: readonly ExportItem[], lang: 'zh' | 'en'): string {
+/** `t` words the msgtype labels (the only column in the reader's language). */
+export function toCsv(items: readonly ExportItem[], t: Translate): string {
   const lines = [CSV_HEADER.join(',')];
   for (const { msgid, row } of items) {
     const fields = row
@@ -30,7 +32,7 @@ export function toCsv(items: readonly ExportItem[], lang: 'zh' | 'en'): string {
           row.sendTime,
           isoTime(row.sendTime),
           row.msgtype,
-          msgtypeLabel(row.msgtype)[lang],
+          msgtypeLabel(row.msgtype, t),
           row.sender.type,
           row.sender.id,
           JSON.stringify(row.receivers.map((r) => r.type)),

@@ -1,11 +1,11 @@
 /**
- * The request rules of `search_msg` (seed 003) and `sync_msg` (seed 000), checked before any request
+ * The request rules of `search_msg` (docs/wecom-api.md §3) and `sync_msg` (§2), checked before any request
  * so that bad input is refused with the rule it broke instead of a bare 40058 from the server.
  *
  * Pure functions with no Node imports: the webview's search form imports this same file, so the
  * form and the client can never disagree. Byte lengths use TextEncoder, not Buffer, for that reason.
  */
-import type { Localized } from './text';
+import { phrase, type Phrase } from './text';
 import { SEARCH_MAX_LIMIT, SYNC_MAX_LIMIT, type SearchMsgRequest, type SyncMsgRequest } from './wire';
 
 export type RuleId =
@@ -28,7 +28,8 @@ export interface RuleViolation {
   readonly rule: RuleId;
   /** The request parameter at fault, in wire spelling (e.g. `chat_info.id_list[1]`). */
   readonly parameter: string;
-  readonly message: Localized;
+  /** Worded by whoever shows it: `word(v.message, t)`. */
+  readonly message: Phrase;
 }
 
 export const QUERY_MIN_CHARS = 2;
@@ -50,8 +51,8 @@ export function codePointLength(text: string): number {
   return count;
 }
 
-function violation(rule: RuleId, parameter: string, zh: string, en: string): RuleViolation {
-  return { rule, parameter, message: { zh, en } };
+function violation(rule: RuleId, parameter: string, message: Phrase): RuleViolation {
+  return { rule, parameter, message };
 }
 
 function checkLimit(limit: number | undefined, max: number, out: RuleViolation[]): void {
@@ -61,8 +62,7 @@ function checkLimit(limit: number | undefined, max: number, out: RuleViolation[]
       violation(
         'limit.range',
         'limit',
-        `limit 必须是 1 到 ${max} 之间的整数（当前为 ${String(limit)}）。`,
-        `limit must be a whole number from 1 to ${max} (got ${String(limit)}).`,
+        phrase('limit must be a whole number from 1 to {0} (got {1}).', max, String(limit)),
       ),
     );
   }
@@ -76,8 +76,7 @@ function checkMaxBytes(value: string | undefined, parameter: 'cursor' | 'token',
       violation(
         parameter === 'cursor' ? 'cursor.max_bytes' : 'token.max_bytes',
         parameter,
-        `${parameter} 不能超过 ${MAX_CURSOR_BYTES} 字节（当前 ${bytes} 字节）。`,
-        `${parameter} must be at most ${MAX_CURSOR_BYTES} bytes (got ${bytes}).`,
+        phrase('{0} must be at most {1} bytes (got {2}).', parameter, MAX_CURSOR_BYTES, bytes),
       ),
     );
   }
@@ -101,8 +100,7 @@ function checkChatInfo(request: SearchMsgRequest, out: RuleViolation[]): void {
       violation(
         'chat_type.enum',
         'chat_info.chat_type',
-        `chat_type 只能是 1（单聊）或 2（群聊），当前为 ${String(chatType)}。`,
-        `chat_type must be 1 (single chat) or 2 (group chat), got ${String(chatType)}.`,
+        phrase('chat_type must be 1 (single chat) or 2 (group chat), got {0}.', String(chatType)),
       ),
     );
   }
@@ -111,8 +109,7 @@ function checkChatInfo(request: SearchMsgRequest, out: RuleViolation[]): void {
       violation(
         'id_list.single_only',
         'chat_info.id_list',
-        'id_list 只在 chat_type 为 1（单聊）时有效。',
-        'id_list is only valid with chat_type 1 (single chat).',
+        phrase('id_list is only valid with chat_type 1 (single chat).'),
       ),
     );
   }
@@ -124,8 +121,7 @@ function checkChatInfo(request: SearchMsgRequest, out: RuleViolation[]): void {
         violation(
           'id_list.length',
           'chat_info.id_list',
-          `单聊必须在 id_list 中恰好给出会话双方 2 个 id（当前 ${list.length} 个）。`,
-          `A single chat needs exactly 2 entries in id_list, one per party (got ${list.length}).`,
+          phrase('A single chat needs exactly 2 entries in id_list, one per party (got {0}).', list.length),
         ),
       );
     }
@@ -136,8 +132,7 @@ function checkChatInfo(request: SearchMsgRequest, out: RuleViolation[]): void {
           violation(
             'id_list.entry',
             `chat_info.id_list[${index}]`,
-            `id_list 第 ${index + 1} 项需要 open_userid（成员）或 external_userid（客户）。`,
-            `id_list entry ${index + 1} needs an open_userid (member) or an external_userid (customer).`,
+            phrase('id_list entry {0} needs an open_userid (member) or an external_userid (customer).', index + 1),
           ),
         );
       }
@@ -148,8 +143,7 @@ function checkChatInfo(request: SearchMsgRequest, out: RuleViolation[]): void {
       violation(
         'chat_id.group_only',
         'chat_info.chat_id',
-        'chat_id 只能与 chat_type 2（群聊）一起使用。',
-        'chat_id can only be used with chat_type 2 (group chat).',
+        phrase('chat_id can only be used with chat_type 2 (group chat).'),
       ),
     );
   }
@@ -166,8 +160,7 @@ function checkTimes(request: SearchMsgRequest, out: RuleViolation[]): void {
         violation(
           'time.integer',
           name,
-          `${name} 必须是 Unix 时间戳（秒，非负整数）。`,
-          `${name} must be a Unix timestamp in whole seconds.`,
+          phrase('{0} must be a Unix timestamp in whole seconds.', name),
         ),
       );
       return;
@@ -178,8 +171,7 @@ function checkTimes(request: SearchMsgRequest, out: RuleViolation[]): void {
       violation(
         'end_time.requires_start',
         'start_time',
-        '指定了 end_time 时也必须指定 start_time。',
-        'start_time is required when end_time is given.',
+        phrase('start_time is required when end_time is given.'),
       ),
     );
     return;
@@ -190,8 +182,7 @@ function checkTimes(request: SearchMsgRequest, out: RuleViolation[]): void {
       violation(
         'time.order',
         'end_time',
-        'start_time 必须早于 end_time。',
-        'start_time must be earlier than end_time.',
+        phrase('start_time must be earlier than end_time.'),
       ),
     );
     return;
@@ -201,8 +192,7 @@ function checkTimes(request: SearchMsgRequest, out: RuleViolation[]): void {
       violation(
         'time.span',
         'end_time',
-        '搜索的时间范围不能超过 30 天。',
-        'The search time range cannot exceed 30 days.',
+        phrase('The search time range cannot exceed 30 days.'),
       ),
     );
   }
@@ -213,14 +203,13 @@ export function validateSearchRequest(request: SearchMsgRequest): RuleViolation[
   const out: RuleViolation[] = [];
   const word: unknown = request.query_word;
   if (typeof word !== 'string' || word.length === 0) {
-    out.push(violation('query_word.required', 'query_word', '请输入搜索词。', 'Enter a search word.'));
+    out.push(violation('query_word.required', 'query_word', phrase('Enter a search word.')));
   } else if (codePointLength(word) < QUERY_MIN_CHARS) {
     out.push(
       violation(
         'query_word.min_chars',
         'query_word',
-        `搜索词至少需要 ${QUERY_MIN_CHARS} 个字符。`,
-        `The search word needs at least ${QUERY_MIN_CHARS} characters.`,
+        phrase('The search word needs at least {0} characters.', QUERY_MIN_CHARS),
       ),
     );
   }

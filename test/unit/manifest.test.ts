@@ -1,5 +1,5 @@
 // The manifest and the translations agree: every %key% has an English and a Chinese string, every
-// vscode.l10n.t() literal in the host has a Chinese translation, and ids follow the naming rules.
+// vscode.l10n.t() literal and every phrase() of the core has a Chinese translation, and ids follow the naming rules.
 import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,6 +57,8 @@ describe('manifest and translations', () => {
       const text = readFileSync(f, 'utf8');
       for (const m of text.matchAll(/\bl10n\.t\(\s*'((?:[^'\\]|\\.)*)'/g)) literals.add((m[1] ?? '').replace(/\\'/g, "'"));
       for (const m of text.matchAll(/\bt\(\s*'((?:[^'\\]|\\.)*)'/g)) literals.add((m[1] ?? '').replace(/\\'/g, "'"));
+      // Phrases of the core and the shared rules: worded later, by whoever shows them, from the same bundle.
+      for (const m of text.matchAll(/\bphrase\(\s*'((?:[^'\\]|\\.)*)'/g)) literals.add((m[1] ?? '').replace(/\\'/g, "'"));
     }
     assert.ok(literals.size > 0);
     const missing = [...literals].filter((s) => !(s in bundleZh));

@@ -1,16 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { InitMessage, MessageRow, SearchInit, StreamInit } from '../../src/shared/protocol';
 import { emptySearchForm } from '../../src/shared/searchRequest';
 import { EN_STRINGS } from '../../webview/lib/strings';
+import { repoRoot } from '../harness/paths';
 
 /** The English strings, as the host would send them. */
 export const STRINGS: Record<string, string> = { ...EN_STRINGS };
+/** What a zh-cn host sends: its l10n bundle (English keys) with the strings. */
+const ZH_STRINGS: Record<string, string> = { ...(JSON.parse(readFileSync(join(repoRoot, 'l10n', 'bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>), ...STRINGS };
+const stringsFor = (lang: 'en' | 'zh') => (lang === 'zh' ? ZH_STRINGS : STRINGS);
 
 export function searchInit(data: Partial<SearchInit> = {}, lang: 'en' | 'zh' = 'en'): InitMessage {
   return {
     kind: 'init',
     view: 'search',
     lang,
-    strings: STRINGS,
+    strings: stringsFor(lang),
     data: { profileName: 'Demo', form: emptySearchForm(), formVersion: 1, recent: [], autoRun: false, ...data },
   };
 }
@@ -20,7 +26,7 @@ export function streamInit(data: Partial<StreamInit> = {}, lang: 'en' | 'zh' = '
     kind: 'init',
     view: 'stream',
     lang,
-    strings: STRINGS,
+    strings: stringsFor(lang),
     data: {
       profileId: 'demo',
       profileName: 'Demo',

@@ -6,7 +6,7 @@ import { CALL_MSGTYPES, SEARCHABLE_MSGTYPES, msgtypeLabel } from '../../src/shar
 import { iconButton } from '../components';
 import { codicon, h } from './dom';
 import { formatDuration, localDateTime, localTime } from './format';
-import { currentLang, t } from './strings';
+import { t, translate } from './strings';
 
 /** A codicon per msgtype (guide §4); unknown numbers get `question`. */
 const MSGTYPE_ICONS: readonly string[] = [
@@ -46,7 +46,7 @@ export function msgtypeIcon(msgtype: number): string {
 }
 
 export function msgtypeText(msgtype: number): string {
-  return msgtypeLabel(msgtype)[currentLang()];
+  return msgtypeLabel(msgtype, translate);
 }
 
 /** Consent events are system rows, centred, without a conversation look. */

@@ -2,6 +2,7 @@
 // fallback while a key is missing from the host's table, and the one list of keys this code uses.
 import type { Lang, UiStrings } from '../../src/shared/protocol';
 import { setInvalidTimeText } from './format';
+import type { Translate } from '../../src/shared/l10n';
 
 export const EN_STRINGS = {
   // --- message rows (stream and search results); the first block matches the host's rowStrings()
@@ -105,6 +106,16 @@ export function setStrings(strings: UiStrings, language: Lang): void {
 
 export function currentLang(): Lang {
   return lang;
+}
+
+/** Words shared code (msgtype labels, request rules) from the host's l10n bundle, which init.strings carries keyed by English. */
+export const translate: Translate = (message, ...args) => fill(typeof table[message] === 'string' ? (table[message] as string) : message, args);
+
+function fill(template: string, args: readonly (string | number)[]): string {
+  return template.replace(/\{(\d+)\}/g, (m, i: string) => {
+    const v = args[Number(i)];
+    return v === undefined ? m : String(v);
+  });
 }
 
 /** A string by key with `{0}`, `{1}` … filled in (as text: the result only ever goes to textContent). */

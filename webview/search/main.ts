@@ -3,11 +3,12 @@
 import type { HostEvent, SearchFormState, SearchHit, SearchResults } from '../../src/shared/protocol';
 import { visibleText } from '../../src/shared/visibleText';
 import type { RuleViolation } from '../../src/shared/rules';
+import { word } from '../../src/shared/text';
 import { type Field, button, dateTimeField, dropdown, progressRing, radioGroup, registerToolkit, textField } from '../components';
 import { codicon, h } from '../lib/dom';
 import { type InitMessage, getUiState, onHostMessage, ready, request, setTimeoutText, setUiState } from '../lib/host';
 import { renderMessage } from '../lib/row';
-import { currentLang, setStrings, t } from '../lib/strings';
+import { setStrings, t, translate } from '../lib/strings';
 import { type FormField, fieldOf, validateForm } from './request';
 
 const FIELDS: readonly FormField[] = ['queryWord', 'chatType', 'partyA', 'partyB', 'chatId', 'start', 'end', 'limit'];
@@ -108,13 +109,12 @@ function validate(p: Panel): RuleViolation[] {
     const field = fieldOf(v);
     byField.set(field, [...(byField.get(field) ?? []), v]);
   }
-  const lang = currentLang();
   for (const field of FIELDS) {
     const list = byField.get(field) ?? [];
     const err = p.errors[field];
     err.replaceChildren(
       ...list.map((v) =>
-        h('div', { class: 'rule', 'data-rule': v.rule }, codicon('error'), h('code', { class: 'rule-id', title: t('rule', v.rule) }, v.rule), h('span', {}, withFieldLabels(v.message[lang]))),
+        h('div', { class: 'rule', 'data-rule': v.rule }, codicon('error'), h('code', { class: 'rule-id', title: t('rule', v.rule) }, v.rule), h('span', {}, withFieldLabels(word(v.message, translate)))),
       ),
     );
     p.fields[field].setInvalid(list.length > 0);

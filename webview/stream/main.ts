@@ -8,7 +8,7 @@ import { dateInputToUnix, localDateTime, localDayKey, unixToDateInput } from '..
 import { visibleText } from '../../src/shared/visibleText';
 import { type InitMessage, getUiState, onHostMessage, ready, request, setTimeoutText, setUiState } from '../lib/host';
 import { type MessageAction, SYSTEM_MSGTYPES, partyBadgeText, partyName, renderMessage } from '../lib/row';
-import { currentLang, setStrings, t } from '../lib/strings';
+import { setStrings, t, translate } from '../lib/strings';
 import { VirtualList } from './virtualList';
 
 /** Rows per request, the most rows kept in memory, and how close to an edge loading starts. */
@@ -492,10 +492,9 @@ function toolbar(v: () => View, data: StreamInit): { el: HTMLElement; refs: Omit
   const typesPanel = h('div', { id: 'types-panel', class: 'types-panel', role: 'group', 'aria-label': t('filterTypes') });
   typesPanel.hidden = true;
   const checks = new Map<number, HTMLElement & { checked: boolean }>();
-  const lang = currentLang();
   for (let n = 0; n < MSGTYPE_COUNT; n++) {
     const c = checkbox({
-      label: `${n} · ${msgtypeLabel(n)[lang]}`,
+      label: `${n} · ${msgtypeLabel(n, translate)}`,
       value: String(n),
       checked: false,
       onChange: () => {

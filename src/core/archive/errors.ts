@@ -2,6 +2,8 @@
  * Typed archive errors. `code` lets the host choose a message and a next step without matching
  * classes across the worker boundary (errors cross it as plain data and are rebuilt here).
  */
+import { phrase, type Phrase } from '../../shared/text';
+import { WeComError } from '../wecom/errors';
 
 export type ArchiveErrorCode =
   | 'SQLITE_MISSING'
@@ -96,4 +98,48 @@ export function toErrorData(error: unknown): ErrorData {
 
 export function fromErrorData(data: ErrorData): ArchiveError {
   return new ArchiveError(data.code, data.message);
+}
+
+// ---------------------------------------------------------------- what a user reads
+
+/**
+ * What an error says to a user, as a Phrase the host words in the reader's language: a typed
+ * error's own sentence, the paging rule a server broke, or (for anything else) its English message.
+ */
+export function errorPhrase(error: unknown): Phrase {
+  if (error instanceof WeComError) return error.userMessage;
+  if (error instanceof ServerProtocolError) {
+    return phrase(
+      'The server broke the paging rules of sync_msg ({0}). The sync stopped before asking again and kept its last stored position, so nothing is lost. Check the API base URL or proxy; the log has the details.',
+      `${error.rule}: ${PROTOCOL_TEXT[error.rule]}`,
+    );
+  }
+  if (error instanceof ArchiveError && error.code === 'SCHEMA_CHANGED') return phrase('A newer version of this extension upgraded the archive in another window. Reload this window to go on.');
+  return phrase('{0}', error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * An error as the archive records it (sync_state.last_error): its Phrase as JSON, so the tree
+ * words it in the language of whoever looks, days later, not the one of the run that failed.
+ */
+export function recordableError(error: unknown): string {
+  return JSON.stringify({ phrase: errorPhrase(error) });
+}
+
+/** The Phrase of a recorded error; text recorded before errors were Phrases reads as it is. */
+export function recordedError(stored: string): Phrase {
+  try {
+    const value: unknown = JSON.parse(stored);
+    const p = (value as { phrase?: unknown } | null)?.phrase;
+    if (isPhrase(p)) return p;
+  } catch {
+    // plain text
+  }
+  return phrase('{0}', stored);
+}
+
+function isPhrase(value: unknown): value is Phrase {
+  if (typeof value !== 'object' || value === null) return false;
+  const { text, args } = value as { text?: unknown; args?: unknown };
+  return typeof text === 'string' && Array.isArray(args) && args.every((a) => typeof a === 'string' || typeof a === 'number' || isPhrase(a));
 }

@@ -2,7 +2,7 @@
 export { type Archive, type OpenArchiveOptions, openArchive, RESOLVE_MAX } from './archive';
 export { chatIdentity, groupKey, singleKey } from './chatKey';
 export { Emitter } from './emitter';
-export { ArchiveError, type ArchiveErrorCode, type ProtocolRule, ServerProtocolError, SQLITE_MISSING_MESSAGE, SyncBusyError } from './errors';
+export { ArchiveError, type ArchiveErrorCode, type ProtocolRule, ServerProtocolError, SQLITE_MISSING_MESSAGE, SyncBusyError, errorPhrase, recordableError, recordedError } from './errors';
 export { FIRST_SYNC_SECONDS, RETENTION_SECONDS } from './gaps';
 export type { ListChatsQuery } from './protocol';
 export { resetSyncPosition } from './resetPosition';

@@ -28,7 +28,7 @@ import { type Clock, systemClock } from '../wecom/timing';
 import { SYNC_MAX_LIMIT } from '../../shared/wire';
 import type { Archive } from './archive';
 import { Emitter } from './emitter';
-import { ArchiveError, type ProtocolRule, ServerProtocolError, SyncBusyError } from './errors';
+import { ArchiveError, type ProtocolRule, ServerProtocolError, SyncBusyError, recordableError } from './errors';
 import type { ChatKey } from './types';
 
 export const DEFAULT_LEASE_TTL_MS = 30_000;
@@ -174,7 +174,7 @@ export class SyncEngine {
       const cause = leaseLost ?? error;
       if (!(cause instanceof CancelledError) && !opts.signal?.aborted) {
         await this.archive
-          .recordError({ message: cause instanceof Error ? cause.message : String(cause), at: this.clock.now() })
+          .recordError({ message: recordableError(cause), at: this.clock.now() })
           .catch(() => undefined);
       }
       if (opts.signal?.aborted && !(cause instanceof ArchiveError)) throw new CancelledError();

@@ -11,6 +11,7 @@ import { type Clock, systemClock } from './timing';
 import type { HttpTransport } from './transport';
 import { checkSecureUrl } from './urls';
 import { MAX_CURSOR_BYTES as MAX_PARAM_BYTES } from '../../shared/rules';
+import { phrase } from '../../shared/text';
 
 export interface CallbackToken {
   token: string;
@@ -56,10 +57,12 @@ export class CallbackTokenService implements CallbackTokenFetcher {
     const token = body?.token;
     const expiresAt = body?.expires_at;
     if (reply.status !== 200 || typeof token !== 'string' || token === '' || Buffer.byteLength(token) > MAX_PARAM_BYTES || typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) {
-      throw new ConfigError('tokenService', {
-        zh: `回调 token 服务（${this.url.origin}）的应答不是 {"token": "…"（不超过 ${MAX_PARAM_BYTES} 字节）, "expires_at": Unix 秒}（HTTP ${reply.status}）。请检查该服务。`,
-        en: `The callback token service (${this.url.origin}) did not answer {"token": "…" (at most ${MAX_PARAM_BYTES} bytes), "expires_at": Unix seconds} (HTTP ${reply.status}). Check that service.`,
-      });
+      throw new ConfigError('tokenService', phrase(
+          'The callback token service ({0}) did not answer {1} (HTTP {2}). Check that service.',
+          this.url.origin,
+          `{"token": "…" (≤ ${MAX_PARAM_BYTES} bytes), "expires_at": Unix seconds}`,
+          reply.status,
+        ));
     }
     return { token, expiresAt: expiresAt * 1000 };
   }

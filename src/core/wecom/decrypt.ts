@@ -1,5 +1,5 @@
 /**
- * Decryption of `service_encrypt_info.encrypted_secret_key` (guide §5).
+ * Decryption of `service_encrypt_info.encrypted_secret_key` (docs/wecom-api.md §5).
  *
  * WeCom encrypts with RSA PKCS#1 v1.5. Node ≥ 18.19.1 / 20.11.1 / 22 refuses
  * `privateDecrypt(..., RSA_PKCS1_PADDING)` because of CVE-2023-46809 (Marvin attack), while
@@ -21,6 +21,7 @@ import {
   privateDecrypt,
 } from 'node:crypto';
 import { DecryptError } from './errors';
+import { phrase } from '../../shared/text';
 
 export const MIN_RSA_BITS = 2048;
 
@@ -40,10 +41,7 @@ export function validatePrivateKeyPem(pem: string, publicKeyVer?: number): Valid
   if (/-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(text) || /Proc-Type:\s*4,ENCRYPTED/.test(text)) {
     throw new DecryptError(
       'encryptedKey',
-      {
-        zh: '该私钥受密码保护，请先导出为未加密的 PEM（例如 openssl pkey -in key.pem -out plain.pem）。',
-        en: 'This private key is password-protected; export it unencrypted first (e.g. openssl pkey -in key.pem -out plain.pem).',
-      },
+      phrase('This private key is password-protected; export it unencrypted first (e.g. openssl pkey -in key.pem -out plain.pem).'),
       publicKeyVer,
     );
   }
@@ -53,10 +51,7 @@ export function validatePrivateKeyPem(pem: string, publicKeyVer?: number): Valid
   else {
     throw new DecryptError(
       'invalidKey',
-      {
-        zh: '不是 PEM 格式的私钥：应以 "-----BEGIN RSA PRIVATE KEY-----"（PKCS#1）或 "-----BEGIN PRIVATE KEY-----"（PKCS#8）开头。',
-        en: 'Not a PEM private key: expected "-----BEGIN RSA PRIVATE KEY-----" (PKCS#1) or "-----BEGIN PRIVATE KEY-----" (PKCS#8).',
-      },
+      phrase('Not a PEM private key: expected "-----BEGIN RSA PRIVATE KEY-----" (PKCS#1) or "-----BEGIN PRIVATE KEY-----" (PKCS#8).'),
       publicKeyVer,
     );
   }
@@ -66,7 +61,7 @@ export function validatePrivateKeyPem(pem: string, publicKeyVer?: number): Valid
   } catch (error) {
     throw new DecryptError(
       'invalidKey',
-      { zh: '无法读取该私钥，PEM 内容可能已损坏。', en: 'The private key cannot be read; the PEM may be damaged.' },
+      phrase('The private key cannot be read; the PEM may be damaged.'),
       publicKeyVer,
       { cause: error },
     );
@@ -74,10 +69,7 @@ export function validatePrivateKeyPem(pem: string, publicKeyVer?: number): Valid
   if (key.asymmetricKeyType !== 'rsa') {
     throw new DecryptError(
       'notRsa',
-      {
-        zh: `需要 RSA 私钥，而这是 ${key.asymmetricKeyType ?? '未知'} 类型的密钥。`,
-        en: `An RSA private key is needed; this is a ${key.asymmetricKeyType ?? 'unknown'} key.`,
-      },
+      phrase('An RSA private key is needed; this is a {0} key.', key.asymmetricKeyType ?? 'unknown'),
       publicKeyVer,
     );
   }
@@ -85,10 +77,7 @@ export function validatePrivateKeyPem(pem: string, publicKeyVer?: number): Valid
   if (modulusLength < MIN_RSA_BITS) {
     throw new DecryptError(
       'weakKey',
-      {
-        zh: `RSA 密钥只有 ${modulusLength} 位，至少需要 ${MIN_RSA_BITS} 位。`,
-        en: `The RSA key has only ${modulusLength} bits; at least ${MIN_RSA_BITS} are needed.`,
-      },
+      phrase('The RSA key has only {0} bits; at least {1} are needed.', modulusLength, MIN_RSA_BITS),
       publicKeyVer,
     );
   }
@@ -183,11 +172,8 @@ export class KeyRing {
     if (!entry) {
       throw new DecryptError(
         'missingKey',
-        {
-          // The next step (DecryptError) says what to import: the sentence only states the problem.
-          zh: `没有版本 ${publicKeyVer} 的私钥。`,
-          en: `No private key for version ${publicKeyVer}.`,
-        },
+        // The next step (DecryptError) says what to import: the sentence only states the problem.
+        phrase('No private key for version {0}.', publicKeyVer),
         publicKeyVer,
       );
     }
@@ -196,10 +182,7 @@ export class KeyRing {
     if (ciphertext.length !== modulusBytes) {
       throw new DecryptError(
         'badCiphertext',
-        {
-          zh: `encrypted_secret_key 长度为 ${ciphertext.length} 字节，而版本 ${publicKeyVer} 的密钥需要 ${modulusBytes} 字节：密文或密钥版本不对。`,
-          en: `encrypted_secret_key is ${ciphertext.length} bytes but the version ${publicKeyVer} key needs ${modulusBytes}: wrong ciphertext or key version.`,
-        },
+        phrase('encrypted_secret_key is {0} bytes but the version {1} key needs {2}: wrong ciphertext or key version.', ciphertext.length, publicKeyVer, modulusBytes),
         publicKeyVer,
       );
     }
@@ -207,10 +190,7 @@ export class KeyRing {
     if (!result) {
       throw new DecryptError(
         'badPadding',
-        {
-          zh: `无法用版本 ${publicKeyVer} 的私钥解密（填充无效）：导入的私钥可能与该版本的公钥不匹配。`,
-          en: `Decryption with the version ${publicKeyVer} private key failed (invalid padding): the imported key may not match that version's public key.`,
-        },
+        phrase('Decryption with the version {0} private key failed (invalid padding): the imported key may not match that version\'s public key.', publicKeyVer),
         publicKeyVer,
       );
     }

@@ -1,17 +1,17 @@
 /**
- * Every failure of the wecom layer is a typed error carrying what the UI needs: a sentence in both
- * languages, a next step with an action id the host can turn into a button, and a `kind` the client
- * uses to decide between retrying, refreshing the token, waiting, lowering `limit`, or giving up.
+ * Every failure of the wecom layer is a typed error carrying what the UI needs: a sentence as a
+ * Phrase (English template and arguments; the host words it in the user's language), a next step
+ * with an action id the host can turn into a button, and a `kind` the client uses to decide between
+ * retrying, refreshing the token, waiting, lowering `limit`, or giving up.
  *
- * `Error.message` is the English text (for logs and stack traces); the bilingual text is
- * `userMessage` because `message` must stay a string on an Error. No text here ever contains an
- * access token: API text is passed through redaction before it is stored.
+ * `Error.message` is the English wording (for logs and stack traces). No text here ever contains an
+ * access token: API text is passed through redaction before it becomes an argument.
  */
 import { redactSecrets } from './redact';
 import type { RuleViolation } from '../../shared/rules';
-import type { Localized } from '../../shared/text';
+import { english, phrase, word, type Phrase } from '../../shared/text';
 
-/** What the client does about an API error (guide §6). */
+/** What the client does about an API error (docs/wecom-api.md §6). */
 export type ApiErrorKind = 'retry' | 'refreshToken' | 'wait' | 'halveLimit' | 'fatal';
 /** Any error's kind; `cancelled` lets the host ignore user-initiated stops without matching classes. */
 export type ErrorKind = ApiErrorKind | 'cancelled';
@@ -33,7 +33,7 @@ export type NextAction =
   | 'checkSettings'
   | 'reportBug';
 
-export interface NextStep extends Localized {
+export interface NextStep extends Phrase {
   readonly action: NextAction;
 }
 
@@ -45,19 +45,19 @@ export type WeComApi =
   | 'token_service'
   | (string & {});
 
-function step(action: NextAction, zh: string, en: string): NextStep {
-  return { action, zh, en };
+function step(action: NextAction, next: Phrase): NextStep {
+  return { action, ...next };
 }
 
-const NO_STEP = step('none', '', '');
+const NO_STEP: NextStep = { action: 'none', text: '', args: [] };
 
 export abstract class WeComError extends Error {
   abstract readonly kind: ErrorKind;
-  readonly userMessage: Localized;
+  readonly userMessage: Phrase;
   readonly nextStep: NextStep;
 
-  protected constructor(userMessage: Localized, nextStep: NextStep, options?: { cause?: unknown }) {
-    super(userMessage.en, options);
+  protected constructor(userMessage: Phrase, nextStep: NextStep, options?: { cause?: unknown }) {
+    super(word(userMessage, english), options);
     this.userMessage = userMessage;
     this.nextStep = nextStep;
   }
@@ -68,44 +68,39 @@ export abstract class WeComError extends Error {
   }
 }
 
-// ---------------------------------------------------------------- API errcodes (guide §6)
+// ---------------------------------------------------------------- API errcodes (docs/wecom-api.md §6)
 
 interface ErrcodeEntry {
   readonly kind: ApiErrorKind;
-  readonly zh: string;
-  readonly en: string;
+  readonly message: Phrase;
   readonly next: NextStep;
 }
 
-const REFRESH = step('refreshToken', '刷新访问令牌后重试。', 'Refresh the access token and try again.');
-const CHECK_AUTH = step(
-  'checkAuthorization',
-  '确认该企业已授予「会话存档接口授权」及「获取会话记录」权限。',
-  'Check that the corp granted the chat-archive API authorization with the "get chat records" permission.',
-);
+const REFRESH = step('refreshToken', phrase('Refresh the access token and try again.'));
+const CHECK_AUTH = step('checkAuthorization', phrase('Check that the corp granted the chat-archive API authorization with the "get chat records" permission.'));
 
 const ERRCODES: ReadonlyMap<number, ErrcodeEntry> = new Map<number, ErrcodeEntry>([
-  [-1, { kind: 'retry', zh: '企业微信系统繁忙。', en: 'WeCom is busy.', next: step('retry', '稍后会自动重试。', 'It will be retried automatically.') }],
-  [40001, { kind: 'refreshToken', zh: '密钥错误或访问令牌无效。', en: 'Invalid secret or access token.', next: REFRESH }],
-  [40014, { kind: 'refreshToken', zh: '访问令牌无效。', en: 'The access token is invalid.', next: REFRESH }],
-  [42001, { kind: 'refreshToken', zh: '访问令牌已过期。', en: 'The access token has expired.', next: REFRESH }],
-  [41001, { kind: 'refreshToken', zh: '请求缺少访问令牌。', en: 'The request carried no access token.', next: REFRESH }],
-  [42009, { kind: 'refreshToken', zh: '第三方应用凭证（suite_access_token）已过期。', en: 'The suite access token has expired.', next: REFRESH }],
-  [40082, { kind: 'refreshToken', zh: '第三方应用凭证（suite_access_token）无效。', en: 'The suite access token is invalid.', next: REFRESH }],
-  [40084, { kind: 'fatal', zh: '永久授权码（permanent_code）无效。', en: 'The permanent code is invalid.', next: step('checkAuthorization', '让企业重新授权，并保存新的永久授权码。', 'Have the corp authorize again and save the new permanent code.') }],
-  [40085, { kind: 'fatal', zh: 'suite_ticket 无效或已过期（每 10 分钟推送一次，30 分钟内有效）。', en: 'The suite_ticket is invalid or expired (pushed every 10 min, valid 30 min).', next: step('updateSuiteTicket', '从回调中取得最新的 suite_ticket 后重试。', 'Take the latest suite_ticket from your callback and try again.') }],
-  [40058, { kind: 'fatal', zh: '请求参数不合法。', en: 'A request parameter is invalid.', next: step('fixRequest', '检查请求参数。', 'Check the request parameters.') }],
-  [45009, { kind: 'wait', zh: '接口调用超过频率限制。', en: 'The API rate limit was exceeded.', next: step('wait', '等待限制解除后会自动继续。', 'It resumes automatically once the block is over.') }],
-  [45033, { kind: 'retry', zh: '接口并发调用过多。', en: 'Too many concurrent API calls.', next: step('retry', '稍后会自动重试。', 'It will be retried automatically.') }],
-  [47001, { kind: 'fatal', zh: '请求数据格式错误。', en: 'The request data format is wrong.', next: step('reportBug', '这是扩展的问题，请反馈。', 'This is a bug in the extension; please report it.') }],
-  [48001, { kind: 'fatal', zh: '接口未授权。', en: 'This API is not authorized.', next: CHECK_AUTH }],
-  [48002, { kind: 'fatal', zh: '没有调用此接口的权限。', en: 'No permission to call this API.', next: CHECK_AUTH }],
-  [48004, { kind: 'fatal', zh: '授权已失效（企业可能已取消授权）。', en: 'The authorization is no longer valid (the corp may have cancelled it).', next: CHECK_AUTH }],
-  [50100, { kind: 'fatal', zh: '游标（cursor）无效。', en: 'The cursor is invalid.', next: step('resetSyncPosition', '企业微信不再接受已保存的同步位置。运行“重置同步位置…”：记录缺口，并从企业微信仍保留的最早消息重新开始。', 'WeCom no longer accepts the stored sync position. Run "Reset Sync Position…" to record the gap and start again from the oldest message WeCom keeps.') }],
-  [60020, { kind: 'fatal', zh: '调用方 IP 不在服务商的 IP 白名单中。', en: "The caller's IP is not on the provider's IP whitelist.", next: step('setProxy', '通过白名单内的代理或中转地址访问（设置代理或 API 地址）。', 'Go through a whitelisted proxy or relay (set a proxy or the API base URL).') }],
-  [301052, { kind: 'fatal', zh: '会话存档服务已过期。', en: 'The chat-archive service has expired.', next: CHECK_AUTH }],
-  [301053, { kind: 'fatal', zh: '会话存档服务未开通。', en: 'The chat-archive service is not enabled.', next: CHECK_AUTH }],
-  [301058, { kind: 'halveLimit', zh: '返回数据过大，需要减小 limit。', en: 'The reply is too large; limit must be lowered.', next: step('lowerLimit', '会自动减半 limit 后重试。', 'limit is halved and the request retried automatically.') }],
+  [-1, { kind: 'retry', message: phrase('WeCom is busy.'), next: step('retry', phrase('It will be retried automatically.')) }],
+  [40001, { kind: 'refreshToken', message: phrase('Invalid secret or access token.'), next: REFRESH }],
+  [40014, { kind: 'refreshToken', message: phrase('The access token is invalid.'), next: REFRESH }],
+  [42001, { kind: 'refreshToken', message: phrase('The access token has expired.'), next: REFRESH }],
+  [41001, { kind: 'refreshToken', message: phrase('The request carried no access token.'), next: REFRESH }],
+  [42009, { kind: 'refreshToken', message: phrase('The suite access token has expired.'), next: REFRESH }],
+  [40082, { kind: 'refreshToken', message: phrase('The suite access token is invalid.'), next: REFRESH }],
+  [40084, { kind: 'fatal', message: phrase('The permanent code is invalid.'), next: step('checkAuthorization', phrase('Have the corp authorize again and save the new permanent code.')) }],
+  [40085, { kind: 'fatal', message: phrase('The suite_ticket is invalid or expired (pushed every 10 min, valid 30 min).'), next: step('updateSuiteTicket', phrase('Take the latest suite_ticket from your callback and try again.')) }],
+  [40058, { kind: 'fatal', message: phrase('A request parameter is invalid.'), next: step('fixRequest', phrase('Check the request parameters.')) }],
+  [45009, { kind: 'wait', message: phrase('The API rate limit was exceeded.'), next: step('wait', phrase('It resumes automatically once the block is over.')) }],
+  [45033, { kind: 'retry', message: phrase('Too many concurrent API calls.'), next: step('retry', phrase('It will be retried automatically.')) }],
+  [47001, { kind: 'fatal', message: phrase('The request data format is wrong.'), next: step('reportBug', phrase('This is a bug in the extension; please report it.')) }],
+  [48001, { kind: 'fatal', message: phrase('This API is not authorized.'), next: CHECK_AUTH }],
+  [48002, { kind: 'fatal', message: phrase('No permission to call this API.'), next: CHECK_AUTH }],
+  [48004, { kind: 'fatal', message: phrase('The authorization is no longer valid (the corp may have cancelled it).'), next: CHECK_AUTH }],
+  [50100, { kind: 'fatal', message: phrase('The cursor is invalid.'), next: step('resetSyncPosition', phrase('WeCom no longer accepts the stored sync position. Run "Reset Sync Position…" to record the gap and start again from the oldest message WeCom keeps.')) }],
+  [60020, { kind: 'fatal', message: phrase('The caller\'s IP is not on the provider\'s IP whitelist.'), next: step('setProxy', phrase('Go through a whitelisted proxy or relay (set a proxy or the API base URL).')) }],
+  [301052, { kind: 'fatal', message: phrase('The chat-archive service has expired.'), next: CHECK_AUTH }],
+  [301053, { kind: 'fatal', message: phrase('The chat-archive service is not enabled.'), next: CHECK_AUTH }],
+  [301058, { kind: 'halveLimit', message: phrase('The reply is too large; limit must be lowered.'), next: step('lowerLimit', phrase('limit is halved and the request retried automatically.')) }],
 ]);
 
 export function errcodeKind(errcode: number): ApiErrorKind {
@@ -122,11 +117,9 @@ export class WeComApiError extends WeComError {
   constructor(errcode: number, errmsg: string, api: WeComApi, secrets: Iterable<string | undefined> = []) {
     const entry = ERRCODES.get(errcode);
     const safeErrmsg = redactSecrets(errmsg, secrets);
-    const zh = `${api} 调用失败（errcode ${errcode}）：${entry?.zh ?? safeErrmsg}`;
-    const en = `${api} failed (errcode ${errcode}): ${entry?.en ?? safeErrmsg}`;
     super(
-      { zh, en },
-      entry?.next ?? step('none', '查看日志中的 errmsg。', 'See errmsg in the log.'),
+      phrase('{0} failed (errcode {1}): {2}', api, errcode, entry?.message ?? safeErrmsg),
+      entry?.next ?? step('none', phrase('See errmsg in the log.')),
     );
     this.name = 'WeComApiError';
     this.kind = entry?.kind ?? 'fatal';
@@ -138,8 +131,8 @@ export class WeComApiError extends WeComError {
 
 // ---------------------------------------------------------------- transport failures
 
-const RETRY_STEP = step('retry', '稍后会自动重试；若持续失败，检查网络或代理设置。', 'It is retried automatically; if it keeps failing, check the network or proxy settings.');
-const PROXY_STEP = step('setProxy', '检查网络、代理（http.proxy）或 API 地址设置。', 'Check the network, the proxy (http.proxy) or the API base URL.');
+const RETRY_STEP = step('retry', phrase('It is retried automatically; if it keeps failing, check the network or proxy settings.'));
+const PROXY_STEP = step('setProxy', phrase('Check the network, the proxy (http.proxy) or the API base URL.'));
 
 /** Connection refused/reset, DNS failure, TLS failure… `code` is the system or undici code. */
 export class NetworkError extends WeComError {
@@ -148,7 +141,7 @@ export class NetworkError extends WeComError {
 
   constructor(code: string | undefined, detail: string, retryable: boolean, options?: { cause?: unknown }) {
     super(
-      { zh: `网络错误（${code ?? 'unknown'}）：${detail}`, en: `Network error (${code ?? 'unknown'}): ${detail}` },
+      phrase('Network error ({0}): {1}', code ?? 'unknown', detail),
       retryable ? RETRY_STEP : PROXY_STEP,
       options,
     );
@@ -164,7 +157,7 @@ export class TimeoutError extends WeComError {
 
   constructor(timeoutMs: number, what: string) {
     super(
-      { zh: `${what} 在 ${timeoutMs} 毫秒内没有响应。`, en: `${what} did not answer within ${timeoutMs} ms.` },
+      phrase('{0} did not answer within {1} ms.', what, timeoutMs),
       RETRY_STEP,
     );
     this.name = 'TimeoutError';
@@ -183,7 +176,7 @@ export class BadResponseError extends WeComError {
     // shape will not fix themselves.
     const retryable = reason === 'json' || (reason === 'http' && status !== undefined && status >= 500);
     super(
-      { zh: `服务器返回了无法使用的响应：${detail}`, en: `The server sent an unusable reply: ${detail}` },
+      phrase('The server sent an unusable reply: {0}', detail),
       retryable ? RETRY_STEP : PROXY_STEP,
     );
     this.name = 'BadResponseError';
@@ -197,7 +190,7 @@ export class CancelledError extends WeComError {
   readonly kind = 'cancelled' as const;
 
   constructor() {
-    super({ zh: '操作已取消。', en: 'The operation was cancelled.' }, NO_STEP);
+    super(phrase('The operation was cancelled.'), NO_STEP);
     this.name = 'CancelledError';
   }
 }
@@ -211,12 +204,11 @@ export class RequestRuleError extends WeComError {
   readonly violations: readonly RuleViolation[];
 
   constructor(api: WeComApi, violations: readonly RuleViolation[]) {
+    // One sentence per violation, each worded on its own.
+    const [first, ...rest] = violations.map((v) => v.message);
     super(
-      {
-        zh: violations.map((v) => v.message.zh).join(' '),
-        en: violations.map((v) => v.message.en).join(' '),
-      },
-      step('fixRequest', '修改请求参数后重试。', 'Correct the request and try again.'),
+      rest.reduce((all, next) => phrase('{0} {1}', all, next), first ?? phrase('A request parameter is invalid.')),
+      step('fixRequest', phrase('Correct the request and try again.')),
     );
     this.name = 'RequestRuleError';
     this.api = api;
@@ -230,12 +222,12 @@ export class ConfigError extends WeComError {
   readonly kind = 'fatal' as const;
   readonly setting: ConfigSetting;
 
-  constructor(setting: ConfigSetting, message: Localized) {
+  constructor(setting: ConfigSetting, message: Phrase) {
     super(
       message,
       setting === 'proxy'
-        ? step('setProxy', '修改代理设置。', 'Fix the proxy setting.')
-        : step('checkSettings', '修改设置后重试。', 'Fix the setting and try again.'),
+        ? step('setProxy', phrase('Fix the proxy setting.'))
+        : step('checkSettings', phrase('Fix the setting and try again.')),
     );
     this.name = 'ConfigError';
     this.setting = setting;
@@ -248,16 +240,16 @@ export class TokenError extends WeComError {
   readonly kind = 'fatal' as const;
   readonly problem: TokenProblem;
 
-  constructor(problem: TokenProblem, message: Localized, next: NextStep, options?: { cause?: unknown }) {
+  constructor(problem: TokenProblem, message: Phrase, next: NextStep, options?: { cause?: unknown }) {
     super(message, next, options);
     this.name = 'TokenError';
     this.problem = problem;
   }
 }
 
-export const PASTE_TOKEN_STEP = step('pasteToken', '粘贴新的访问令牌。', 'Paste a new access token.');
-export const EDIT_PROFILE_STEP = step('editProfile', '编辑配置，重新填写后重试。', 'Edit the profile, enter it again and try again.');
-export const CHECK_TOKEN_SERVICE_STEP = step('checkSettings', '检查令牌服务的地址和密钥。', 'Check the token service URL and secret.');
+export const PASTE_TOKEN_STEP = step('pasteToken', phrase('Paste a new access token.'));
+export const EDIT_PROFILE_STEP = step('editProfile', phrase('Edit the profile, enter it again and try again.'));
+export const CHECK_TOKEN_SERVICE_STEP = step('checkSettings', phrase('Check the token service URL and secret.'));
 
 export type DecryptProblem = 'missingKey' | 'badPadding' | 'badCiphertext' | 'invalidKey' | 'weakKey' | 'encryptedKey' | 'notRsa';
 
@@ -266,14 +258,10 @@ export class DecryptError extends WeComError {
   readonly problem: DecryptProblem;
   readonly publicKeyVer: number | undefined;
 
-  constructor(problem: DecryptProblem, message: Localized, publicKeyVer?: number, options?: { cause?: unknown }) {
+  constructor(problem: DecryptProblem, message: Phrase, publicKeyVer?: number, options?: { cause?: unknown }) {
     super(
       message,
-      step(
-        'importKey',
-        publicKeyVer === undefined ? '导入正确的 RSA 私钥。' : `导入版本 ${publicKeyVer} 的私钥。`,
-        publicKeyVer === undefined ? 'Import the right RSA private key.' : `Import the private key for version ${publicKeyVer}.`,
-      ),
+      step('importKey', publicKeyVer === undefined ? phrase('Import the right RSA private key.') : phrase('Import the private key for version {0}.', publicKeyVer)),
       options,
     );
     this.name = 'DecryptError';
@@ -288,14 +276,10 @@ export class UnexpectedError extends WeComError {
 
   constructor(detail: string, options?: { cause?: unknown }) {
     super(
-      { zh: `意外错误：${detail}`, en: `Unexpected error: ${detail}` },
-      step('reportBug', '请附上日志反馈此问题。', 'Please report this with the log.'),
+      phrase('Unexpected error: {0}', detail),
+      step('reportBug', phrase('Please report this with the log.')),
       options,
     );
     this.name = 'UnexpectedError';
   }
-}
-
-export function isWeComError(value: unknown): value is WeComError {
-  return value instanceof WeComError;
 }

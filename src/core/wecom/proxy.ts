@@ -7,6 +7,7 @@
 import { ConfigError } from './errors';
 import { redactUrl } from './redact';
 import { isLoopbackHost } from './urls';
+import { phrase } from '../../shared/text';
 
 export interface ProxyOptions {
   /** `http://[user:pass@]host:port` (or https:). Empty = no explicit proxy (env may still apply). */
@@ -74,13 +75,10 @@ export function parseProxyUrl(raw: string): URL {
     // "host:port" without a scheme is common in env vars; treat it as http.
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`);
   } catch {
-    throw new ConfigError('proxy', { zh: `代理地址无效：${redactUrl(raw)}`, en: `Invalid proxy URL: ${redactUrl(raw)}` });
+    throw new ConfigError('proxy', phrase('Invalid proxy URL: {0}', redactUrl(raw)));
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError('proxy', {
-      zh: `不支持的代理协议 ${url.protocol}（只支持 http: 和 https:）。`,
-      en: `Unsupported proxy protocol ${url.protocol} (only http: and https:).`,
-    });
+    throw new ConfigError('proxy', phrase('Unsupported proxy protocol {0} (only http: and https:).', url.protocol));
   }
   return url;
 }

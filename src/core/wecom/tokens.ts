@@ -17,6 +17,7 @@ import { type Clock, systemClock } from './timing';
 import { HttpTransport } from './transport';
 import { checkSecureUrl, DEFAULT_BASE_URL } from './urls';
 import { isJsonObject, parseEnvelope } from './wire';
+import { phrase } from '../../shared/text';
 
 export interface TokenSource {
   /** A token believed valid now (cached when possible). */
@@ -124,13 +125,13 @@ function readTokenReply(
 ): { token: string; expiresIn: number } {
   const envelope = parseEnvelope(json);
   if (!envelope.ok || !isJsonObject(json)) {
-    throw new TokenError('badReply', { zh: `${api} 的响应不是 JSON 对象。`, en: `${api} did not reply with a JSON object.` }, CHECK_TOKEN_SERVICE_STEP);
+    throw new TokenError('badReply', phrase('{0} did not reply with a JSON object.', api), CHECK_TOKEN_SERVICE_STEP);
   }
   if (envelope.value.errcode !== 0) throw new WeComApiError(envelope.value.errcode, envelope.value.errmsg, api, secrets);
   const token = json[field];
   const expiresIn = Number(json.expires_in);
   if (typeof token !== 'string' || token === '') {
-    throw new TokenError('badReply', { zh: `${api} 的响应缺少 ${field}。`, en: `${api} replied without ${field}.` }, CHECK_TOKEN_SERVICE_STEP);
+    throw new TokenError('badReply', phrase('{0} replied without {1}.', api, field), CHECK_TOKEN_SERVICE_STEP);
   }
   // A reply without a usable lifetime is cached briefly rather than forever.
   return { token, expiresIn: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 60 };
@@ -160,14 +161,14 @@ export class StaticTokenSource implements TokenSource {
 
   async getToken(): Promise<string> {
     if (!this.options.token) {
-      throw new TokenError('missing', { zh: '没有访问令牌。', en: 'No access token was given.' }, PASTE_TOKEN_STEP);
+      throw new TokenError('missing', phrase('No access token was given.'), PASTE_TOKEN_STEP);
     }
     const { expiresAt } = this.options;
     if (expiresAt !== undefined && this.clock.now() >= expiresAt) {
       const when = new Date(expiresAt).toISOString();
       throw new TokenError(
         'expired',
-        { zh: `粘贴的访问令牌已于 ${when} 过期，请粘贴新的令牌。`, en: `The pasted access token expired at ${when}; paste a new one.` },
+        phrase('The pasted access token expired at {0}; paste a new one.', when),
         PASTE_TOKEN_STEP,
       );
     }
@@ -177,10 +178,7 @@ export class StaticTokenSource implements TokenSource {
   async refresh(): Promise<string> {
     throw new TokenError(
       'notRefreshable',
-      {
-        zh: '企业微信拒绝了粘贴的访问令牌，且粘贴的令牌无法自动刷新，请粘贴新的令牌。',
-        en: 'WeCom rejected the pasted access token, and a pasted token cannot be refreshed automatically; paste a new one.',
-      },
+      phrase('WeCom rejected the pasted access token, and a pasted token cannot be refreshed automatically; paste a new one.'),
       PASTE_TOKEN_STEP,
     );
   }
@@ -218,7 +216,7 @@ export interface SuiteTokenOptions {
 
 /** Said before any request: sent empty, WeCom would only answer that the value is invalid. */
 function requireCredential(name: string, value: string): void {
-  if (!value) throw new TokenError('missing', { zh: `没有 ${name}。`, en: `No ${name} was given.` }, EDIT_PROFILE_STEP);
+  if (!value) throw new TokenError('missing', phrase('No {0} was given.', name), EDIT_PROFILE_STEP);
 }
 
 /** get_suite_token → get_corp_token, both cached and shared (guide §1, doc 97162/90605). */

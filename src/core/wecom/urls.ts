@@ -5,6 +5,7 @@
  */
 import { ConfigError, type ConfigSetting } from './errors';
 import { redactUrl } from './redact';
+import { phrase } from '../../shared/text';
 
 export const DEFAULT_BASE_URL = 'https://qyapi.weixin.qq.com';
 
@@ -28,28 +29,19 @@ export function checkSecureUrl(raw: string, setting: ConfigSetting): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(setting, {
-      zh: `不是有效的 URL：${redactUrl(raw)}`,
-      en: `Not a valid URL: ${redactUrl(raw)}`,
-    });
+    throw new ConfigError(setting, phrase('Not a valid URL: {0}', redactUrl(raw)));
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError(setting, {
-      zh: `只支持 https: 地址（当前为 ${url.protocol}）。`,
-      en: `Only https: URLs are supported (got ${url.protocol}).`,
-    });
+    throw new ConfigError(setting, phrase('Only https: URLs are supported (got {0}).', url.protocol));
   }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    throw new ConfigError(setting, {
-      zh: `不安全的地址 ${redactUrl(url.origin)}：访问令牌会以明文传输。http: 只允许用于本机地址（127.0.0.1、localhost、[::1]），其他地址请使用 https:。`,
-      en: `Insecure URL ${redactUrl(url.origin)}: the access token would travel in clear text. http: is only allowed for loopback hosts (127.0.0.1, localhost, [::1]); use https: otherwise.`,
-    });
+    throw new ConfigError(setting, phrase(
+        'Insecure URL {0}: the access token would travel in clear text. http: is only allowed for loopback hosts (127.0.0.1, localhost, [::1]); use https: otherwise.',
+        redactUrl(url.origin),
+      ));
   }
   if (url.username || url.password) {
-    throw new ConfigError(setting, {
-      zh: '地址中不能包含用户名或密码。',
-      en: 'The URL must not contain a user name or password.',
-    });
+    throw new ConfigError(setting, phrase('The URL must not contain a user name or password.'));
   }
   url.pathname = url.pathname.replace(/\/+$/, '');
   return url;

@@ -3,19 +3,16 @@
 import type { ChatSummary } from '../../core/archive/types';
 import { markdownCode, timeMs, visibleText } from '../../shared/visibleText';
 import { msgtypeLabel } from '../../shared/msgtypes';
+import type { Translate } from '../../shared/l10n';
+import { PARTY_EMPLOYEE, PARTY_EXTERNAL, PARTY_ROBOT } from '../../shared/wire';
 
-export type Lang = 'zh' | 'en';
 export type NameOf = (id: string) => string | undefined;
 
-const PARTY: Record<number, { zh: string; en: string }> = {
-  1: { zh: '员工', en: 'employee' },
-  2: { zh: '客户', en: 'external' },
-  3: { zh: '机器人', en: 'robot' },
-};
-
-export function partyTypeLabel(type: number, lang: Lang): string {
-  const p = PARTY[type];
-  return p ? p[lang] : lang === 'zh' ? `类型 ${type}` : `type ${type}`;
+export function partyTypeLabel(type: number, t: Translate): string {
+  if (type === PARTY_EMPLOYEE) return t('employee');
+  if (type === PARTY_EXTERNAL) return t('external');
+  if (type === PARTY_ROBOT) return t('robot');
+  return t('type {0}', type);
 }
 
 /** The codicon of a party type. */
@@ -48,53 +45,54 @@ export function chatIcon(chat: ChatSummary): string {
 }
 
 /** "invalid time 1e+300": a send_time no date can show, named exactly as it came. */
-export function invalidTime(seconds: number, lang: Lang): string {
-  return lang === 'zh' ? `无效时间 ${seconds}` : `invalid time ${seconds}`;
+export function invalidTime(seconds: number, t: Translate): string {
+  return t('invalid time {0}', String(seconds));
 }
 
-export function relativeTime(seconds: number, nowMs: number, lang: Lang): string {
-  if (timeMs(seconds) === undefined) return invalidTime(seconds, lang);
+export function relativeTime(seconds: number, nowMs: number, t: Translate): string {
+  if (timeMs(seconds) === undefined) return invalidTime(seconds, t);
   const d = Math.max(0, Math.round(nowMs / 1000 - seconds));
-  const [n, unitZh, unitEn] =
-    d < 60 ? [d, '秒', 's'] : d < 3600 ? [Math.floor(d / 60), '分钟', 'm'] : d < 86400 ? [Math.floor(d / 3600), '小时', 'h'] : [Math.floor(d / 86400), '天', 'd'];
-  if (d < 60) return lang === 'zh' ? '刚刚' : 'just now';
-  return lang === 'zh' ? `${n} ${unitZh}前` : `${n}${unitEn} ago`;
+  if (d < 60) return t('just now');
+  if (d < 3600) return t('{0}m ago', Math.floor(d / 60));
+  if (d < 86400) return t('{0}h ago', Math.floor(d / 3600));
+  return t('{0}d ago', Math.floor(d / 86400));
 }
 
-export function chatDescription(chat: ChatSummary, nowMs: number, lang: Lang, newCount = 0): string {
-  const count = lang === 'zh' ? `${chat.count.toLocaleString('zh-CN')} 条` : `${chat.count.toLocaleString('en-US')} ${chat.count === 1 ? 'msg' : 'msgs'}`;
-  const parts = [count, relativeTime(chat.lastTime, nowMs, lang)];
-  if (chat.kind === 'group') parts.splice(1, 0, lang === 'zh' ? `${chat.memberCount.toLocaleString('zh-CN')} 人` : `${chat.memberCount.toLocaleString('en-US')} ${chat.memberCount === 1 ? 'member' : 'members'}`);
-  else parts.splice(1, 0, chat.parties.map((p) => partyTypeLabel(p.type, lang)).join(' ↔ '));
-  if (newCount > 0) parts.unshift(lang === 'zh' ? `新 ${newCount}` : `+${newCount} new`);
+/** Grouped digits; zh-CN and en-US group alike, so one locale serves both languages. */
+const count = (n: number): string => n.toLocaleString('en-US');
+
+export function chatDescription(chat: ChatSummary, nowMs: number, t: Translate, newCount = 0): string {
+  const parts = [chat.count === 1 ? t('{0} msg', count(chat.count)) : t('{0} msgs', count(chat.count)), relativeTime(chat.lastTime, nowMs, t)];
+  if (chat.kind === 'group') parts.splice(1, 0, chat.memberCount === 1 ? t('{0} member', count(chat.memberCount)) : t('{0} members', count(chat.memberCount)));
+  else parts.splice(1, 0, chat.parties.map((p) => partyTypeLabel(p.type, t)).join(' ↔ '));
+  if (newCount > 0) parts.unshift(t('+{0} new', newCount));
   return parts.join(' · ');
 }
 
-const when = (s: number, lang: Lang) => {
+const when = (s: number, t: Translate) => {
   const ms = timeMs(s);
-  return ms === undefined ? invalidTime(s, lang) : new Date(ms).toLocaleString();
+  return ms === undefined ? invalidTime(s, t) : new Date(ms).toLocaleString();
 };
 /** Escapes Markdown in text of our own making (profile names); ids go in as code (markdownCode). */
 export const mdEscape = (s: string): string => visibleText(s).replace(/[\\`*_{}[\]()#+\-.!|<>~:@/&]/g, (c) => `\\${c}`);
 
-export function chatTooltipMarkdown(chat: ChatSummary, lang: Lang, nameOf: NameOf = () => undefined): string {
-  const zh = lang === 'zh';
+export function chatTooltipMarkdown(chat: ChatSummary, t: Translate, nameOf: NameOf = () => undefined): string {
   // Ids (and names from the directory) as inline code: literal text, never a link or formatting.
   const lines: string[] = [`**${markdownCode(chatLabel(chat, nameOf))}**`, ''];
-  if (chat.kind === 'group') lines.push(`${zh ? '群 ID' : 'Group id'}: ${markdownCode(chat.chatid ?? '')}`, `${zh ? '已见成员' : 'Members seen'}: ${chat.memberCount}`);
-  else for (const p of chat.parties) lines.push(`${partyTypeLabel(p.type, lang)}: ${markdownCode(p.id)}`);
+  if (chat.kind === 'group') lines.push(`${t('Group id')}: ${markdownCode(chat.chatid ?? '')}`, `${t('Members seen')}: ${chat.memberCount}`);
+  else for (const p of chat.parties) lines.push(`${partyTypeLabel(p.type, t)}: ${markdownCode(p.id)}`);
   lines.push(
     '',
-    `${zh ? '消息数' : 'Messages'}: ${chat.count}`,
-    `${zh ? '最早' : 'First'}: ${when(chat.firstTime, lang)}`,
-    `${zh ? '最新' : 'Last'}: ${when(chat.lastTime, lang)}`,
-    `${zh ? '公钥版本' : 'Key versions'}: ${chat.keyVersions.join(', ') || '—'}`,
+    `${t('Messages')}: ${chat.count}`,
+    `${t('First')}: ${when(chat.firstTime, t)}`,
+    `${t('Last')}: ${when(chat.lastTime, t)}`,
+    `${t('Key versions')}: ${chat.keyVersions.join(', ') || '—'}`,
     '',
-    `${zh ? '按类型' : 'By msgtype'}:`,
+    `${t('By msgtype')}:`,
   );
   const byType = Object.entries(chat.countsByType)
-    .map(([t, n]) => [Number(t), n] as const)
+    .map(([type, n]) => [Number(type), n] as const)
     .sort((a, b) => b[1] - a[1]);
-  for (const [t, n] of byType) lines.push(`- ${mdEscape(msgtypeLabel(t)[lang])} (${t}): ${n}`);
+  for (const [type, n] of byType) lines.push(`- ${mdEscape(msgtypeLabel(type, t))} (${type}): ${n}`);
   return lines.join('  \n');
 }

@@ -4,7 +4,6 @@ import { writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { type ExportItem, toCsv, toJson } from '../../shared/exportRows';
-import { uiLang } from '../l10n/lang';
 
 export type ExportFormat = 'json' | 'csv';
 
@@ -17,5 +16,5 @@ export function pickExportFile(title: string, baseName: string, format: ExportFo
 }
 
 export function writeExportFile(target: vscode.Uri, items: readonly ExportItem[], format: ExportFormat): Promise<void> {
-  return writeFile(target.fsPath, format === 'csv' ? toCsv(items, uiLang()) : toJson(items));
+  return writeFile(target.fsPath, format === 'csv' ? toCsv(items, vscode.l10n.t) : toJson(items));
 }

@@ -1,11 +1,11 @@
 // Every failure reaches the user as one clear sentence in their language with a button for the
-// next step; the details go to the log. Typed errors of src/core/wecom carry both languages.
+// next step; the details go to the log. Errors of the core carry Phrases; they are worded here.
 import * as vscode from 'vscode';
-import { ArchiveError, ServerProtocolError } from '../../core/archive';
+import { ArchiveError, errorPhrase, recordedError } from '../../core/archive';
 import { WeComError } from '../../core/wecom/errors';
 import type { NextAction } from '../../core/wecom/errors';
+import { word } from '../../shared/text';
 import { log } from '../log';
-import { uiLang } from './lang';
 
 /** The command each next step opens, with its button title. */
 function buttonFor(action: NextAction): { title: string; run: () => Thenable<unknown> } | undefined {
@@ -31,27 +31,16 @@ function buttonFor(action: NextAction): { title: string; run: () => Thenable<unk
   }
 }
 
-/** The archive's errors that a user can act on, worded here (the core speaks English only). */
-function describeArchiveError(e: ArchiveError): string | undefined {
+/** The error in the user's language, with its next step when it has one. */
+export function describeError(e: unknown): string {
   const t = vscode.l10n.t;
-  if (e instanceof ServerProtocolError) {
-    return t(
-      'The server broke the paging rules of sync_msg ({0}). The sync stopped before asking again and kept its last stored position, so nothing is lost. Check the API base URL or proxy; the log has the details.',
-      e.rule,
-    );
-  }
-  if (e.code === 'SCHEMA_CHANGED') return t('A newer version of this extension upgraded the archive in another window. Reload this window to go on.');
-  return undefined;
+  const text = word(errorPhrase(e), t);
+  return e instanceof WeComError && e.nextStep.text ? `${text} ${word(e.nextStep, t)}` : text;
 }
 
-export function describeError(e: unknown): string {
-  if (e instanceof ArchiveError) return describeArchiveError(e) ?? e.message;
-  if (e instanceof WeComError) {
-    const zh = uiLang() === 'zh';
-    const next = zh ? e.nextStep.zh : e.nextStep.en;
-    return [zh ? e.userMessage.zh : e.userMessage.en, next].filter(Boolean).join(' ');
-  }
-  return e instanceof Error ? e.message : String(e);
+/** An error the archive recorded (the tree's error row, the status bar), in the user's language now. */
+export function describeRecordedError(stored: string): string {
+  return word(recordedError(stored), vscode.l10n.t);
 }
 
 /** Shows an error with its next step. `context` says what was being done ("Sync failed"). */

@@ -11,7 +11,7 @@ import { RequestRuleError } from '../../core/wecom/errors';
 import { validateSearchRequest } from '../../shared/rules';
 import type { PanelDeps } from './panelDeps';
 import { type PanelConnection, connectPanel, panelOptions, renderPanelHtml } from './panelHost';
-import { uiLang } from '../l10n/lang';
+import { uiLang, webviewStrings } from '../l10n/lang';
 import { toRow } from './rows';
 import { emptySearchForm, formToRequest } from '../../shared/searchRequest';
 import { checkSearchForm } from './validateMessage';
@@ -110,7 +110,7 @@ export class SearchPanel {
   ) {
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'wecom-archive.svg');
     panel.webview.html = renderPanelHtml(panel.webview, deps.extensionUri, 'search', vscode.l10n.t('Search messages'));
-    this.webview = connectPanel(panel, () => ({ kind: 'init', view: 'search', strings: searchStrings(), lang: uiLang(), data: this.initData() }), {
+    this.webview = connectPanel(panel, () => ({ kind: 'init', view: 'search', strings: webviewStrings(searchStrings()), lang: uiLang(), data: this.initData() }), {
       'search.run': ({ form, more }) => this.run(form, more),
       'search.openHit': async ({ msgid }) => this.openHit(msgid),
       'search.export': async ({ format }) => this.export(format),

@@ -8,7 +8,7 @@ import { chatLabel } from '../chats/chatFormat';
 import { runMessageAction } from './messageActions';
 import type { PanelDeps } from './panelDeps';
 import { type PanelConnection, connectPanel, panelOptions, renderPanelHtml } from './panelHost';
-import { uiLang } from '../l10n/lang';
+import { uiLang, webviewStrings } from '../l10n/lang';
 import { toRow } from './rows';
 import { rowStrings } from './strings';
 
@@ -181,7 +181,7 @@ export class StreamPanel {
     return {
       kind: 'init' as const,
       view: 'stream' as const,
-      strings: streamStrings(),
+      strings: webviewStrings(streamStrings()),
       lang: uiLang(),
       data: {
         profileId: this.profileId,

@@ -3,7 +3,6 @@
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { validatePrivateKeyPem } from '../../core/wecom/decrypt';
-import { uiLang } from '../l10n/lang';
 import { describeError, showError } from '../l10n/showError';
 import type { Profile, SecretField } from './profile';
 import type { ProfileStore } from './profileStore';
@@ -144,7 +143,7 @@ export class ProfileCommands {
       return;
     }
     const next = String(Math.max(0, ...profile.keyVersions) + 1);
-    const version = await vscode.window.showInputBox({ title: t('public_key_ver of this key'), value: next, validateInput: (v) => check.checkKeyVersion(v, uiLang()) });
+    const version = await vscode.window.showInputBox({ title: t('public_key_ver of this key'), value: next, validateInput: (v) => check.checkKeyVersion(v, vscode.l10n.t) });
     if (!version) return;
     const ver = Number(version);
     await this.store.setSecret(profile.id, `privateKey.${ver}`, pem);
@@ -178,7 +177,7 @@ export class ProfileCommands {
         prompt: t('https, or http on 127.0.0.1/localhost only. GET returns the latest conversation_new_message token of this corp.'),
         value: profile.callbackTokenUrl ?? '',
         ignoreFocusOut: true,
-        validateInput: (v) => check.checkServiceUrl(v, uiLang()),
+        validateInput: (v) => check.checkServiceUrl(v, vscode.l10n.t),
       });
       if (!url) return;
       const key = await vscode.window.showInputBox({
@@ -198,7 +197,7 @@ export class ProfileCommands {
       prompt: t('The token field of the conversation_new_message callback. It is valid for 10 minutes; without it sync_msg is strictly rate limited.'),
       password: true,
       ignoreFocusOut: true,
-      validateInput: (v) => check.checkCallbackToken(v, uiLang()),
+      validateInput: (v) => check.checkCallbackToken(v, vscode.l10n.t),
     });
     if (!token) return;
     const expiresAt = Date.now() + 600_000;

@@ -1,7 +1,7 @@
 // The "Add profile" wizard: one InputBox/QuickPick per step, each validated as the user types,
 // and a connection test at the end. Returns a draft; nothing is saved until the caller says so.
 import * as vscode from 'vscode';
-import { uiLang } from '../l10n/lang';
+import type { Translate } from '../../shared/l10n';
 import type { Profile, SecretField, TokenSourceKind } from './profile';
 import * as check from './validation';
 
@@ -10,12 +10,11 @@ export interface ProfileDraft {
   secrets: Map<SecretField, string>;
 }
 
-type Validator = (value: string, lang: check.Lang) => string | undefined;
+type Validator = (value: string, t: Translate) => string | undefined;
 
 class Cancelled extends Error {}
 
 async function ask(title: string, prompt: string, validate: Validator, opts: { value?: string; password?: boolean; placeHolder?: string } = {}): Promise<string> {
-  const lang: check.Lang = uiLang();
   const v = await vscode.window.showInputBox({
     title,
     prompt,
@@ -23,7 +22,7 @@ async function ask(title: string, prompt: string, validate: Validator, opts: { v
     password: opts.password,
     placeHolder: opts.placeHolder,
     ignoreFocusOut: true,
-    validateInput: (value) => validate(value, lang),
+    validateInput: (value) => validate(value, vscode.l10n.t),
   });
   if (v === undefined) throw new Cancelled();
   return v.trim();
@@ -34,7 +33,7 @@ export async function runProfileWizard(existing?: { profile: Profile; hasSecret:
   const base = existing?.profile;
   const title = (step: number, of: number) => (base ? t('Edit profile ({0}/{1})', step, of) : t('Add profile ({0}/{1})', step, of));
   const keep = (f: SecretField) => (existing?.hasSecret(f) ? t('Leave empty to keep the stored value.') : '');
-  const optionalIfStored = (f: SecretField): Validator => (v, lang) => (existing?.hasSecret(f) && !v ? undefined : check.checkSecretPresent(v, lang));
+  const optionalIfStored = (f: SecretField): Validator => (v, tr) => (existing?.hasSecret(f) && !v ? undefined : check.checkSecretPresent(v, tr));
   try {
     const name = await ask(title(1, 5), t('A name for this corp, as you will see it in the tree'), check.checkName, { value: base?.name });
     const sources: (vscode.QuickPickItem & { source: TokenSourceKind })[] = [

@@ -6,6 +6,8 @@ import type { Profile } from '../profiles/profile';
 import type { ProfileStore } from '../profiles/profileStore';
 import type { StatusBar, StatusView } from '../statusBar';
 import { mdEscape } from '../chats/chatFormat';
+import { recordableError } from '../../core/archive';
+import { describeRecordedError } from '../l10n/showError';
 import type { ArchiveService } from './archiveService';
 import { type CorpHealth, type CorpSyncFacts, corpHealth, formatSpan, healthText, needsWarning, summarize, summaryText } from './deadline';
 import { DEFAULT_CONCURRENCY, DEFAULT_INTERVAL_MS, type RunOutcome, type SchedulerSettings, SyncScheduler } from './scheduler';
@@ -126,8 +128,7 @@ export class BackgroundSync implements vscode.Disposable {
     f.syncing = undefined;
     await this.readState(profileId);
     if (outcome.kind === 'failed') {
-      const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
-      if (!f.lastError || f.lastError.at <= (f.lastSuccessAt ?? 0)) f.lastError = { message, at: Date.now() };
+      if (!f.lastError || f.lastError.at <= (f.lastSuccessAt ?? 0)) f.lastError = { message: recordableError(outcome.error), at: Date.now() };
     }
     // A run the user started counts for the schedule too (ours are recorded by the scheduler).
     if (!this.scheduler.isRunning(profileId)) this.scheduler.record(profileId, outcome);
@@ -178,7 +179,8 @@ export class BackgroundSync implements vscode.Disposable {
     if (this.warned.get(profile.id) === h.deadlineAt) return;
     this.warned.set(profile.id, h.deadlineAt);
     const t = vscode.l10n.t;
-    const error = this.facts.get(profile.id)?.lastError?.message ?? '';
+    const recorded = this.facts.get(profile.id)?.lastError?.message;
+    const error = recorded === undefined ? '' : describeRecordedError(recorded);
     const text = t(
       '"{0}": {1} left before WeCom drops messages that are not in the archive yet (5 days after the last successful sync), and its last sync failed: {2}',
       profile.name,

@@ -1,6 +1,7 @@
 // Each corp's 5-day deadline: WeCom keeps messages 5 days, so whatever arrived after the last
 // successful sync is lost at lastSuccessAt + 5 days unless a sync succeeds before then. Pure
 // (no vscode, no clock of its own), so the arithmetic is tested at its boundaries.
+import type { Translate } from '../../shared/l10n';
 import { RETENTION_SECONDS } from '../../core/archive/gaps';
 
 export const RETENTION_MS = RETENTION_SECONDS * 1000;
@@ -60,8 +61,6 @@ export function needsWarning(health: CorpHealth): boolean {
 export function isAtRisk(health: CorpHealth): boolean {
   return health.kind === 'atRisk' || health.kind === 'lost';
 }
-
-export type Translate = (message: string, ...args: (string | number)[]) => string;
 
 /** "3 min", "20 h", "2 d": the largest unit, rounded down (a deadline is never overstated). */
 export function formatSpan(ms: number, t: Translate): string {

@@ -5,11 +5,11 @@ import type { DemoMode } from '../demo/demoMode';
 import type { Profile } from '../profiles/profile';
 import type { ProfileStore } from '../profiles/profileStore';
 import type { ArchiveService } from '../sync/archiveService';
-import { uiLang } from '../l10n/lang';
 import { markdownCode, visibleText } from '../../shared/visibleText';
 import { type NameOf, chatDescription, chatIcon, chatLabel, chatTooltipMarkdown, mdEscape } from '../chats/chatFormat';
 import type { SeenCounts } from '../chats/seenCounts';
 import type { ChatTreeModel, TreeNode } from './treeModel';
+import { describeRecordedError } from '../l10n/showError';
 
 export class ChatsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
@@ -78,7 +78,6 @@ export class ChatsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
     const t = vscode.l10n.t;
-    const lang = uiLang();
     switch (node.type) {
       case 'profile': {
         const p = this.profiles.get(node.profileId);
@@ -98,8 +97,8 @@ export class ChatsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
         const nameOf = this.namesOf(node.profileId);
         const item = new vscode.TreeItem(chatLabel(c, nameOf), vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
-        item.description = chatDescription(c, Date.now(), lang, this.seen.newSince(node.profileId, c.key, c.count));
-        item.tooltip = new vscode.MarkdownString(chatTooltipMarkdown(c, lang, nameOf));
+        item.description = chatDescription(c, Date.now(), vscode.l10n.t, this.seen.newSince(node.profileId, c.key, c.count));
+        item.tooltip = new vscode.MarkdownString(chatTooltipMarkdown(c, vscode.l10n.t, nameOf));
         item.iconPath = new vscode.ThemeIcon(chatIcon(c));
         item.contextValue = `chat.${c.kind}`;
         item.command = { command: 'wecomArchive.openChat', title: t('Open'), arguments: [node] };
@@ -124,7 +123,7 @@ export class ChatsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
         return item;
       }
       case 'syncError': {
-        const item = new vscode.TreeItem(t('Last sync failed: {0}', visibleText(node.message)));
+        const item = new vscode.TreeItem(t('Last sync failed: {0}', visibleText(describeRecordedError(node.message))));
         item.id = node.id;
         item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
         item.tooltip = t('Failed at {0}. Click to show the log; Sync Now tries again.', new Date(node.at).toLocaleString());

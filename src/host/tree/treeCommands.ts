@@ -5,7 +5,6 @@ import type { ChatKind, ChatSummary, StoredMessage } from '../../core/archive/ty
 import type { ExportItem } from '../../shared/exportRows';
 import { pickExportFile, writeExportFile } from '../export/exportFile';
 import type { PanelDeps } from '../panels/panelDeps';
-import { uiLang } from '../l10n/lang';
 import { toRow } from '../panels/rows';
 import { SearchPanel } from '../panels/searchPanel';
 import { emptySearchForm } from '../../shared/searchRequest';
@@ -79,12 +78,11 @@ export class TreeCommands {
     }
     const archive = await this.deps.archives.get(profile.id);
     const nameOf = this.deps.nameOf(profile.id);
-    const lang = uiLang();
     type Item = vscode.QuickPickItem & { chat: ChatSummary };
     const toItem = (chat: ChatSummary): Item => ({
       // An id holding `$(name)` must not turn into an icon: escaped, it shows as typed.
       label: `$(${chat.kind === 'group' ? 'organization' : 'comment-discussion'}) ${chatLabel(chat, nameOf).replace(/\$\(/g, '\\$(')}`,
-      description: chatDescription(chat, Date.now(), lang),
+      description: chatDescription(chat, Date.now(), vscode.l10n.t),
       chat,
     });
     const load = async (text: string): Promise<Item[]> => {
@@ -128,7 +126,6 @@ export class TreeCommands {
     const t = vscode.l10n.t;
     const current = this.tree.model.getFilter();
     type Choice = vscode.QuickPickItem & { apply: () => Promise<TreeFilter | undefined> };
-    const lang = uiLang();
     const choices: Choice[] = [
       {
         label: `$(search) ${t('Id contains…')}`,
@@ -140,9 +137,9 @@ export class TreeCommands {
       },
       {
         label: `$(person) ${t('Party type…')}`,
-        description: current.partyType ? partyTypeLabel(current.partyType, lang) : undefined,
+        description: current.partyType ? partyTypeLabel(current.partyType, vscode.l10n.t) : undefined,
         apply: async () => {
-          const items = ([1, 2, 3] as const).map((type) => ({ label: partyTypeLabel(type, lang), type }));
+          const items = ([1, 2, 3] as const).map((type) => ({ label: partyTypeLabel(type, vscode.l10n.t), type }));
           const p = await vscode.window.showQuickPick([{ label: t('Any'), type: undefined }, ...items], { title: t('Chats with a party of type') });
           return p ? { ...current, partyType: p.type } : undefined;
         },
@@ -187,7 +184,7 @@ export class TreeCommands {
     this.tree.model.setFilter(filter);
     const parts: string[] = [];
     if (filter.idContains) parts.push(t('id contains "{0}"', filter.idContains));
-    if (filter.partyType) parts.push(partyTypeLabel(filter.partyType, uiLang()));
+    if (filter.partyType) parts.push(partyTypeLabel(filter.partyType, vscode.l10n.t));
     if (filter.kind) parts.push(filter.kind === 'group' ? t('Group chats') : t('Single chats'));
     if (filter.activeSince) parts.push(t('active since {0}', new Date(filter.activeSince * 1000).toLocaleDateString()));
     this.view.message = parts.length ? t('Filter: {0} — clear it with the title bar\'s Clear Filter.', parts.join(', ')) : undefined;

@@ -7,13 +7,15 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Archive, openArchive } from '../../../src/core/archive/archive';
-import { ArchiveError, SyncBusyError } from '../../../src/core/archive/errors';
+import { ArchiveError, recordedError, SyncBusyError } from '../../../src/core/archive/errors';
 import { STORE_AHEAD_PAGES, SyncEngine, type SyncChange } from '../../../src/core/archive/sync';
 import { resetSyncPosition } from '../../../src/core/archive/resetPosition';
 import { type RunningSimulator, startSimulator } from '../../../src/core/simulator/index';
 import { WeComClient } from '../../../src/core/wecom/client';
 import { CancelledError, WeComApiError } from '../../../src/core/wecom/errors';
 import type { SyncMsgRequest } from '../../../src/shared/wire';
+import { english, word } from '../../../src/shared/text';
+import { chinese } from '../../harness/l10n';
 import { buildBundles, DAY, recount, simMessages, simTokenSource, sleep, tempDir } from './helpers';
 
 let workerPath: string;
@@ -138,7 +140,7 @@ describe('sync: first sync, resume, gaps', () => {
     assert.equal(r.requests.length, 1, 'no request after the refusal');
     const after = await r.archive.syncState();
     assert.equal(after.cursor, before.cursor, 'the cursor is kept until the user resets it');
-    assert.match(after.lastError?.message ?? '', /50100/);
+    assert.match(word(recordedError(after.lastError?.message ?? ''), english), /50100/);
     assert.deepEqual(await r.archive.gaps(), [], 'no gap before the user decides');
 
     const now = r.sim.now();
@@ -175,7 +177,10 @@ describe('sync: first sync, resume, gaps', () => {
     try {
       await assert.rejects(r.engine().run(), /48002/);
       const state = await r.archive.syncState();
-      assert.match(state.lastError?.message ?? '', /48002/);
+      const recorded = recordedError(state.lastError?.message ?? '');
+      assert.match(word(recorded, english), /48002/);
+      // Recorded as a phrase, not as English: a zh-cn reader sees it in Chinese, whoever's run failed.
+      assert.match(word(recorded, chinese), /没有调用此接口的权限/);
       await r.engine().run();
       assert.equal((await r.archive.syncState()).lastError, undefined, 'cleared by the next success');
     } finally {

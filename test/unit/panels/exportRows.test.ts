@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CSV_HEADER, csvField, toCsv, toJson } from '../../../src/shared/exportRows';
+import { english } from '../../../src/shared/text';
 import type { MessageRow } from '../../../src/shared/protocol';
 
 const row: MessageRow = { msgid: 'm1', sendTime: 1_700_000_000, msgtype: 8, sender: { type: 1, id: 'wo1' }, receivers: [{ type: 2, id: 'wm,2' }], receiverCount: 1, chatKey: 's:wm,2|wo1', publicKeyVer: 2 };
@@ -36,7 +37,7 @@ function parseCsv(text: string): string[][] {
 
 describe('export of rows', () => {
   it('writes CSV with a header, quoting, a BOM, and missing hits marked', () => {
-    const csv = toCsv([{ msgid: 'm1', row }, { msgid: 'gone' }], 'en');
+    const csv = toCsv([{ msgid: 'm1', row }, { msgid: 'gone' }], english);
     assert.ok(csv.startsWith('\uFEFF'));
     const lines = csv.slice(1).trimEnd().split('\r\n');
     assert.equal(lines[0], CSV_HEADER.join(','));
@@ -47,7 +48,7 @@ describe('export of rows', () => {
   it('receivers round-trip whatever their ids hold; impossible times do not throw', () => {
     const ids = ['a b', 'c,d', 'e"f', 'g\th', ' lead', 'x\r\ny', '长 id', 'wo\u202Egpj.exe'];
     const hostile: MessageRow = { ...row, sendTime: 1e300, receivers: ids.map((id, i) => ({ type: (i % 3) + 1, id })), receiverCount: ids.length };
-    const csv = toCsv([{ msgid: 'm1', row: hostile }, { msgid: 'm2', row: { ...row, sendTime: -0.5 } }], 'en');
+    const csv = toCsv([{ msgid: 'm1', row: hostile }, { msgid: 'm2', row: { ...row, sendTime: -0.5 } }], english);
     const [header, first] = parseCsv(csv.slice(1));
     const cell = (name: string) => first![header!.indexOf(name)]!;
     assert.deepEqual(JSON.parse(cell('receiver_ids')), ids);

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { constants, generateKeyPairSync, privateDecrypt, publicEncrypt } from 'node:crypto';
 import { before, describe, it } from 'node:test';
+import { english, word } from '../../../src/shared/text';
+import { chinese } from '../../harness/l10n';
 import { KeyRing, unpadPkcs1v15, validatePrivateKeyPem } from '../../../src/core/wecom/decrypt';
 import { DecryptError } from '../../../src/core/wecom/errors';
 
@@ -84,8 +86,9 @@ describe('encrypted_secret_key decryption', () => {
         e.message.includes('No private key for version 7') &&
         e.nextStep.action === 'importKey' &&
         // The sentence and its next step together say the hint once.
-        `${e.userMessage.en} ${e.nextStep.en}`.split('private key for version 7').length === 3 &&
-        `${e.userMessage.en} ${e.nextStep.en}` === 'No private key for version 7. Import the private key for version 7.',
+        `${word(e.userMessage, english)} ${word(e.nextStep, english)}`.split('private key for version 7').length === 3 &&
+        `${word(e.userMessage, english)} ${word(e.nextStep, english)}` === 'No private key for version 7. Import the private key for version 7.' &&
+        `${word(e.userMessage, chinese)} ${word(e.nextStep, chinese)}` === '没有版本 7 的私钥。 导入版本 7 的私钥。',
     );
   });
 
@@ -137,7 +140,7 @@ describe('private key validation', () => {
         return 'ok';
       } catch (e) {
         assert.ok(e instanceof DecryptError);
-        assert.ok(e.userMessage.zh && e.userMessage.en);
+        assert.ok(word(e.userMessage, chinese) && word(e.userMessage, english));
         return e.problem;
       }
     };

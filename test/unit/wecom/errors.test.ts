@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { english, word } from '../../../src/shared/text';
+import { chinese } from '../../harness/l10n';
 import {
   BadResponseError,
   CancelledError,
@@ -42,8 +44,8 @@ describe('errcode table', () => {
       assert.equal(e.kind, kind);
       assert.equal(errcodeKind(errcode), kind);
       assert.equal(e.nextStep.action, action);
-      assert.ok(e.userMessage.zh.includes(String(errcode)));
-      assert.ok(e.nextStep.zh.length > 0 && e.nextStep.en.length > 0);
+      assert.ok(word(e.userMessage, chinese).includes(String(errcode)));
+      assert.ok(word(e.nextStep, chinese).length > 0 && word(e.nextStep, english).length > 0);
       assert.equal(e.api, 'sync_msg');
       assert.ok(e instanceof Error);
     });
@@ -88,5 +90,11 @@ describe('other typed errors', () => {
     const e = new RequestRuleError('search_msg', validateSearchRequest({ query_word: 'a' }));
     assert.equal(e.violations[0]?.rule, 'query_word.min_chars');
     assert.equal(e.nextStep.action, 'fixRequest');
+  });
+
+  it('rule errors word every violation in the reader\'s language (the core only carries phrases)', () => {
+    const e = new RequestRuleError('search_msg', validateSearchRequest({ query_word: 'a', limit: 101 }));
+    assert.equal(e.message, 'The search word needs at least 2 characters. limit must be a whole number from 1 to 100 (got 101).');
+    assert.equal(word(e.userMessage, chinese), '搜索词至少需要 2 个字符。 limit 必须是 1 到 100 之间的整数（当前为 101）。');
   });
 });

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { english, word } from '../../../src/shared/text';
+import { chinese } from '../../harness/l10n';
 import {
   codePointLength,
   MAX_SEARCH_SPAN_SECONDS,
@@ -65,7 +67,7 @@ describe('search_msg rules', () => {
       v.map((x) => [x.rule, x.parameter]),
       [['id_list.entry', 'chat_info.id_list[1]']],
     );
-    assert.ok(v[0]?.message.zh && v[0].message.en);
+    assert.ok(v[0] && word(v[0].message, chinese) && word(v[0].message, english));
   });
 
   it('chat_id only with chat_type 2; id_list only with chat_type 1', () => {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { english } from '../../../src/shared/text';
+import { chinese } from '../../harness/l10n';
 import { msgtypeLabel } from '../../../src/shared/msgtypes';
 import { parseMessage, parseSearchReply, parseSyncReply, readHasMore } from '../../../src/core/wecom/wire';
 
@@ -74,8 +76,11 @@ describe('wire parsing', () => {
     assert.equal(a?.chatid, undefined);
     assert.equal(a?.encryptedSecretKey, undefined);
     assert.equal(b?.callDuration, 42);
-    assert.deepEqual(msgtypeLabel(999), { zh: '未知类型 999', en: 'Unknown type 999' });
-    assert.equal(msgtypeLabel(22).en, 'Audio/video call');
+    assert.deepEqual([msgtypeLabel(999, chinese), msgtypeLabel(999, english)], ['未知类型 999', 'Unknown type 999']);
+    assert.equal(msgtypeLabel(22, english), 'Audio/video call');
+    // Every known type has its Chinese name (the seed's), from the bundle the webview reads too.
+    assert.equal(msgtypeLabel(20, chinese), '图文混合消息');
+    for (let n = 0; n <= 28; n++) assert.ok(!msgtypeLabel(n, chinese).startsWith('未知类型'), `msgtype ${n}`);
   });
 
   it('missing msg_list is an empty page; a non-array one is a shape problem', () => {
