@@ -67,6 +67,7 @@ export interface SyncState {
   /** The next_cursor committed with the last stored page. */
   cursor?: string;
   lastSuccessAt?: number;
+  /** `message` is recordableError()'s encoding (the error as a Phrase): read it with recordedError(). */
   lastError?: { message: string; at: number };
   /** Newest send_time stored (s). */
   lastMessageTime?: number;
