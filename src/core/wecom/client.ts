@@ -82,14 +82,6 @@ export interface SearchPage {
   readonly skipped: number;
 }
 
-export interface SyncPagesRequest extends SyncMsgRequest {
-  signal?: AbortSignal;
-}
-
-export interface SearchPagesRequest extends SearchMsgRequest {
-  signal?: AbortSignal;
-}
-
 interface CallSpec<T> {
   readonly api: WeComApi;
   readonly path: string;
@@ -187,48 +179,11 @@ export class WeComClient {
     return { ...value, limitUsed };
   }
 
-  /**
-   * sync_msg pages from `cursor` until `has_more` is false. The caller stores each page and only
-   * then persists `nextCursor` (guide §2), so breaking out of the loop loses nothing.
-   */
-  async *syncPages(request: SyncPagesRequest = {}): AsyncGenerator<SyncPage, void, undefined> {
-    const { signal, ...first } = request;
-    let next: SyncMsgRequest = first;
-    for (;;) {
-      const page = await this.syncMsg(next, signal);
-      yield page;
-      if (!page.hasMore) return;
-      this.assertAdvanced('sync_msg', next.cursor, page.nextCursor);
-      // After a 301058 the smaller limit sticks: the next page would be just as large.
-      next = { ...next, cursor: page.nextCursor, limit: page.limitUsed };
-    }
-  }
-
-  /** search_msg pages of msgids, newest first, until `has_more` is false. */
-  async *searchPages(request: SearchPagesRequest): AsyncGenerator<SearchPage, void, undefined> {
-    const { signal, ...first } = request;
-    let next: SearchMsgRequest = first;
-    for (;;) {
-      const page = await this.searchMsg(next, signal);
-      yield page;
-      if (!page.hasMore) return;
-      this.assertAdvanced('search_msg', next.cursor, page.nextCursor);
-      next = { ...next, cursor: page.nextCursor, limit: page.limitUsed };
-    }
-  }
-
   async close(): Promise<void> {
     if (this.ownsTransport) await this.transport.close();
   }
 
   // ---------------------------------------------------------------- internals
-
-  /** has_more without a new cursor would loop forever on the same page. */
-  private assertAdvanced(api: WeComApi, previous: string | undefined, next: string): void {
-    if (!next || next === previous) {
-      throw new BadResponseError('shape', `${api} said has_more but gave no new next_cursor`);
-    }
-  }
 
   private secrets(): Array<string | undefined> {
     return this.tokenSource.secrets?.() ?? [];

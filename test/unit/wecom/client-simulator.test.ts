@@ -10,7 +10,7 @@ import { KeyRing } from '../../../src/core/wecom/decrypt';
 import { WeComApiError } from '../../../src/core/wecom/errors';
 import { demoTokenSource, SuiteTokenSource, TokenServiceSource } from '../../../src/core/wecom/tokens';
 import { HttpTransport } from '../../../src/core/wecom/transport';
-import { capturingLogger } from './helpers';
+import { capturingLogger, searchMsgPages, syncMsgPages } from './helpers';
 
 const DAY = 86400;
 let sim: RunningSimulator;
@@ -40,13 +40,13 @@ function client(options: Partial<WeComClientOptions> = {}): WeComClient {
 }
 
 describe('client ⇄ simulator', () => {
-  it('syncPages fetches every message of the first-sync window, ascending, once', async () => {
+  it('sync_msg pages hold every message of the first-sync window, ascending, once', async () => {
     const expected = sim.listMessages(sim.now() - 3 * DAY).map((m) => m.msgid);
     assert.ok(expected.length > 100);
     const seen: string[] = [];
     let pages = 0;
     let last = 0;
-    for await (const page of client().syncPages({ limit: 100 })) {
+    for await (const page of syncMsgPages(client(), { limit: 100 })) {
       pages++;
       for (const m of page.messages) {
         assert.ok(m.sendTime >= last, 'ascending send_time');
@@ -63,18 +63,18 @@ describe('client ⇄ simulator', () => {
   it('resumes from a stored cursor and sees new messages', async () => {
     const c = client();
     let cursor = '';
-    for await (const page of c.syncPages({ limit: 1000 })) cursor = page.nextCursor;
+    for await (const page of syncMsgPages(c, { limit: 1000 })) cursor = page.nextCursor;
     const added = sim.addMessages(5);
     const fresh: string[] = [];
-    for await (const page of c.syncPages({ cursor, limit: 1000 })) fresh.push(...page.messages.map((m) => m.msgid));
+    for await (const page of syncMsgPages(c, { cursor, limit: 1000 })) fresh.push(...page.messages.map((m) => m.msgid));
     assert.deepEqual(fresh, added);
   });
 
-  it('searchPages returns msgids newest first, all matching', async () => {
+  it('search_msg pages return msgids newest first, all matching', async () => {
     const withContent = sim.listMessages().filter((m) => (m.content ?? '').length >= 4);
     const word = [...(withContent[0]?.content ?? '')].slice(0, 4).join('');
     const ids: string[] = [];
-    for await (const page of client().searchPages({ query_word: word, limit: 20 })) ids.push(...page.msgids);
+    for await (const page of searchMsgPages(client(), { query_word: word, limit: 20 })) ids.push(...page.msgids);
     assert.ok(ids.length >= 1);
     const times = ids.map((id) => sim.message(id)?.send_time ?? -1);
     for (let i = 1; i < times.length; i++) assert.ok((times[i] ?? 0) <= (times[i - 1] ?? 0), 'newest first');

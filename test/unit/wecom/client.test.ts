@@ -56,12 +56,6 @@ function assertNoToken(lines: string[], error?: unknown, token = TOKEN) {
   }
 }
 
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of iterable) out.push(item);
-  return out;
-}
-
 describe('WeComClient: happy paths', () => {
   it('sync_msg: POSTs the body with the token in the query and parses the page', async () => {
     const { server, client, logger } = await setup(() => ok({ has_more: 0, next_cursor: 'C1', msg_list: [message('m1')] }));
@@ -80,14 +74,17 @@ describe('WeComClient: happy paths', () => {
     assertNoToken(logger.lines);
   });
 
-  it('syncPages follows next_cursor until has_more is false (true/false and 1/0 alike)', async () => {
+  // The loop over pages is the engine's (test/unit/archive/cursorLoop.test.ts); each call is the client's.
+  it('sync_msg pages: the cursor each page names, has_more true/false and 1/0 alike', async () => {
     const pages = [
       ok({ has_more: true, next_cursor: 'C1', msg_list: [message('a'), message('b')] }),
       ok({ has_more: 1, next_cursor: 'C2', msg_list: [message('c')] }),
       ok({ has_more: false, next_cursor: 'C3', msg_list: [] }),
     ];
     const { server, client } = await setup((_r, i) => pages[i] ?? err(-1));
-    const got = await collect(client.syncPages({ limit: 2 }));
+    const got = [await client.syncMsg({ limit: 2 })];
+    got.push(await client.syncMsg({ cursor: got[0]?.nextCursor, limit: 2 }));
+    got.push(await client.syncMsg({ cursor: got[1]?.nextCursor, limit: 2 }));
     assert.deepEqual(
       got.map((p) => [p.messages.map((m) => m.msgid), p.nextCursor, p.hasMore, p.limitUsed]),
       [
@@ -102,14 +99,17 @@ describe('WeComClient: happy paths', () => {
     );
   });
 
-  it('searchPages yields msgids page by page with the same query', async () => {
+  it('search_msg pages: msgids page by page, the same query with the next cursor', async () => {
     const pages = [
       ok({ has_more: 1, next_cursor: 'S1', msg_list: [{ msgid: 'x3' }, { msgid: 'x2' }] }),
       ok({ has_more: 0, next_cursor: '', msg_list: [{ msgid: 'x1' }] }),
     ];
     const { server, client } = await setup((_r, i) => pages[i] ?? err(-1));
     const request: SearchMsgRequest = { query_word: '欢迎', chat_info: { chat_type: 2, chat_id: 'wr1' }, limit: 2 };
-    const got = await collect(client.searchPages(request));
+    const got = [await client.searchMsg(request)];
+    assert.equal(got[0]?.hasMore, true);
+    got.push(await client.searchMsg({ ...request, cursor: got[0]?.nextCursor }));
+    assert.equal(got[1]?.hasMore, false);
     assert.deepEqual(
       got.map((p) => p.msgids),
       [['x3', 'x2'], ['x1']],
@@ -117,11 +117,6 @@ describe('WeComClient: happy paths', () => {
     assert.equal(server.requests[0]?.path, '/cgi-bin/chatdata/search_msg');
     assert.deepEqual(server.requests[1]?.body, { ...request, cursor: 'S1' });
     assert.equal(got[0]?.limitUsed, 2);
-  });
-
-  it('has_more without a new cursor is refused instead of looping', async () => {
-    const { client } = await setup(() => ok({ has_more: 1, next_cursor: 'SAME', msg_list: [] }));
-    await assert.rejects(collect(client.syncPages({ cursor: 'SAME' })), (e: unknown) => e instanceof BadResponseError && e.reason === 'shape');
   });
 });
 
@@ -281,7 +276,8 @@ describe('WeComClient: token refresh', () => {
 });
 
 describe('WeComClient: 301058 halves limit', () => {
-  it('halves until the reply fits (limit ≤ 250) and keeps the smaller limit for later pages', async () => {
+  // Keeping the smaller limit for the later pages is the engine's (test/unit/archive/cursorLoop.test.ts).
+  it('halves until the reply fits (limit ≤ 250) and says which limit it used', async () => {
     let page = 0;
     const { server, client } = await setup((r) => {
       const limit = (r.body as { limit?: number }).limit ?? 200;
@@ -289,9 +285,10 @@ describe('WeComClient: 301058 halves limit', () => {
       page++;
       return ok({ has_more: page < 2 ? 1 : 0, next_cursor: `P${page}`, msg_list: [message(`m${page}`)] });
     });
-    const pages = await collect(client.syncPages({ limit: 1000 }));
+    const first = await client.syncMsg({ limit: 1000 });
+    const second = await client.syncMsg({ cursor: first.nextCursor, limit: first.limitUsed });
     assert.deepEqual(
-      pages.map((p) => p.limitUsed),
+      [first, second].map((p) => p.limitUsed),
       [250, 250],
     );
     assert.deepEqual(
@@ -336,7 +333,6 @@ describe('WeComClient: request rules are checked before any request', () => {
     it(`search_msg ${rule}`, async () => {
       const { server, client } = await setup(() => ok());
       await assert.rejects(client.searchMsg(request), (e: unknown) => e instanceof RequestRuleError && e.violations.some((v) => v.rule === rule));
-      await assert.rejects(collect(client.searchPages(request)), RequestRuleError);
       assert.equal(server.requests.length, 0);
     });
   }
@@ -351,7 +347,6 @@ describe('WeComClient: request rules are checked before any request', () => {
     it(`sync_msg ${rule} ${JSON.stringify(request).length}`, async () => {
       const { server, client } = await setup(() => ok());
       await assert.rejects(client.syncMsg(request), (e: unknown) => e instanceof RequestRuleError && e.violations[0]?.rule === rule);
-      await assert.rejects(collect(client.syncPages(request)), RequestRuleError);
       assert.equal(server.requests.length, 0);
     });
   }
@@ -392,7 +387,7 @@ describe('WeComClient: cancellation', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
     const started = Date.now();
-    await assert.rejects(collect(client.syncPages({ signal: controller.signal })), CancelledError);
+    await assert.rejects(client.syncMsg({}, controller.signal), CancelledError);
     assert.ok(Date.now() - started < 1000);
     assert.equal(server.requests.length, 1);
   });

@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { CancelledError } from '../../../src/core/wecom/errors';
 import type { Logger } from '../../../src/core/wecom/logger';
 import type { Sleep } from '../../../src/core/wecom/timing';
+import type { SearchPage, SyncPage, WeComClient } from '../../../src/core/wecom/client';
+import type { SearchMsgRequest, SyncMsgRequest } from '../../../src/shared/wire';
 
 export interface Recorded {
   readonly method: string;
@@ -167,3 +169,28 @@ export function instantSleep(): RecordingSleep {
 
 export const ok = (extra: Record<string, unknown> = {}): Reply => ({ json: { errcode: 0, errmsg: 'ok', ...extra } });
 export const err = (errcode: number, errmsg = 'error'): Reply => ({ json: { errcode, errmsg } });
+
+/**
+ * sync_msg pages one call after another, each from the cursor the last one named, until has_more is
+ * false: how a test walks a server's pages. The product's one loop is the sync engine's.
+ */
+export async function* syncMsgPages(client: WeComClient, request: SyncMsgRequest = {}): AsyncGenerator<SyncPage> {
+  let next = request;
+  for (;;) {
+    const page = await client.syncMsg(next);
+    yield page;
+    if (!page.hasMore) return;
+    next = { ...next, cursor: page.nextCursor, limit: page.limitUsed };
+  }
+}
+
+/** search_msg pages, the same way. */
+export async function* searchMsgPages(client: WeComClient, request: SearchMsgRequest): AsyncGenerator<SearchPage> {
+  let next = request;
+  for (;;) {
+    const page = await client.searchMsg(next);
+    yield page;
+    if (!page.hasMore) return;
+    next = { ...next, cursor: page.nextCursor, limit: page.limitUsed };
+  }
+}
