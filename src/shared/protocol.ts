@@ -3,10 +3,14 @@
 // panel was hidden or restored). Requests are correlated by id; events are fire-and-forget.
 // Every message from a webview is validated by the host (src/host/panels/validateMessage.ts).
 // Secrets never cross: no token, key or decrypted secret key is ever sent to a webview.
+import type { ChatKind, IdPartyType } from './wire';
 
 /** Strings the webview shows, localized by the host (the webview has no l10n of its own). */
 export type UiStrings = Record<string, string>;
 export type Lang = 'zh' | 'en';
+
+/** What a message row offers; the host does each (validateMessage.ts refuses anything else). */
+export type MessageAction = 'copyId' | 'showRaw' | 'decryptKey' | 'openViewer';
 
 // ---------------------------------------------------------------- shared row model
 
@@ -64,7 +68,7 @@ export interface StreamInit {
   profileName: string;
   chatKey: string;
   title: string;
-  kind: 'group' | 'single';
+  kind: ChatKind;
   parties: PartyView[];
   /** Messages the filter shows (the whole chat without one); `totalAtLeast`: counting stopped there. */
   total: number;
@@ -88,9 +92,9 @@ export interface SearchFormState {
   queryWord: string;
   chatType: 0 | 1 | 2; // 0 = any chat
   partyA: string;
-  partyAType: 1 | 2; // open_userid (employee) or external_userid
+  partyAType: IdPartyType; // open_userid (employee) or external_userid
   partyB: string;
-  partyBType: 1 | 2;
+  partyBType: IdPartyType;
   chatId: string;
   start: string; // datetime-local value 'YYYY-MM-DDTHH:mm', '' = not given
   end: string;
@@ -144,7 +148,7 @@ export interface RequestMap {
   'stream.senders': { params: Record<string, never>; result: { senders: (PartyView & { count: number })[] } };
   'stream.setFilter': { params: { filter: StreamFilter }; result: { total: number; atLeast?: boolean } };
   /** Host-side actions on one message; the host does the work (clipboard, dialogs, browser). */
-  'message.action': { params: { msgid: string; action: 'copyId' | 'showRaw' | 'decryptKey' | 'openViewer' }; result: { done: boolean; message?: string } };
+  'message.action': { params: { msgid: string; action: MessageAction }; result: { done: boolean; message?: string } };
   /** Runs a new search (cursor absent) or loads the next page of the current one. */
   'search.run': { params: { form: SearchFormState; more: boolean }; result: SearchPage };
   'search.openHit': { params: { msgid: string }; result: { opened: boolean; message?: string } };

@@ -1,7 +1,7 @@
 // The search form → the search_msg request it stands for. Pure and browser-safe: the host builds
 // the request with it, and the webview checks the same request against the seed's rules as the user types.
 import type { SearchFormState } from './protocol';
-import type { IdInfo, SearchMsgRequest } from './wire';
+import { type IdInfo, type IdPartyType, PARTY_EXTERNAL, type SearchMsgRequest } from './wire';
 
 /** A datetime-local value ('YYYY-MM-DDTHH:mm[:ss]', the user's local time) → Unix seconds. */
 export function localDateTimeToUnix(value: string): number | undefined {
@@ -12,8 +12,8 @@ export function localDateTimeToUnix(value: string): number | undefined {
 
 // Ids go to the API exactly as typed or as stored: an id may end in a tab or a space, and WeCom
 // matches it byte for byte. Only an empty field means "not given".
-function idInfo(id: string, type: 1 | 2): IdInfo {
-  return type === 2 ? { external_userid: id } : { open_userid: id };
+function idInfo(id: string, type: IdPartyType): IdInfo {
+  return type === PARTY_EXTERNAL ? { external_userid: id } : { open_userid: id };
 }
 
 export function formToRequest(form: SearchFormState): SearchMsgRequest {

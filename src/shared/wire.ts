@@ -84,11 +84,21 @@ export interface SearchMsgReply {
 
 // ---------------------------------------------------------------- product types
 
-/** 1 employee (id = open_userid), 2 external contact (external_userid), 3 robot; others kept as-is. */
+/** 1 employee (id = open_userid), 2 external contact (external_userid), 3 robot; others kept as-is (docs/wecom-api.md §2). */
 export type PartyType = number;
 export const PARTY_EMPLOYEE = 1;
 export const PARTY_EXTERNAL = 2;
 export const PARTY_ROBOT = 3;
+/** The party types WeCom documents; a filter or a form offers only these. */
+export type KnownPartyType = typeof PARTY_EMPLOYEE | typeof PARTY_EXTERNAL | typeof PARTY_ROBOT;
+export const KNOWN_PARTY_TYPES: readonly KnownPartyType[] = [PARTY_EMPLOYEE, PARTY_EXTERNAL, PARTY_ROBOT];
+/** The two kinds of id search_msg's id_list takes: open_userid or external_userid. */
+export type IdPartyType = typeof PARTY_EMPLOYEE | typeof PARTY_EXTERNAL;
+
+/** A group chat (a chatid) or a single chat (two parties, no id of its own). */
+export type ChatKind = 'group' | 'single';
+/** Both kinds, groups first (the tree's order). */
+export const CHAT_KINDS: readonly ChatKind[] = ['group', 'single'];
 
 export interface Party {
   readonly type: PartyType;

@@ -9,12 +9,14 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { ArchiveError, fromErrorData, SQLITE_MISSING_MESSAGE } from './errors';
 import { packPage, unpackMessage } from './packing';
+import { RESOLVE_MAX } from './types';
 import type { HostToWorker, ListChatsQuery, OpArg, OpName, OpResult, RawRow, WorkerInit, WorkerToHost } from './protocol';
 import type {
   ApplyResult,
   ArchiveStats,
   ChatCursor,
   ChatFilter,
+  ChatKind,
   ChatSummary,
   Gap,
   LeaseResult,
@@ -41,13 +43,13 @@ export interface Archive {
   commit(): Promise<ApplyResult>;
   /** Newest activity first; keyset-paged with `after`. */
   listChats(q: ListChatsQuery): Promise<{ chats: ChatSummary[]; next?: ChatCursor }>;
-  countChats(q: { kind?: 'group' | 'single'; filter?: ChatFilter }): Promise<number>;
+  countChats(q: { kind?: ChatKind; filter?: ChatFilter }): Promise<number>;
   getChat(key: string): Promise<ChatSummary | undefined>;
   /** Keyset page before/after `from`, ascending send time in the result. */
   pageMessages(q: PageQuery): Promise<StoredMessage[]>;
   /** The first message at or after `sendTime` (or the chat's last), for "jump to date". */
   locate(q: { chatKey: string; sendTime: number }): Promise<MessagePosition | undefined>;
-  /** Up to 100 msgids, answered in the order given. */
+  /** Up to RESOLVE_MAX msgids, answered in the order given. */
   resolve(msgids: string[]): Promise<{ found: (StoredMessage | undefined)[]; missing: string[] }>;
   senders(chatKey: string): Promise<{ type: number; id: string; count: number }[]>;
   syncState(): Promise<SyncState>;
@@ -64,7 +66,6 @@ export interface Archive {
   close(): Promise<void>;
 }
 
-export const RESOLVE_MAX = 100;
 
 interface Pending {
   resolve(value: unknown): void;
@@ -151,7 +152,7 @@ class WorkerArchive implements Archive {
     return this.call('listChats', q);
   }
 
-  countChats(q: { kind?: 'group' | 'single'; filter?: ChatFilter }): Promise<number> {
+  countChats(q: { kind?: ChatKind; filter?: ChatFilter }): Promise<number> {
     return this.call('countChats', q);
   }
 

@@ -4,22 +4,35 @@
  * for a message to oneself).
  */
 import type { Party } from '../../shared/wire';
-import type { ChatKey } from './types';
+import type { ChatKey, ChatKind } from './types';
 
 export interface ChatIdentity {
   key: ChatKey;
-  kind: 'group' | 'single';
+  kind: ChatKind;
   chatid?: string;
   /** Single chats: the distinct parties, sorted by id. */
   parties: Party[];
 }
 
+const GROUP = 'g:';
+const SINGLE = 's:';
+
 export function groupKey(chatid: string): ChatKey {
-  return `g:${chatid}`;
+  return `${GROUP}${chatid}`;
 }
 
 export function singleKey(a: string, b: string): ChatKey {
-  return a <= b ? `s:${a}|${b}` : `s:${b}|${a}`;
+  return a <= b ? `${SINGLE}${a}|${b}` : `${SINGLE}${b}|${a}`;
+}
+
+/** The kind of chat a key names, read from the key alone (a panel may open before the chat's summary is loaded). */
+export function chatKindOf(key: ChatKey): ChatKind {
+  return key.startsWith(GROUP) ? 'group' : 'single';
+}
+
+/** A group chat's chatid (from its key when the summary has none); undefined for a single chat. */
+export function groupChatId(chat: { readonly key: ChatKey; readonly chatid?: string }): string | undefined {
+  return chat.chatid ?? (chat.key.startsWith(GROUP) ? chat.key.slice(GROUP.length) : undefined);
 }
 
 export function chatIdentity(chatid: string | undefined, sender: Party, receivers: readonly Party[]): ChatIdentity {

@@ -10,6 +10,7 @@ import type {
   ArchiveStats,
   ChatCursor,
   ChatFilter,
+  ChatKind,
   ChatKey,
   ChatSummary,
   Gap,
@@ -31,7 +32,7 @@ export interface PackedPage extends PackedMessages {
 }
 
 export interface ListChatsQuery {
-  kind: 'group' | 'single';
+  kind: ChatKind;
   limit: number;
   after?: ChatCursor;
   filter?: ChatFilter;
@@ -51,7 +52,7 @@ export interface StoreOps {
   /** Commits the open batch of pages, if any; the batch's totals. */
   commit: [undefined, ApplyResult];
   listChats: [ListChatsQuery, { chats: ChatSummary[]; next?: ChatCursor }];
-  countChats: [{ kind?: 'group' | 'single'; filter?: ChatFilter }, number];
+  countChats: [{ kind?: ChatKind; filter?: ChatFilter }, number];
   getChat: [ChatKey, ChatSummary | undefined];
   pageMessages: [PageQuery, RawRow[]];
   locate: [{ chatKey: ChatKey; sendTime: number }, MessagePosition | undefined];

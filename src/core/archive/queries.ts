@@ -8,7 +8,7 @@ import type { ListChatsQuery, RawRow } from './protocol';
 import { bytesOf, textOf } from './sqlText';
 import type { StoreConnection } from './storeConnection';
 import { KIND_GROUP, KIND_SINGLE, indexTime, typeBit } from './storeColumns';
-import type { ArchiveStats, ChatCursor, ChatFilter, ChatSummary, MessagePosition, PageQuery } from './types';
+import { type ArchiveStats, type ChatCursor, type ChatFilter, type ChatKind, type ChatSummary, type MessagePosition, type PageQuery, RESOLVE_MAX } from './types';
 
 /** As read: ids as bytes (sqlText.ts). */
 interface ChatRow {
@@ -67,7 +67,7 @@ export class Queries {
   }
 
   /** WHERE clauses and parameters shared by listChats and countChats. */
-  private chatWhere(kind: 'group' | 'single' | undefined, filter: ChatFilter | undefined): { sql: string[]; params: SQLInputValue[] } {
+  private chatWhere(kind: ChatKind | undefined, filter: ChatFilter | undefined): { sql: string[]; params: SQLInputValue[] } {
     const sql = ['c.count > 0'];
     const params: SQLInputValue[] = [];
     if (kind) {
@@ -112,7 +112,7 @@ export class Queries {
     return rows.length === limit && last ? { chats, next: { lastTime: last.last_time, key: textOf(last.key) } } : { chats };
   }
 
-  countChats(q: { kind?: 'group' | 'single'; filter?: ChatFilter }): number {
+  countChats(q: { kind?: ChatKind; filter?: ChatFilter }): number {
     const where = this.chatWhere(q.kind, q.filter);
     return this.sql.get<{ n: number }>(`SELECT count(*) AS n FROM chats c WHERE ${where.sql.join(' AND ')}`, ...where.params)!.n;
   }
@@ -181,7 +181,7 @@ export class Queries {
   }
 
   resolve(msgids: string[]): (RawRow | undefined)[] {
-    if (msgids.length > 100) throw new ArchiveError('BAD_REQUEST', `resolve takes at most 100 msgids, got ${msgids.length}`);
+    if (msgids.length > RESOLVE_MAX) throw new ArchiveError('BAD_REQUEST', `resolve takes at most ${RESOLVE_MAX} msgids, got ${msgids.length}`);
     const sql = `SELECT ${bytesOf('c.key')}, m.raw, r.json FROM messages m JOIN chats c ON c.id = m.chat
       LEFT JOIN recv_sets r ON r.id = m.recv WHERE ${M_BY_MSGID}`;
     return msgids.map((msgid) => {

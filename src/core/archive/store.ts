@@ -18,6 +18,7 @@ import type {
   ArchiveStats,
   ChatCursor,
   ChatFilter,
+  ChatKind,
   ChatSummary,
   Gap,
   LeaseResult,
@@ -106,7 +107,7 @@ export class ArchiveStore implements StoreHandlers {
     return this.queries.listChats(q);
   }
 
-  countChats(q: { kind?: 'group' | 'single'; filter?: ChatFilter }): number {
+  countChats(q: { kind?: ChatKind; filter?: ChatFilter }): number {
     return this.queries.countChats(q);
   }
 

@@ -3,9 +3,12 @@
  * may import them. Times: `sendTime`, `firstTime`, `lastTime`, gap bounds are Unix seconds (WeCom's
  * unit); `…At` fields are epoch milliseconds of the local clock.
  */
-import type { ArchiveMessage, Party } from '../../shared/wire';
+import { SEARCH_MAX_LIMIT, type ArchiveMessage, type ChatKind, type KnownPartyType, type Party } from '../../shared/wire';
 
-export type ChatKind = 'group' | 'single';
+export type { ChatKind };
+
+/** resolve() answers at most one search_msg page of msgids. */
+export const RESOLVE_MAX = SEARCH_MAX_LIMIT;
 
 /** `g:<chatid>` or `s:<idA>|<idB>` (ids sorted). */
 export type ChatKey = string;
@@ -14,7 +17,7 @@ export interface ChatFilter {
   /** Substring of the chatid or of any member's id (case-insensitive for ASCII). */
   idContains?: string;
   /** Chats with at least one member (single chat: one of the two parties) of this type. */
-  partyType?: 1 | 2 | 3;
+  partyType?: KnownPartyType;
   /** Last activity at or after this time (s). */
   activeSince?: number;
   /** First activity at or before this time (s). With activeSince: chats active in that range. */

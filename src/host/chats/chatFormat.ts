@@ -1,6 +1,7 @@
 // Labels, descriptions and tooltips of chats, in the user's language. Pure, so the tree model is
 // tested in Node and the chat QuickPick shows exactly the same labels.
 import type { ChatSummary } from '../../core/archive/types';
+import { groupChatId } from '../../core/archive/chatKey';
 import { markdownCode, timeMs, visibleText } from '../../shared/visibleText';
 import { msgtypeLabel } from '../../shared/msgtypes';
 import type { Translate } from '../../shared/l10n';
@@ -17,7 +18,7 @@ export function partyTypeLabel(type: number, t: Translate): string {
 
 /** The codicon of a party type. */
 export function partyIcon(type: number): string {
-  return type === 2 ? 'account' : type === 3 ? 'hubot' : 'person';
+  return type === PARTY_EXTERNAL ? 'account' : type === PARTY_ROBOT ? 'hubot' : 'person';
 }
 
 function party(id: string, nameOf: NameOf): string {
@@ -28,7 +29,7 @@ function party(id: string, nameOf: NameOf): string {
 /** The chat's name for people: ids and names with bidi and control characters made visible. */
 export function chatLabel(chat: ChatSummary, nameOf: NameOf = () => undefined): string {
   if (chat.kind === 'group') {
-    const id = chat.chatid ?? chat.key.slice(2);
+    const id = groupChatId(chat) ?? '';
     const name = nameOf(id);
     return name ? `${visibleText(name)} · ${visibleText(id)}` : visibleText(id);
   }
@@ -41,7 +42,7 @@ export function chatLabel(chat: ChatSummary, nameOf: NameOf = () => undefined): 
 export function chatIcon(chat: ChatSummary): string {
   if (chat.kind === 'group') return 'organization';
   const types = chat.parties.map((p) => p.type);
-  return partyIcon(types.includes(2) ? 2 : types.includes(3) ? 3 : 1);
+  return partyIcon(types.includes(PARTY_EXTERNAL) ? PARTY_EXTERNAL : types.includes(PARTY_ROBOT) ? PARTY_ROBOT : PARTY_EMPLOYEE);
 }
 
 /** "invalid time 1e+300": a send_time no date can show, named exactly as it came. */

@@ -9,8 +9,7 @@ import type { ProfileStore } from '../profiles/profileStore';
 import { showError } from '../l10n/showError';
 import { RawDocuments } from './rawDocuments';
 import { visibleText } from '../../shared/visibleText';
-
-export type MessageAction = 'copyId' | 'showRaw' | 'decryptKey' | 'openViewer';
+import type { MessageAction } from '../../shared/protocol';
 
 /** The read-only documents Raw JSON opens (registered once per extension host). */
 let rawDocuments: RawDocuments;

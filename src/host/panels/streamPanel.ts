@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Archive } from '../../core/archive/archive';
 import type { ChatSummary } from '../../core/archive/types';
+import { chatKindOf } from '../../core/archive/chatKey';
 import type { MessageRow, StreamFilter, UiStrings } from '../../shared/protocol';
 import { chatLabel } from '../chats/chatFormat';
 import { runMessageAction } from './messageActions';
@@ -172,7 +173,7 @@ export class StreamPanel {
     const archive = await this.archive();
     const [chat, gaps] = await Promise.all([archive.getChat(this.chatKey), archive.gaps()]);
     const profile = this.deps.profiles.get(this.profileId);
-    const summary: ChatSummary = chat ?? { key: this.chatKey, kind: this.chatKey.startsWith('g:') ? 'group' : 'single', parties: [], memberCount: 0, firstTime: 0, lastTime: 0, count: 0, countsByType: {}, keyVersions: [] };
+    const summary: ChatSummary = chat ?? { key: this.chatKey, kind: chatKindOf(this.chatKey), parties: [], memberCount: 0, firstTime: 0, lastTime: 0, count: 0, countsByType: {}, keyVersions: [] };
     await this.deps.seen.markOpened(this.profileId, this.chatKey, summary.count);
     const focus = this.focusMsgid;
     this.focusMsgid = undefined; // only the first load focuses; later `ready`s restore normally

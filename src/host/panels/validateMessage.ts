@@ -5,7 +5,7 @@
 // and the archive stores any string, so ids and form fields have none here either (the message is
 // already in memory when it arrives; a cap would protect nothing). Times are any finite number,
 // as a stored send_time may be (1e300, -1, 0.5).
-import type { SearchFormState, StreamAnchor, StreamFilter, WebviewToHost } from '../../shared/protocol';
+import type { MessageAction, SearchFormState, StreamAnchor, StreamFilter, WebviewToHost } from '../../shared/protocol';
 
 type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -79,8 +79,9 @@ function filter(v: unknown): StreamFilter {
 const count = (v: unknown, name: string, min: number): number => (isInt(v, min, MAX_LIMIT) ? v : refuse(`params.${name} must be an integer ${min}–${MAX_LIMIT}`));
 const msgid = (v: unknown): string => (isString(v) ? v : refuse('params.msgid must be a string'));
 
-type MessageAction = Extract<WebviewToHost, { method: 'message.action' }>['params']['action'];
-const ACTIONS: readonly MessageAction[] = ['copyId', 'showRaw', 'decryptKey', 'openViewer'];
+// A record, not a list: the compiler fails here when protocol.ts adds an action this does not know.
+const ACTION_SET: Record<MessageAction, true> = { copyId: true, showRaw: true, decryptKey: true, openViewer: true };
+const ACTIONS = Object.keys(ACTION_SET) as MessageAction[];
 
 function request(id: number, method: unknown, p: Obj): WebviewToHost {
   switch (method) {

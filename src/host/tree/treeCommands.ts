@@ -1,7 +1,9 @@
 // Commands of the chats tree and the palette: sync, open a chat (tree, or a QuickPick that
 // searches as you type), load more, filter, copy id, export, search in this chat, reveal in log.
 import * as vscode from 'vscode';
-import type { ChatKind, ChatSummary, StoredMessage } from '../../core/archive/types';
+import type { ChatSummary, StoredMessage } from '../../core/archive/types';
+import { groupChatId } from '../../core/archive/chatKey';
+import { CHAT_KINDS, KNOWN_PARTY_TYPES, PARTY_EMPLOYEE, PARTY_EXTERNAL } from '../../shared/wire';
 import type { ExportItem } from '../../shared/exportRows';
 import { pickExportFile, writeExportFile } from '../export/exportFile';
 import type { PanelDeps } from '../panels/panelDeps';
@@ -87,7 +89,7 @@ export class TreeCommands {
     });
     const load = async (text: string): Promise<Item[]> => {
       const filter = text.trim() ? { idContains: text.trim() } : undefined;
-      const [g, s] = await Promise.all((['group', 'single'] as ChatKind[]).map((kind) => archive.listChats({ kind, limit: 100, filter })));
+      const [g, s] = await Promise.all(CHAT_KINDS.map((kind) => archive.listChats({ kind, limit: 100, filter })));
       return [...(g?.chats ?? []), ...(s?.chats ?? [])].sort((a, b) => b.lastTime - a.lastTime).map(toItem);
     };
     const qp = vscode.window.createQuickPick<Item>();
@@ -139,7 +141,7 @@ export class TreeCommands {
         label: `$(person) ${t('Party type…')}`,
         description: current.partyType ? partyTypeLabel(current.partyType, vscode.l10n.t) : undefined,
         apply: async () => {
-          const items = ([1, 2, 3] as const).map((type) => ({ label: partyTypeLabel(type, vscode.l10n.t), type }));
+          const items = KNOWN_PARTY_TYPES.map((type) => ({ label: partyTypeLabel(type, vscode.l10n.t), type }));
           const p = await vscode.window.showQuickPick([{ label: t('Any'), type: undefined }, ...items], { title: t('Chats with a party of type') });
           return p ? { ...current, partyType: p.type } : undefined;
         },
@@ -196,7 +198,7 @@ export class TreeCommands {
     const node = this.chatOf(arg);
     if (!node) return;
     const c = node.chat;
-    const id = c.kind === 'group' ? (c.chatid ?? c.key.slice(2)) : c.parties.map((p) => p.id).join(',');
+    const id = c.kind === 'group' ? (groupChatId(c) ?? '') : c.parties.map((p) => p.id).join(',');
     await vscode.env.clipboard.writeText(id);
     void vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', visibleText(id)), 3000);
   }
@@ -208,14 +210,14 @@ export class TreeCommands {
       const c = node.chat;
       if (c.kind === 'group') {
         form.chatType = 2;
-        form.chatId = c.chatid ?? c.key.slice(2);
+        form.chatId = groupChatId(c) ?? '';
       } else {
         const [a, b] = c.parties;
         form.chatType = 1;
         form.partyA = a?.id ?? '';
-        form.partyAType = a?.type === 2 ? 2 : 1;
+        form.partyAType = a?.type === PARTY_EXTERNAL ? PARTY_EXTERNAL : PARTY_EMPLOYEE;
         form.partyB = b?.id ?? a?.id ?? '';
-        form.partyBType = (b ?? a)?.type === 2 ? 2 : 1;
+        form.partyBType = (b ?? a)?.type === PARTY_EXTERNAL ? PARTY_EXTERNAL : PARTY_EMPLOYEE;
       }
     }
     SearchPanel.show(this.deps, form, false);

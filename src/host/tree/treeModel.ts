@@ -3,6 +3,7 @@
 // nodes to TreeItems, and the unit tests drive this model over a real archive.
 import type { Archive } from '../../core/archive/archive';
 import type { ChatCursor, ChatFilter, ChatKind, ChatSummary, Gap } from '../../core/archive/types';
+import { CHAT_KINDS } from '../../shared/wire';
 import { lastSyncFailed } from '../sync/deadline';
 
 export type TreeNode =
@@ -64,7 +65,7 @@ export class ChatTreeModel {
   async profileChildren(profileId: string): Promise<TreeNode[]> {
     const archive = await this.archiveOf(profileId);
     const chatFilter = this.chatFilter();
-    const kinds: ChatKind[] = this.filter.kind ? [this.filter.kind] : ['group', 'single'];
+    const kinds: readonly ChatKind[] = this.filter.kind ? [this.filter.kind] : CHAT_KINDS;
     const [state, gaps, ...totals] = await Promise.all([archive.syncState(), archive.gaps(), ...kinds.map((kind) => archive.countChats({ kind, filter: chatFilter }))]);
     const nodes: TreeNode[] = [];
     const error = state.lastError;
