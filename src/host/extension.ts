@@ -46,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const sync = new SyncController(profiles, archives, log, (id) => (id === DEMO_PROFILE_ID ? demo.clock : undefined));
   const background = new BackgroundSync(profiles, archives, sync, statusBar, log, (p) => !p.demo || demo.running);
   const seen = new SeenCounts(context.globalState);
+  context.subscriptions.push(seen);
   const nameOf = (profileId: string) => (profileId === DEMO_PROFILE_ID ? (id: string) => demo.nameOf(id) : () => undefined);
   const deps: PanelDeps = { extensionUri: context.extensionUri, profiles, archives, log, seen, nameOf, memento: context.globalState };
   const pageSize = () => vscode.workspace.getConfiguration('wecomArchive').get<number>('tree.pageSize', 200);
@@ -69,20 +70,6 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
       view.badge = undefined;
     }),
   );
-
-  // Demo mode's simulator keeps producing messages: while it runs, pull them every minute so new
-  // messages show up in the tree and in open streams (sooner than the background interval).
-  let demoTimer: NodeJS.Timeout | undefined;
-  const demoAutoSync = () => {
-    if (demoTimer) clearInterval(demoTimer);
-    demoTimer = undefined;
-    if (!demo.running) return;
-    demoTimer = setInterval(() => {
-      const p = profiles.get(DEMO_PROFILE_ID);
-      if (p && demo.running && !sync.isRunning(p.id)) void sync.sync(p, { quiet: true });
-    }, 60_000);
-  };
-  context.subscriptions.push(demo.onDidChange(demoAutoSync), { dispose: () => demoTimer && clearInterval(demoTimer) });
 
   const onProfilesChanged = () => {
     void vscode.commands.executeCommand('setContext', 'wecomArchive.hasProfile', profiles.list().length > 0);

@@ -1,11 +1,15 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 
 const KEY = 'wecomArchive.seenCounts';
 /** Bounded: only chats the user opened are tracked, and the oldest entries go first. */
 const MAX_ENTRIES = 2000;
 
 /** How many messages each chat had when the user last opened it (small, so globalState is fine). */
-export class SeenCounts {
+export class SeenCounts implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<string>();
+  /** A chat of this profile was opened: its "new" count is gone. */
+  readonly onDidChange = this.changed.event;
+
   constructor(private readonly state: vscode.Memento) {}
 
   private all(): Record<string, number> {
@@ -26,5 +30,10 @@ export class SeenCounts {
     const keys = Object.keys(all);
     for (const old of keys.slice(0, Math.max(0, keys.length - MAX_ENTRIES))) delete all[old];
     await this.state.update(KEY, all);
+    this.changed.fire(profileId);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
   }
 }

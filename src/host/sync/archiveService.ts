@@ -1,9 +1,12 @@
 // One SQLite archive per profile under globalStorageUri, opened lazily and shared by the tree,
-// the panels and the sync. Change events from syncs fan out from here.
+// the panels and the sync. Every write that changes what the tree shows goes through here (a sync,
+// a reset of the position, a reset of the archive), so the change event is this service's alone.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { type Archive, openArchive } from '../../core/archive';
+import { type Archive, type Gap, openArchive, resetSyncPosition, type RunOptions, SyncEngine, type SyncEngineOptions, type SyncResult } from '../../core/archive';
+import type { WeComClient } from '../../core/wecom/client';
+import type { Clock } from '../../core/wecom/timing';
 
 export interface ArchiveChange {
   profileId: string;
@@ -46,8 +49,30 @@ export class ArchiveService implements vscode.Disposable {
     return p;
   }
 
-  fire(change: ArchiveChange): void {
-    this.changed.fire(change);
+  /** A sync of the profile's archive: each committed page is a change, and so is a failure (the tree shows the recorded error). */
+  async sync(profileId: string, client: Pick<WeComClient, 'syncMsg'>, options: SyncEngineOptions, run: RunOptions): Promise<SyncResult> {
+    const engine = new SyncEngine(await this.get(profileId), client, options);
+    const unsubscribe = engine.onChange((c) => this.changed.fire({ profileId, changedChats: c.changedChats, inserted: c.inserted }));
+    try {
+      return await engine.run(run);
+    } catch (e) {
+      this.stateChanged(profileId);
+      throw e;
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  /** Reset Sync Position: the gap it recorded, if any (SyncBusyError while another process syncs). */
+  async resetPosition(profileId: string, owner: string, clock: Clock | undefined): Promise<Gap | undefined> {
+    const gap = await resetSyncPosition(await this.get(profileId), owner, clock);
+    this.stateChanged(profileId);
+    return gap;
+  }
+
+  /** The archive's state changed (cursor, gaps, last error), though no chat did. */
+  private stateChanged(profileId: string): void {
+    this.changed.fire({ profileId, changedChats: [], inserted: 0 });
   }
 
   async close(profileId: string): Promise<void> {
@@ -61,7 +86,7 @@ export class ArchiveService implements vscode.Disposable {
     await this.close(profileId);
     const file = this.fileOf(profileId);
     await Promise.all(['', '-wal', '-shm'].map((s) => rm(file + s, { force: true })));
-    this.changed.fire({ profileId, changedChats: [], inserted: 0 });
+    this.stateChanged(profileId);
   }
 
   dispose(): void {

@@ -17,6 +17,8 @@ import type { SyncController } from './syncController';
 const START_DELAY_MS = 3000;
 /** "synced 3 min ago" and the time left move on: re-render this often. */
 const TICK_MS = 60_000;
+/** Demo mode's simulator makes messages all the time: its corp syncs every minute, whatever the setting. */
+export const DEMO_INTERVAL_MS = 60_000;
 
 export function schedulerSettings(): SchedulerSettings {
   const cfg = vscode.workspace.getConfiguration('wecomArchive.sync');
@@ -99,7 +101,7 @@ export class BackgroundSync implements vscode.Disposable {
       const ids = new Set(list.map((p) => p.id));
       for (const id of [...this.facts.keys()]) if (!ids.has(id)) this.facts.delete(id);
       for (const p of list) if (!this.facts.has(p.id)) await this.readState(p.id);
-      this.scheduler.setCorps(list.map((p) => ({ id: p.id, lastSuccessAt: this.facts.get(p.id)?.lastSuccessAt })));
+      this.scheduler.setCorps(list.map((p) => ({ id: p.id, lastSuccessAt: this.facts.get(p.id)?.lastSuccessAt, ...(p.demo ? { intervalMs: DEMO_INTERVAL_MS } : {}) })));
       this.render();
     });
     return this.loading;

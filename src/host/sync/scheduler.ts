@@ -37,6 +37,8 @@ export interface SchedulerOptions extends SchedulerSettings {
 export interface CorpInit {
   id: string;
   lastSuccessAt?: number;
+  /** This corp's own interval instead of the settings' (demo mode's simulator makes messages every minute). */
+  intervalMs?: number;
 }
 
 export interface CorpSchedule {
@@ -51,6 +53,7 @@ export interface CorpSchedule {
 }
 
 interface Corp extends CorpSchedule {
+  intervalMs: number | undefined;
   removed: boolean;
   /** Asked to sync again while it was running. */
   again: boolean;
@@ -95,11 +98,17 @@ export class SyncScheduler {
       c.removed = true;
       this.corps.delete(c.id);
     }
+    for (const init of list) {
+      const c = this.corps.get(init.id);
+      if (!c || c.intervalMs === init.intervalMs) continue;
+      c.intervalMs = init.intervalMs;
+      if (!c.running) c.dueAt = this.firstDue(c, now);
+    }
     const added = list.filter((c) => !this.corps.has(c.id));
     added.sort((a, b) => (a.lastSuccessAt ?? 0) - (b.lastSuccessAt ?? 0));
     for (const init of added) {
-      const c: Corp = { id: init.id, dueAt: undefined, running: false, lastSuccessAt: init.lastSuccessAt, failures: 0, failingSince: undefined, removed: false, again: false };
-      c.dueAt = this.firstDue(init.lastSuccessAt, now);
+      const c: Corp = { id: init.id, dueAt: undefined, running: false, lastSuccessAt: init.lastSuccessAt, failures: 0, failingSince: undefined, intervalMs: init.intervalMs, removed: false, again: false };
+      c.dueAt = this.firstDue(c, now);
       this.corps.set(c.id, c);
     }
     this.pump();
@@ -110,7 +119,7 @@ export class SyncScheduler {
     this.settings = { intervalMs: Math.max(0, settings.intervalMs), concurrency: Math.max(1, Math.floor(settings.concurrency)) };
     if (was !== this.settings.intervalMs) {
       const now = this.timers.now();
-      for (const c of this.corps.values()) if (!c.running) c.dueAt = this.firstDue(c.lastSuccessAt, now);
+      for (const c of this.corps.values()) if (!c.running) c.dueAt = this.firstDue(c, now);
     }
     this.pump();
   }
@@ -166,22 +175,27 @@ export class SyncScheduler {
     for (const l of this.listeners) l(id);
   }
 
-  /** Due an interval after its last success, at once if that is past or it never synced. */
-  private firstDue(lastSuccessAt: number | undefined, now: number): number | undefined {
-    const interval = this.settings.intervalMs;
-    if (interval <= 0) return undefined;
-    return lastSuccessAt === undefined ? now : Math.max(now, lastSuccessAt + interval);
+  private intervalOf(c: Corp): number {
+    return c.intervalMs ?? this.settings.intervalMs;
   }
 
-  private backoffMs(failures: number): number {
+  /** Due an interval after its last success, at once if that is past or it never synced. */
+  private firstDue(c: Corp, now: number): number | undefined {
+    const interval = this.intervalOf(c);
+    if (interval <= 0) return undefined;
+    return c.lastSuccessAt === undefined ? now : Math.max(now, c.lastSuccessAt + interval);
+  }
+
+  private backoffMs(c: Corp): number {
     const base = this.options.backoffBaseMs ?? DEFAULT_BACKOFF_BASE_MS;
-    const cap = Math.min(this.options.backoffMaxMs ?? Number.POSITIVE_INFINITY, this.settings.intervalMs > 0 ? this.settings.intervalMs : Number.POSITIVE_INFINITY);
-    return Math.min(cap, base * 2 ** Math.min(30, failures - 1));
+    const interval = this.intervalOf(c);
+    const cap = Math.min(this.options.backoffMaxMs ?? Number.POSITIVE_INFINITY, interval > 0 ? interval : Number.POSITIVE_INFINITY);
+    return Math.min(cap, base * 2 ** Math.min(30, c.failures - 1));
   }
 
   private applyOutcome(c: Corp, outcome: RunOutcome): void {
     const now = this.timers.now();
-    const interval = this.settings.intervalMs;
+    const interval = this.intervalOf(c);
     if (outcome.kind === 'ok') {
       c.lastSuccessAt = now;
       c.failures = 0;
@@ -190,7 +204,7 @@ export class SyncScheduler {
     } else if (outcome.kind === 'failed') {
       c.failures++;
       c.failingSince ??= now;
-      c.dueAt = interval > 0 ? now + this.backoffMs(c.failures) : undefined;
+      c.dueAt = interval > 0 ? now + this.backoffMs(c) : undefined;
     } else {
       c.dueAt = interval > 0 ? now + interval : undefined;
     }

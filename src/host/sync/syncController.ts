@@ -3,7 +3,7 @@
 // say which period is lost. Background runs (quiet) come from BackgroundSync; every run reports
 // its progress and its end, which feed the tree's corp states and the status bar.
 import * as vscode from 'vscode';
-import { resetSyncPosition, SyncBusyError, SyncEngine, type SyncResult } from '../../core/archive';
+import { SyncBusyError, type SyncResult } from '../../core/archive';
 import { connect, proxyFromSettings } from '../profiles/connect';
 import { type Profile, parseCallbackToken } from '../profiles/profile';
 import type { ProfileStore } from '../profiles/profileStore';
@@ -120,8 +120,6 @@ export class SyncController implements vscode.Disposable {
         else this.log.info(`Background sync of "${profile.name}" skipped: another window is syncing it.`);
         return end({ kind: 'skipped' });
       }
-      // The tree shows the last error: tell it the archive's state changed, though no chat did.
-      this.archives.fire({ profileId: profile.id, changedChats: [], inserted: 0 });
       if (quiet) this.log.error(`Background sync of "${profile.name}" failed: ${describeError(e)}`);
       else void showError(t('Sync of "{0}" failed', profile.name), e);
       return end({ kind: 'failed', error: e });
@@ -140,11 +138,8 @@ export class SyncController implements vscode.Disposable {
     });
     try {
       await tokens.token.prepare(signal);
-      const archive = await this.archives.get(profile.id);
       const limit = vscode.workspace.getConfiguration('wecomArchive').get<number>('sync.limit', 1000);
-      const engine = new SyncEngine(archive, conn.client, { owner: this.owner, limit, callbackToken: () => tokens.token.current() });
-      engine.onChange((c) => this.archives.fire({ profileId: profile.id, changedChats: c.changedChats, inserted: c.inserted }));
-      return await engine.run({
+      return await this.archives.sync(profile.id, conn.client, { owner: this.owner, limit, callbackToken: () => tokens.token.current() }, {
         signal,
         onProgress: (p) => {
           onCount(p.total);
@@ -212,10 +207,9 @@ export class SyncController implements vscode.Disposable {
     );
     if (choice !== reset) return;
     try {
-      const gap = await resetSyncPosition(await this.archives.get(profile.id), this.owner, this.clockOf(profile.id));
+      const gap = await this.archives.resetPosition(profile.id, this.owner, this.clockOf(profile.id));
       this.log.info(`Sync position of "${profile.name}" reset${gap ? `; gap recorded from ${gap.from} to ${gap.to}` : '; nothing is missing'}.`);
       if (gap) this.warnGap(profile, gap.from, gap.to);
-      this.archives.fire({ profileId: profile.id, changedChats: [], inserted: 0 });
       await this.sync(profile);
     } catch (e) {
       if (e instanceof SyncBusyError) this.sayBusy(profile);

@@ -37,6 +37,7 @@ export class ChatsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
         this.model.invalidate(c.profileId);
         this.refreshProfile(c.profileId);
       }),
+      seen.onDidChange((profileId) => this.refreshProfile(profileId)),
     );
   }
 

@@ -109,6 +109,28 @@ describe('SyncScheduler (fake clock)', () => {
     h.scheduler.dispose();
   });
 
+  it('a corp with its own interval (demo mode: every minute) keeps it, the others keep the setting\'s, even when that is 0', async () => {
+    for (const setting of [30 * MIN, 0]) {
+      const h = harness({ durations: { demo: 1000, real: 1000 }, intervalMs: setting });
+      h.scheduler.setCorps([
+        { id: 'demo', lastSuccessAt: T0, intervalMs: MIN },
+        { id: 'real', lastSuccessAt: T0 },
+      ]);
+      h.scheduler.start();
+      await h.clock.advance(10 * MIN + 30_000);
+      const demo = of(h.runs, 'demo');
+      assert.equal(demo.length, 10, `demo ran ${demo.length} times in 10 min (setting ${setting})`);
+      for (let i = 1; i < demo.length; i++) assert.equal(demo[i]!.start - demo[i - 1]!.end, MIN);
+      assert.equal(of(h.runs, 'real').length, 0);
+      // Its own interval can change (or go) without re-adding the corp.
+      h.scheduler.setCorps([{ id: 'demo', lastSuccessAt: T0 }, { id: 'real', lastSuccessAt: T0 }]);
+      const before = demo.length;
+      await h.clock.advance(10 * MIN);
+      assert.equal(of(h.runs, 'demo').length, before, 'back on the setting\'s interval');
+      h.scheduler.dispose();
+    }
+  });
+
   it('interval 0: nothing runs by itself; Sync All runs every corp once within the concurrency', async () => {
     const h = harness({ durations: { a: 5000, b: 5000, c: 5000 }, intervalMs: 0 });
     h.scheduler.setCorps([{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
