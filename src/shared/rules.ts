@@ -39,7 +39,7 @@ export const MAX_CURSOR_BYTES = 128;
 
 const encoder = new TextEncoder();
 
-/** UTF-8 byte length (the seeds' "不多于128字节"). */
+/** UTF-8 byte length (WeCom's "不多于128字节", docs/wecom-api.md §2). */
 export function utf8ByteLength(text: string): number {
   return encoder.encode(text).length;
 }

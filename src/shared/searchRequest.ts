@@ -1,5 +1,5 @@
 // The search form → the search_msg request it stands for. Pure and browser-safe: the host builds
-// the request with it, and the webview checks the same request against the seed's rules as the user types.
+// the request with it, and the webview checks the same request against search_msg's rules (docs/wecom-api.md §3) as the user types.
 import type { SearchFormState } from './protocol';
 import { type IdInfo, type IdPartyType, PARTY_EXTERNAL, type SearchMsgRequest } from './wire';
 

@@ -5,7 +5,7 @@
  */
 export type JsonObject = { readonly [key: string]: unknown };
 
-// ---------------------------------------------------------------- requests (as the seeds give them)
+// ---------------------------------------------------------------- requests (as WeCom documents them, docs/wecom-api.md §2, §3)
 
 /** Body of `POST /cgi-bin/chatdata/sync_msg`. */
 export interface SyncMsgRequest {
@@ -48,7 +48,7 @@ export const SYNC_MAX_LIMIT = 1000;
 export const SEARCH_DEFAULT_LIMIT = 50;
 export const SEARCH_MAX_LIMIT = 100;
 
-// ---------------------------------------------------------------- replies (as the seeds give them)
+// ---------------------------------------------------------------- replies (as WeCom documents them)
 
 export interface WirePartyRef {
   type: number;
@@ -109,7 +109,7 @@ export interface Party {
 export interface ArchiveMessage {
   readonly msgid: string;
   readonly sender: Party;
-  /** The sender is not in it, except for a message to oneself (guide §2). */
+  /** The sender is not in it, except for a message to oneself (docs/wecom-api.md §2). */
   readonly receivers: readonly Party[];
   /** Group chats only; a single chat is identified by its two parties. */
   readonly chatid?: string;

@@ -19,7 +19,7 @@ describe('profile wizard checks (as the user types)', () => {
     assert.match(check.checkBaseUrl('not a url', english) ?? '', /Not a valid URL/);
   });
 
-  it('callback token: required, at most 128 UTF-8 bytes (seed 000)', () => {
+  it('callback token: required, at most 128 UTF-8 bytes (docs/wecom-api.md §2)', () => {
     assert.equal(check.checkCallbackToken('a'.repeat(128), english), undefined);
     assert.match(check.checkCallbackToken('a'.repeat(129), english) ?? '', /128 bytes/);
     assert.match(check.checkCallbackToken('令'.repeat(43), english) ?? '', /129/); // 43 × 3 bytes

@@ -14,7 +14,7 @@ async function setChatType(wv: WebviewPage, value: '0' | '1' | '2'): Promise<voi
   await wv.page.locator(`#chat-type vscode-radio[data-value="${value}"]`).click();
 }
 
-describe('search webview: the form and the seed rules', () => {
+describe('search webview: the form and search_msg\'s rules', () => {
   let wv: HostedPage;
   before(async () => {
     wv = await openHosted('search', { init: searchInit(), total: 1000, searchTotal: 0 });
@@ -66,7 +66,7 @@ describe('search webview: the form and the seed rules', () => {
     await setChatType(wv, '1');
     assert.equal(await wv.page.locator('#single-fields').isVisible(), true);
     assert.equal(await wv.page.locator('#group-fields').isVisible(), false);
-    // id_list is optional (seed 003): without parties the search covers every single chat.
+    // id_list is optional (docs/wecom-api.md §3): without parties the search covers every single chat.
     assert.deepEqual(await rulesAt(wv, 'partyA'), []);
     assert.equal(await isDisabled(wv), false);
     await typeInto(wv, '#party-a', 'woAlice');

@@ -1,6 +1,6 @@
 /**
  * Which chat a message belongs to. A group is its chatid; a single chat has no id in WeCom, so it
- * is the sorted pair of its parties (guide §2): the sender and the one receiver (the sender itself
+ * is the sorted pair of its parties (docs/wecom-api.md §2): the sender and the one receiver (the sender itself
  * for a message to oneself).
  */
 import type { Party } from '../../shared/wire';

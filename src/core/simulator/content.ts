@@ -1,4 +1,4 @@
-// Searchable content of the message types search_msg can match (seed 003): text (1), the text of
+// Searchable content of the message types search_msg can match (docs/wecom-api.md §3): text (1), the text of
 // mixed messages (20), file names (8), link titles (4), mini-program titles (5), online-doc names
 // (18) and WeDrive file names (23). sync_msg never returns it; the simulator keeps it for search.
 import { pick, streamFor } from './prng';

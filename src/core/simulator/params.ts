@@ -1,4 +1,4 @@
-// Shared request-body checks. Every violation is 40058 naming the parameter (seeds 000 and 003).
+// Shared request-body checks. Every violation is 40058 naming the parameter (docs/wecom-api.md §2, §3).
 import { ApiError, ErrCode, invalidParam } from './errors';
 
 export type Body = Readonly<Record<string, unknown>>;

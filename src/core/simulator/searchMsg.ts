@@ -1,4 +1,4 @@
-// POST /cgi-bin/chatdata/search_msg (seed 003): every parameter rule of the seed, then a
+// POST /cgi-bin/chatdata/search_msg (docs/wecom-api.md §3): every parameter rule of the API, then a
 // case-insensitive substring match over the searchable content, newest first, msgids only.
 import { categoryOf } from './content';
 import { pairKey } from './corp';
@@ -51,14 +51,14 @@ function parseScope(sim: Simulation, body: Body): ChatScope {
     return chatId === undefined ? { kind: 'groups', conv: null } : { kind: 'groups', conv: sim.corp.groupByChatId.get(chatId), chatId };
   }
   const list = ci.id_list;
-  // id_list is optional (seed 003): without it, every single chat.
+  // id_list is optional (docs/wecom-api.md §3): without it, every single chat.
   if (list === undefined || list === null) return { kind: 'single', conv: null };
   if (!Array.isArray(list) || list.length !== 2) {
     throw invalidParam('chat_info.id_list', 'must list exactly 2 ids for chat_type 1');
   }
   const parties = list.map((entry: unknown) => {
     const e = (typeof entry === 'object' && entry !== null ? entry : {}) as Body;
-    // open_userid is recognized first, as the seed says.
+    // open_userid is recognized first, as WeCom documents (docs/wecom-api.md §3).
     const id =
       optionalString(e, 'open_userid', 'chat_info.id_list.open_userid') ||
       optionalString(e, 'external_userid', 'chat_info.id_list.external_userid');
@@ -90,7 +90,7 @@ export function parseSearchRequest(sim: Simulation, body: Body): SearchRequest {
     start = startTime;
     end = endTime;
   } else if (startTime !== undefined) {
-    // Only start_time: up to now, still within the 30-day span (the seed is silent here).
+    // Only start_time: up to now, still within the 30-day span (WeCom's document is silent here).
     if (startTime >= now) throw invalidParam('start_time', 'must be in the past when end_time is absent');
     if (now - startTime > SEARCH_MAX_SPAN) throw invalidParam('start_time', 'must be within 30 days of now');
     start = startTime;

@@ -12,9 +12,9 @@ import { MessageSerializer, type WeComMessage } from './serialize';
 import { MessageStore } from './store';
 
 export const DAY_SECONDS = 86400;
-/** sync_msg returns only messages of the last 5 days (seed 000). */
+/** sync_msg returns only messages of the last 5 days (docs/wecom-api.md §2). */
 export const RETENTION_SECONDS = 5 * DAY_SECONDS;
-/** Without a cursor, sync_msg starts at the earliest message of the last 3 days (seed 000). */
+/** Without a cursor, sync_msg starts at the earliest message of the last 3 days (docs/wecom-api.md §2). */
 export const FIRST_SYNC_SECONDS = 3 * DAY_SECONDS;
 
 /** A message as the control API shows it: WeCom's shape plus what only the simulator knows. */

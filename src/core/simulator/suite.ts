@@ -1,4 +1,4 @@
-// The provider token chain (guide §1): suite_ticket → suite_access_token → corp access_token.
+// The provider token chain (docs/wecom-api.md §1): suite_ticket → suite_access_token → corp access_token.
 // The configured suite_ticket never expires here; a pushed one (callbacks.ts) is valid for 30
 // minutes, as WeCom's are; any other ticket is refused with 40085.
 import { ApiError, ErrCode } from './errors';

@@ -1,4 +1,4 @@
-// POST /cgi-bin/chatdata/sync_msg (seed 000): ascending pages of message metadata with an opaque
+// POST /cgi-bin/chatdata/sync_msg (docs/wecom-api.md §2): ascending pages of message metadata with an opaque
 // cursor. A cursor is a position in the store; it stays valid as long as no message after it has
 // aged out of the 5-day window, otherwise 50100 (the client lost messages for good).
 import { ApiError, ErrCode } from './errors';

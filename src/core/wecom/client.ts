@@ -2,7 +2,7 @@
  * The chat-archive API client: validation before sending, retries with backoff, token refresh,
  * rate-limit waits, `limit` halving, and pagination as async iterators.
  *
- * The retry policy follows guide §6. Every bound is explicit (attempts, waits, one refresh) so a
+ * The retry policy follows docs/wecom-api.md §6. Every bound is explicit (attempts, waits, one refresh) so a
  * misbehaving server can never keep the sync loop spinning.
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';

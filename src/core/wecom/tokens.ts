@@ -1,5 +1,5 @@
 /**
- * Where the corp access token comes from (guide §1). The client only knows `TokenSource`; the four
+ * Where the corp access token comes from (docs/wecom-api.md §1). The client only knows `TokenSource`; the four
  * implementations match how providers actually work: a pasted token, the full suite chain, a
  * central token service (中控), and the demo's simulator token.
  */
@@ -219,7 +219,7 @@ function requireCredential(name: string, value: string): void {
   if (!value) throw new TokenError('missing', phrase('No {0} was given.', name), EDIT_PROFILE_STEP);
 }
 
-/** get_suite_token → get_corp_token, both cached and shared (guide §1, doc 97162/90605). */
+/** get_suite_token → get_corp_token, both cached and shared (docs/wecom-api.md §1, doc 97162/90605). */
 export class SuiteTokenSource implements TokenSource {
   private readonly base: URL;
   private readonly transport: HttpTransport;

@@ -1,5 +1,5 @@
 /**
- * Wire types of `sync_msg` (seed 000) and `search_msg` (seed 003), and the tolerant parsing of their
+ * Wire types of `sync_msg` (docs/wecom-api.md §2) and `search_msg` (docs/wecom-api.md §3), and the tolerant parsing of their
  * replies into the types the rest of the product uses.
  *
  * Tolerance is deliberate: WeCom's samples disagree with each other (`has_more` is `true` in one and
@@ -38,7 +38,7 @@ function readString(value: unknown): string | undefined {
   return undefined;
 }
 
-/** `has_more` is 0/1 in seed 003, true/false in seed 000; absent means 0 (seed 003). */
+/** `has_more` is 0/1 in search_msg's sample, true/false in sync_msg's; absent means 0 (docs/wecom-api.md §2). */
 export function readHasMore(value: unknown): boolean {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'number') return value !== 0;

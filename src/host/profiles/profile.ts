@@ -46,7 +46,7 @@ export function profileOfSecretKey(key: string): string | undefined {
   return dot > 0 ? rest.slice(0, dot) : undefined;
 }
 
-/** The callback `token` of conversation_new_message is valid 10 minutes (seed 000). */
+/** The callback `token` of conversation_new_message is valid 10 minutes (docs/wecom-api.md §2). */
 export interface CallbackToken {
   token: string;
   expiresAt: number;

@@ -1,4 +1,4 @@
-// search_msg against the real HTTP server: every rule of seed 003, boundaries included, and the
+// search_msg against the real HTTP server: every rule of docs/wecom-api.md §3, boundaries included, and the
 // results checked against the generator's content (ground truth computed here, not copied).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

@@ -1,4 +1,4 @@
-// sync_msg against the real HTTP server: every rule of seed 000.
+// sync_msg against the real HTTP server: every rule of docs/wecom-api.md §2.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type RunningSimulator, startSimulator } from '../../../src/core/simulator';
@@ -85,7 +85,7 @@ describe('sync_msg data', () => {
     assert.ok(sim.listMessages(0, before3d - 1).length > 0);
   });
 
-  it('returns messages shaped as the seed, with receiver_list excluding the sender', async () => {
+  it('returns messages shaped as WeCom documents them, with receiver_list excluding the sender', async () => {
     const { messages } = await syncAll(sim, token);
     const types = new Set<number>();
     const directory = sim.directory();

@@ -1,5 +1,5 @@
 // The 5-day deadline at its boundaries, checked against the simulator's retention rule (WeCom's, as
-// the seeds state it) so the warning and the loss can never disagree about the moment.
+// docs/wecom-api.md §2 states it) so the warning and the loss can never disagree about the moment.
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RETENTION_SECONDS } from '../../../src/core/simulator/simulation';

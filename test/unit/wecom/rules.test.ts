@@ -17,7 +17,7 @@ function rulesOf(request: SearchMsgRequest): RuleId[] {
 }
 
 describe('search_msg rules', () => {
-  it('accepts the seed example', () => {
+  it('accepts WeCom\'s documented example', () => {
     assert.deepEqual(
       rulesOf({
         query_word: '欢迎',

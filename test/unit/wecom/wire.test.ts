@@ -78,7 +78,7 @@ describe('wire parsing', () => {
     assert.equal(b?.callDuration, 42);
     assert.deepEqual([msgtypeLabel(999, chinese), msgtypeLabel(999, english)], ['未知类型 999', 'Unknown type 999']);
     assert.equal(msgtypeLabel(22, english), 'Audio/video call');
-    // Every known type has its Chinese name (the seed's), from the bundle the webview reads too.
+    // Every known type has its Chinese name (WeCom's), from the bundle the webview reads too.
     assert.equal(msgtypeLabel(20, chinese), '图文混合消息');
     for (let n = 0; n <= 28; n++) assert.ok(!msgtypeLabel(n, chinese).startsWith('未知类型'), `msgtype ${n}`);
   });

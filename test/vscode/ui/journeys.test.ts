@@ -159,7 +159,7 @@ describe('journeys in the workbench, against demo mode', () => {
   });
 
   it('a hit older than the archive is listed as missing, not dropped', async () => {
-    // The demo's history spans 8 days and a first sync fetches the last 3 (seed 000): a search of
+    // The demo's history spans 8 days and a first sync fetches the last 3 (docs/wecom-api.md §2): a search of
     // days 8 to 4 ago finds messages the local archive never got.
     const local = (daysAgo: number) => {
       const d = new Date(Date.now() - daysAgo * 86_400_000);
