@@ -18,6 +18,24 @@ const common = {
   legalComments: 'none',
 };
 
+/**
+ * undici modules the extension never runs, left out of its bundle (140 KB): llhttp's SIMD build
+ * (undici loads it in a try and falls back to the portable build it also ships, so HTTP parsing is
+ * the same) and the SOCKS5 agent (proxy settings take http: and https: only; proxy.ts refuses the rest).
+ */
+const leaveOutOfHost = {
+  name: 'leave-out-of-host',
+  setup(build) {
+    build.onResolve({ filter: /[\\/]llhttp_simd-wasm\.js$|[\\/]socks5-proxy-agent(\.js)?$/ }, (args) => ({ path: args.path, namespace: 'left-out' }));
+    build.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
+      loader: 'js',
+      contents: /simd/.test(args.path)
+        ? "throw new Error('llhttp SIMD build left out of the bundle');"
+        : "module.exports = class Socks5ProxyAgent { constructor() { throw new Error('SOCKS proxies are not supported'); } };",
+    }));
+  },
+};
+
 /** Node 22 is the product's runtime: VS Code >= 1.101 runs extensions on it. */
 const nodeTarget = { platform: 'node', format: 'cjs', target: 'node22' };
 
@@ -27,6 +45,7 @@ const configs = [
     entryPoints: { extension: 'src/host/extension.ts', simulator: 'src/core/simulator/cli.ts', 'archive-worker': 'src/core/archive/worker.ts' },
     outdir: 'dist',
     external: ['vscode'],
+    plugins: [leaveOutOfHost],
   },
   {
     ...common,

@@ -5,7 +5,7 @@
  *
  * Shared by the client and the token sources so that all traffic follows the same proxy rules.
  */
-import { Agent, type Dispatcher, ProxyAgent, request } from 'undici';
+import { Agent, type Dispatcher, ProxyAgent, request } from './undici';
 import { BadResponseError, CancelledError, NetworkError, TimeoutError, WeComError } from './errors';
 import { type Env, type ProxyOptions, selectProxy } from './proxy';
 import { redactUrl } from './redact';
