@@ -114,7 +114,23 @@ export function errorPhrase(error: unknown): Phrase {
       `${error.rule}: ${PROTOCOL_TEXT[error.rule]}`,
     );
   }
-  if (error instanceof ArchiveError && error.code === 'SCHEMA_CHANGED') return phrase('A newer version of this extension upgraded the archive in another window. Reload this window to go on.');
+  if (error instanceof ArchiveError) {
+    // The codes a user can meet and act on; the others are bugs, shown with their English detail.
+    switch (error.code) {
+      case 'SCHEMA_CHANGED':
+        return phrase('A newer version of this extension upgraded the archive in another window. Reload this window to go on.');
+      case 'NEWER_SCHEMA':
+        return phrase('The local archive was written by a newer version of this extension. Update the extension to open it.');
+      case 'SQLITE_MISSING':
+        return phrase('This VS Code is too old for the local archive: update VS Code (it needs Node 22.5 or later with node:sqlite).');
+      case 'LEASE_LOST':
+        return phrase('Another window took over the sync of this corp; this run stopped and kept what it had stored.');
+      case 'SYNC_BUSY':
+        return phrase('A sync of this corp is already running in another window.');
+      case 'WORKER_DIED':
+        return phrase('The local archive stopped unexpectedly ({0}). Try again; the log has the details.', error.message);
+    }
+  }
   return phrase('{0}', error instanceof Error ? error.message : String(error));
 }
 
