@@ -11,7 +11,7 @@ import { ServerProtocolError } from '../../../src/core/archive/errors';
 import { SyncEngine } from '../../../src/core/archive/sync';
 import { WeComClient } from '../../../src/core/wecom/client';
 import { StaticTokenSource } from '../../../src/core/wecom/tokens';
-import { err, type Handler, instantSleep, ok, type ScriptedServer, startServer } from '../wecom/helpers';
+import { err, type Handler, instantSleep, ok, type ScriptedServer, startServer, tooLargeAbove } from '../wecom/helpers';
 import { buildBundles, tempDir } from './helpers';
 
 let workerPath: string;
@@ -62,13 +62,7 @@ describe('the sync engine follows the cursor', () => {
   });
 
   it('after a 301058 the halved limit sticks for the later pages of the run', async () => {
-    let page = 0;
-    const { server, engine } = await setup((r) => {
-      const limit = (r.body as { limit?: number }).limit ?? 200;
-      if (limit > 250) return err(301058, 'response too large');
-      page++;
-      return ok({ has_more: page < 2 ? 1 : 0, next_cursor: `P${page}`, msg_list: [message(`m${page}`)] });
-    });
+    const { server, engine } = await setup(tooLargeAbove(250, 2));
     await engine(1000).run();
     assert.deepEqual(
       server.requests.map((r) => (r.body as { limit: number }).limit),

@@ -17,7 +17,7 @@ import { type RunningSimulator, startSimulator } from '../../../src/core/simulat
 import { type SyncPage, WeComClient } from '../../../src/core/wecom/client';
 import type { ArchiveMessage } from '../../../src/shared/wire';
 import { buildBundles, type ExpectedChat, expectedChats, recount, simTokenSource, tempDir } from './helpers';
-import { syncMsgPages } from '../wecom/helpers';
+import { pagesOf } from '../wecom/helpers';
 
 let sim: RunningSimulator;
 let archive: Archive;
@@ -33,7 +33,7 @@ before(async () => {
   file = join(tempDir(), 'store.sqlite');
   archive = await openArchive(file, { workerPath });
   const client = new WeComClient({ tokenSource: simTokenSource(sim), baseUrl: sim.url });
-  for await (const page of syncMsgPages(client, { limit: 500 })) {
+  for await (const page of pagesOf((r) => client.syncMsg(r), { limit: 500 })) {
     pages.push(page);
     await archive.applyPage(page);
   }

@@ -10,7 +10,7 @@ import { KeyRing } from '../../../src/core/wecom/decrypt';
 import { WeComApiError } from '../../../src/core/wecom/errors';
 import { demoTokenSource, SuiteTokenSource, TokenServiceSource } from '../../../src/core/wecom/tokens';
 import { HttpTransport } from '../../../src/core/wecom/transport';
-import { capturingLogger, searchMsgPages, syncMsgPages } from './helpers';
+import { capturingLogger, pagesOf } from './helpers';
 
 const DAY = 86400;
 let sim: RunningSimulator;
@@ -46,7 +46,8 @@ describe('client ⇄ simulator', () => {
     const seen: string[] = [];
     let pages = 0;
     let last = 0;
-    for await (const page of syncMsgPages(client(), { limit: 100 })) {
+    const c = client();
+    for await (const page of pagesOf((r) => c.syncMsg(r), { limit: 100 })) {
       pages++;
       for (const m of page.messages) {
         assert.ok(m.sendTime >= last, 'ascending send_time');
@@ -63,10 +64,10 @@ describe('client ⇄ simulator', () => {
   it('resumes from a stored cursor and sees new messages', async () => {
     const c = client();
     let cursor = '';
-    for await (const page of syncMsgPages(c, { limit: 1000 })) cursor = page.nextCursor;
+    for await (const page of pagesOf((r) => c.syncMsg(r), { limit: 1000 })) cursor = page.nextCursor;
     const added = sim.addMessages(5);
     const fresh: string[] = [];
-    for await (const page of syncMsgPages(c, { cursor, limit: 1000 })) fresh.push(...page.messages.map((m) => m.msgid));
+    for await (const page of pagesOf((r) => c.syncMsg(r), { cursor, limit: 1000 })) fresh.push(...page.messages.map((m) => m.msgid));
     assert.deepEqual(fresh, added);
   });
 
@@ -74,7 +75,8 @@ describe('client ⇄ simulator', () => {
     const withContent = sim.listMessages().filter((m) => (m.content ?? '').length >= 4);
     const word = [...(withContent[0]?.content ?? '')].slice(0, 4).join('');
     const ids: string[] = [];
-    for await (const page of searchMsgPages(client(), { query_word: word, limit: 20 })) ids.push(...page.msgids);
+    const c = client();
+    for await (const page of pagesOf((r) => c.searchMsg(r), { query_word: word, limit: 20 })) ids.push(...page.msgids);
     assert.ok(ids.length >= 1);
     const times = ids.map((id) => sim.message(id)?.send_time ?? -1);
     for (let i = 1; i < times.length; i++) assert.ok((times[i] ?? 0) <= (times[i - 1] ?? 0), 'newest first');

@@ -14,7 +14,7 @@ import {
 import { realSleep } from '../../../src/core/wecom/timing';
 import { StaticTokenSource, type TokenSource } from '../../../src/core/wecom/tokens';
 import type { SearchMsgRequest } from '../../../src/shared/wire';
-import { capturingLogger, err, type Handler, instantSleep, ok, type ScriptedServer, startServer } from './helpers';
+import { capturingLogger, err, type Handler, instantSleep, ok, type ScriptedServer, startServer, tooLargeAbove } from './helpers';
 
 const TOKEN = 'ACCESS_TOKEN_SECRET_42abc';
 
@@ -278,13 +278,7 @@ describe('WeComClient: token refresh', () => {
 describe('WeComClient: 301058 halves limit', () => {
   // Keeping the smaller limit for the later pages is the engine's (test/unit/archive/cursorLoop.test.ts).
   it('halves until the reply fits (limit ≤ 250) and says which limit it used', async () => {
-    let page = 0;
-    const { server, client } = await setup((r) => {
-      const limit = (r.body as { limit?: number }).limit ?? 200;
-      if (limit > 250) return err(301058, 'response too large');
-      page++;
-      return ok({ has_more: page < 2 ? 1 : 0, next_cursor: `P${page}`, msg_list: [message(`m${page}`)] });
-    });
+    const { server, client } = await setup(tooLargeAbove(250, 2));
     const first = await client.syncMsg({ limit: 1000 });
     const second = await client.syncMsg({ cursor: first.nextCursor, limit: first.limitUsed });
     assert.deepEqual(

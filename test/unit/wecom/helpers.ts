@@ -7,8 +7,6 @@ import type { AddressInfo } from 'node:net';
 import { CancelledError } from '../../../src/core/wecom/errors';
 import type { Logger } from '../../../src/core/wecom/logger';
 import type { Sleep } from '../../../src/core/wecom/timing';
-import type { SearchPage, SyncPage, WeComClient } from '../../../src/core/wecom/client';
-import type { SearchMsgRequest, SyncMsgRequest } from '../../../src/shared/wire';
 
 export interface Recorded {
   readonly method: string;
@@ -171,26 +169,30 @@ export const ok = (extra: Record<string, unknown> = {}): Reply => ({ json: { err
 export const err = (errcode: number, errmsg = 'error'): Reply => ({ json: { errcode, errmsg } });
 
 /**
- * sync_msg pages one call after another, each from the cursor the last one named, until has_more is
- * false: how a test walks a server's pages. The product's one loop is the sync engine's.
+ * Pages one call after another, each from the cursor the last one named, until has_more is false:
+ * how a test walks a server's pages (`pagesOf((r) => client.syncMsg(r), {})`). The product's one loop
+ * is the sync engine's.
  */
-export async function* syncMsgPages(client: WeComClient, request: SyncMsgRequest = {}): AsyncGenerator<SyncPage> {
+export async function* pagesOf<R extends { cursor?: string; limit?: number }, P extends { hasMore: boolean; nextCursor: string; limitUsed: number }>(
+  call: (request: R) => Promise<P>,
+  request: R,
+): AsyncGenerator<P> {
   let next = request;
   for (;;) {
-    const page = await client.syncMsg(next);
+    const page = await call(next);
     yield page;
     if (!page.hasMore) return;
     next = { ...next, cursor: page.nextCursor, limit: page.limitUsed };
   }
 }
 
-/** search_msg pages, the same way. */
-export async function* searchMsgPages(client: WeComClient, request: SearchMsgRequest): AsyncGenerator<SearchPage> {
-  let next = request;
-  for (;;) {
-    const page = await client.searchMsg(next);
-    yield page;
-    if (!page.hasMore) return;
-    next = { ...next, cursor: page.nextCursor, limit: page.limitUsed };
-  }
+/** A sync_msg server whose replies are too large (301058) above `maxLimit`; `count` pages of one message each. */
+export function tooLargeAbove(maxLimit: number, count: number): Handler {
+  let page = 0;
+  return (r) => {
+    const limit = (r.body as { limit?: number }).limit ?? 200;
+    if (limit > maxLimit) return err(301058, 'response too large');
+    page++;
+    return ok({ has_more: page < count ? 1 : 0, next_cursor: `P${page}`, msg_list: [{ msgid: `m${page}`, sender: { type: 1, id: 'wo1' }, receiver_list: [{ type: 2, id: 'wm1' }], send_time: 1700000000, msgtype: 1 }] });
+  };
 }
