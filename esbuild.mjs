@@ -42,7 +42,13 @@ const nodeTarget = { platform: 'node', format: 'cjs', target: 'node22' };
 const configs = [
   {
     ...common, ...nodeTarget,
-    entryPoints: { extension: 'src/host/extension.ts', simulator: 'src/core/simulator/cli.ts', 'archive-worker': 'src/core/archive/worker.ts' },
+    entryPoints: {
+      extension: 'src/host/extension.ts',
+      simulator: 'src/core/simulator/cli.ts',
+      'archive-worker': 'src/core/archive/worker.ts',
+      // Demo mode's simulator, required by the host only when the demo starts (host/demo/demoMode.ts).
+      'demo-simulator': 'src/core/simulator/index.ts',
+    },
     outdir: 'dist',
     external: ['vscode'],
     plugins: [leaveOutOfHost],

@@ -2,11 +2,22 @@
 // profile points at it (through the simulator's suite-token chain and its own key pair), so every
 // feature works with no WeCom tenant. Its callback tokens come from the simulator's token service,
 // the way a provider's own service would hand them out.
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Profile } from '../profiles/profile';
 import type { ProfileStore } from '../profiles/profileStore';
-import { type RunningSimulator, startSimulator } from '../../core/simulator';
+import type { RunningSimulator } from '../../core/simulator';
 import type { Clock } from '../../core/wecom/timing';
+
+type SimulatorModule = typeof import('../../core/simulator');
+
+/**
+ * The simulator is a bundle of its own (dist/demo-simulator.js, esbuild.mjs), loaded when demo mode
+ * starts: most sessions never run it, and it is a quarter of the host bundle's size otherwise.
+ */
+function loadSimulator(): SimulatorModule {
+  return require(join(__dirname, 'demo-simulator.js')) as SimulatorModule;
+}
 
 export const DEMO_PROFILE_ID = 'demo';
 
@@ -56,7 +67,7 @@ export class DemoMode implements vscode.Disposable {
       if (existing) return existing;
     }
     const cfg = vscode.workspace.getConfiguration('wecomArchive.demo');
-    const sim = await startSimulator({
+    const sim = await loadSimulator().startSimulator({
       seed: cfg.get<number>('seed', 7),
       messages: cfg.get<number>('messages', 20_000),
       ratePerMinute: cfg.get<number>('ratePerMinute', 6),
