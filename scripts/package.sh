@@ -12,7 +12,8 @@ fi
 rm -rf dist
 node esbuild.mjs --production
 vsce=(node node_modules/@vscode/vsce/vsce)
-if "${vsce[@]}" ls --no-dependencies --allow-missing-repository | grep -E '\.map$'; then
+files="$("${vsce[@]}" ls --no-dependencies)"
+if grep -E '\.map$' <<<"$files"; then
   echo "package: source maps would ship in the .vsix (above); .vscodeignore must leave them out" >&2
   exit 1
 fi
