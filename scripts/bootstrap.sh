@@ -12,7 +12,7 @@ TOOLS="${WECOM_ARCHIVE_TOOLS:-/var/tmp/wecom-chat-archive-tools}"
 NODE_TEST_MAJOR=22          # the product's runtime (VS Code >= 1.101 runs extensions on Node 22)
 CS_VERSION=4.139.1          # VS Code 1.139.1's server and workbench
 CS_NODE_MAJOR=24            # code-server 4.139.1 requires exactly Node 24
-WANT="${1:-all}"            # node (Node 22 + deps) | browser (+ Chromium) | all (+ code-server)
+WANT="${1:-all}"            # node (Node 22 + deps) | service (+ PostgreSQL) | browser (+ Chromium) | all (+ code-server)
 
 mkdir -p "$TOOLS/logs"
 log() { echo "[bootstrap] $*" >&2; }
@@ -28,7 +28,11 @@ done
 need_apt=()
 # The callback crypto's known-answer tests encrypt with the openssl command line.
 command -v openssl >/dev/null || need_apt+=(openssl)
-if [ "$WANT" != node ]; then
+if [ "$WANT" = service ] || [ "$WANT" = all ]; then
+  # The service tier's throwaway clusters (scripts/postgres.mjs) run the machine's server binaries.
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_apt+=(postgresql)
+fi
+if [ "$WANT" = browser ] || [ "$WANT" = all ]; then
   command -v chromium >/dev/null || need_apt+=(chromium)
   # A CJK font, so screenshots of the Chinese UI show characters rather than boxes.
   [ -d /usr/share/fonts/truetype/wqy ] || need_apt+=(fonts-wqy-zenhei)

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# npm test / test:unit / test:webview / test:vscode: installs what is missing, builds, runs the tiers.
+# npm test / test:unit / test:webview / test:service / test:vscode: installs what is missing, builds, runs the tiers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tier="${1:-all}"
 case "$tier" in
   unit) want=node ;;
   webview) want=browser ;;
+  service) want=service ;;
   desktop) want=node ;;
   *) want=all ;;
 esac

@@ -22,7 +22,9 @@ export type ArchiveErrorCode =
   | 'READ_ONLY'
   /** The team archive service refused or failed a request (its status and error code in the message). */
   | 'SERVICE'
-  | 'SQLITE';
+  | 'SQLITE'
+  /** The PostgreSQL backend (the archive service): the server's message and SQLSTATE. */
+  | 'POSTGRES';
 
 export class ArchiveError extends Error {
   readonly code: ArchiveErrorCode;

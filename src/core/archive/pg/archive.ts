@@ -1,0 +1,849 @@
+/**
+ * The archive of one corp in PostgreSQL: the same `Archive` contract as the SQLite worker
+ * (archive.ts), for the archive service, where many corps and several replicas share one database.
+ *
+ * Exactly-once, as in SQLite: a page's messages (insert-or-ignore by msgid, through `msgids`), its
+ * next cursor and its last-success time are written in one transaction, under the lease row,
+ * and only on top of the cursor it was fetched with (`after`). Group commit: with `commit: false`
+ * the transaction stays open and the next pages join it; chat summaries are merged in memory from
+ * the rows actually inserted and written once per changed chat at commit. A failure rolls the
+ * whole group back, and a page that `continues` it is then refused (BATCH_LOST).
+ *
+ * One connection per archive: the operations run one after another in the order called (the sync
+ * engine hands pages ahead without waiting), as the SQLite worker runs them.
+ */
+import { createHash } from 'node:crypto';
+import { Client, type ClientConfig, type QueryResultRow } from 'pg';
+import type { Party } from '../../../shared/wire';
+import type { Archive } from '../archive';
+import { RESOLVE_MAX } from '../archive';
+import { type ChatIdentity, chatIdentity } from '../chatKey';
+import { ArchiveError } from '../errors';
+import { joinRaw, packPage, parseReceivers, unpackMessage } from '../packing';
+import type { ListChatsQuery } from '../protocol';
+import type {
+  ApplyResult,
+  ArchiveStats,
+  ChatCursor,
+  ChatFilter,
+  ChatSummary,
+  Gap,
+  GapReason,
+  LeaseResult,
+  MessagePosition,
+  PageInput,
+  PageQuery,
+  StoredMessage,
+  SyncState,
+} from '../types';
+import { createPartitions, migratePg, monthOf, partitionName } from './schema';
+import { fromPgText, toPgText } from './text';
+
+const LEASE = 'sync';
+const KIND_GROUP = 1;
+const KIND_SINGLE = 2;
+/** Sequence step (schema: message_seq INCREMENT BY 1024): one call numbers a whole page. */
+const SEQ_STEP = 1024;
+
+/** 16 bytes of SHA-256 over the string's UTF-16 code units (lone surrogates included): row keys. */
+export function idHash(s: string): Buffer {
+  return createHash('sha256').update(Buffer.from(s, 'utf16le')).digest().subarray(0, 16);
+}
+
+function typeBit(type: number): number {
+  return type >= 0 && type < 31 ? 1 << type : 0;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+interface ChatDelta {
+  identity: ChatIdentity;
+  khash: Buffer;
+  count: number;
+  first: number;
+  last: number;
+  byType: Map<number, number>;
+  keyVersions: Set<number>;
+  /** pid → [type, messages sent]. */
+  senders: Map<string, [number, number]>;
+  /** Receiver-list texts (groups): every party in them is a member. */
+  receiverLists: Set<string>;
+  partyTypes: number;
+}
+
+interface Batch {
+  deltas: Map<string, ChatDelta>;
+  inserted: number;
+  changed: Set<string>;
+}
+
+interface ChatRow {
+  key: string;
+  kind: number;
+  chatid: string | null;
+  a_type: number | null;
+  a_pid: string | null;
+  b_type: number | null;
+  b_pid: string | null;
+  first_time: number;
+  last_time: number;
+  count: string;
+  member_count: string;
+  counts_by_type: Record<string, number>;
+  key_versions: number[];
+}
+
+const CHAT_COLUMNS = 'c.key, c.kind, c.chatid, c.a_type, c.a_pid, c.b_type, c.b_pid, c.first_time, c.last_time, c.count, c.member_count, c.counts_by_type, c.key_versions';
+
+export interface PgArchiveOptions {
+  /** Run the migrations on open (default true; the service migrates once at start). */
+  migrate?: boolean;
+}
+
+export class PgArchive implements Archive {
+  readonly file: string;
+  /** Operations run in call order on the one connection. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private batch: Batch | undefined;
+  private batchLost = false;
+  private closed = false;
+  private broken: Error | undefined;
+  /** Partitions known to exist (created once per database; never dropped by the service). */
+  private readonly months = new Set<number>();
+  /** Receiver lists known to be stored (committed). */
+  private readonly lists = new Set<string>();
+  private readonly pendingLists = new Set<string>();
+  private readonly receiverParties = new Map<string, Party[]>();
+
+  private constructor(
+    private readonly client: Client,
+    readonly corpId: string,
+  ) {
+    this.file = `postgres:${corpId}`;
+    // A connection lost in the middle (server restart, network) fails what is queued, not the process.
+    client.on('error', (error) => {
+      this.broken ??= error;
+    });
+  }
+
+  /** Connects and (unless told not to) migrates. `config`: a connection string or pg's ClientConfig. */
+  static async open(config: string | ClientConfig, corpId: string, opts: PgArchiveOptions = {}): Promise<PgArchive> {
+    if (!corpId) throw new ArchiveError('BAD_REQUEST', 'a corp id is required');
+    const client = new Client(typeof config === 'string' ? { connectionString: config } : config);
+    client.on('error', () => undefined); // replaced below; an error before that must not crash
+    try {
+      await client.connect();
+      if (opts.migrate !== false) await migratePg(client);
+      await client.query('INSERT INTO sync_state(corp_id) VALUES ($1) ON CONFLICT DO NOTHING', [toPgText(corpId)]);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error instanceof ArchiveError ? error : pgError(error);
+    }
+    return new PgArchive(client, corpId);
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private get corp(): string {
+    return toPgText(this.corpId);
+  }
+
+  /** Queues `fn` after every operation called before it. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      if (this.closed) throw new ArchiveError('CLOSED', 'the archive is closed');
+      if (this.broken) throw new ArchiveError('CLOSED', `the database connection was lost: ${this.broken.message}`);
+      return fn();
+    });
+    this.queue = run.catch(() => undefined);
+    return run.catch((error: unknown) => {
+      throw error instanceof ArchiveError ? error : pgError(error);
+    });
+  }
+
+  private async q<T extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.client.query<T>(sql, params)).rows;
+  }
+
+  private async rollback(): Promise<void> {
+    if (this.batch) this.batchLost = true;
+    this.batch = undefined;
+    this.pendingLists.clear();
+    await this.client.query('ROLLBACK').catch(() => undefined);
+  }
+
+  /** A write on its own, or inside the open batch (as part of its transaction). */
+  private async write<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.batch) {
+      try {
+        return await fn();
+      } catch (error) {
+        await this.rollback();
+        throw error;
+      }
+    }
+    await this.client.query('BEGIN');
+    try {
+      const value = await fn();
+      await this.client.query('COMMIT');
+      return value;
+    } catch (error) {
+      await this.client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async assertLease(lease: { owner: string; ttlMs: number }, now: number): Promise<void> {
+    // Renewed inside the page's transaction: a replica that lost its lease can never commit.
+    const r = await this.client.query('UPDATE leases SET expires_at = $3 WHERE corp_id = $1 AND name = $2 AND owner = $4', [
+      this.corp,
+      LEASE,
+      now + lease.ttlMs,
+      lease.owner,
+    ]);
+    if (r.rowCount === 0) throw new ArchiveError('LEASE_LOST', `the sync lease of ${lease.owner} was taken over by another process`);
+  }
+
+  /**
+   * Creates missing month partitions. DDL on `messages` waits for every transaction open on it,
+   * this connection's too, so it runs outside the group: an open group is committed first (every
+   * page boundary is consistent) and the next page continues in a new transaction.
+   */
+  private async ensureMonths(months: Iterable<number>): Promise<void> {
+    const missing = [...new Set(months)].filter((m) => !this.months.has(m));
+    if (missing.length === 0) return;
+    const known = await this.q<{ name: string }>(
+      "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'messages'::regclass",
+    );
+    const names = new Set(known.map((r) => r.name));
+    const toCreate = missing.filter((m) => !names.has(partitionName(m)));
+    if (toCreate.length > 0) {
+      const reopen = this.batch !== undefined;
+      if (reopen) await this.commitBatch(true);
+      await createPartitions(this.client, toCreate);
+      if (reopen) await this.client.query('BEGIN');
+    }
+    for (const m of missing) this.months.add(m);
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  applyPage(p: PageInput): Promise<ApplyResult> {
+    return this.serial(async () => {
+      if (p.continues && !this.batch && this.batchLost) {
+        throw new ArchiveError('BATCH_LOST', 'the pages before this one were rolled back; nothing after the last commit was kept');
+      }
+      if (!p.continues && this.batch) throw new ArchiveError('BAD_REQUEST', 'a batch of pages is still open: commit it first');
+      if (!p.continues) this.batchLost = false;
+      const months = p.messages.map((m) => monthOf(m.sendTime));
+      await this.ensureMonths(months);
+      if (!this.batch) {
+        await this.client.query('BEGIN');
+        this.batch = { deltas: new Map(), inserted: 0, changed: new Set() };
+      }
+      let result: ApplyResult;
+      try {
+        result = await this.insertPage(p, months, this.batch);
+      } catch (error) {
+        await this.rollback();
+        throw error;
+      }
+      if (p.commit !== false) await this.commitBatch(false);
+      return result;
+    });
+  }
+
+  commit(): Promise<ApplyResult> {
+    return this.serial(() => this.commitBatch(false));
+  }
+
+  /** Merges the open batch's summaries and commits; `keepOpen`: the batch goes on in a new transaction. */
+  private async commitBatch(keepOpen: boolean): Promise<ApplyResult> {
+    const batch = this.batch;
+    if (!batch) return { inserted: 0, changedChats: [] };
+    try {
+      await this.mergeChats(batch.deltas);
+      await this.client.query('COMMIT');
+    } catch (error) {
+      await this.rollback();
+      throw error;
+    }
+    for (const l of this.pendingLists) this.lists.add(l);
+    this.pendingLists.clear();
+    if (keepOpen) {
+      this.batch = { deltas: new Map(), inserted: 0, changed: new Set() };
+      return { inserted: 0, changedChats: [] };
+    }
+    this.batch = undefined;
+    return { inserted: batch.inserted, changedChats: [...batch.changed] };
+  }
+
+  private async insertPage(p: PageInput, months: number[], batch: Batch): Promise<ApplyResult> {
+    const now = p.now ?? Date.now();
+    if (p.lease) await this.assertLease(p.lease, now);
+    if (p.after !== undefined) {
+      const [row] = await this.q<{ cursor: string | null }>('SELECT cursor FROM sync_state WHERE corp_id = $1 FOR UPDATE', [this.corp]);
+      if (fromPgText(row?.cursor ?? '') !== p.after) {
+        throw new ArchiveError('OUT_OF_ORDER', 'this page does not follow the stored cursor (an earlier page was not stored); nothing was stored');
+      }
+    }
+    const packed = packPage(p.messages, p.texts);
+    const n = packed.msgid.length;
+    // Columns of the rows to offer, first occurrence of each msgid in the page.
+    const seen = new Set<string>();
+    const mkey: Buffer[] = [];
+    const month: number[] = [];
+    const sendTime: number[] = [];
+    const khash: Buffer[] = [];
+    const sender: Buffer[] = [];
+    const msgtype: number[] = [];
+    const rhash: (Buffer | null)[] = [];
+    const msgid: string[] = [];
+    const raw: string[] = [];
+    const index: number[] = [];
+    const identities: ChatIdentity[] = [];
+    const groups = new Map<string, ChatIdentity>();
+    const listHash = new Map<number, Buffer>();
+    const newLists = new Map<string, Buffer>();
+    for (let i = 0; i < n; i++) {
+      const id = packed.msgid[i]!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const chatid = packed.chatid[i]!;
+      const senderPid = packed.sender[i]!;
+      const senderType = packed.senderType[i]!;
+      let identity = chatid ? groups.get(chatid) : undefined;
+      if (!identity) {
+        const peer = packed.peer[i]!;
+        identity = chatIdentity(chatid || undefined, { type: senderType, id: senderPid }, peer ? [{ type: packed.peerType[i]!, id: peer }] : []);
+        if (chatid) groups.set(chatid, identity);
+      }
+      let r: Buffer | null = null;
+      const li = packed.receivers[i]!;
+      if (packed.cut[i] === 1 && li >= 0) {
+        const list = packed.receiverLists[li]!;
+        let h = listHash.get(li);
+        if (!h) {
+          h = idHash(list);
+          listHash.set(li, h);
+          if (!this.lists.has(list) && !this.pendingLists.has(list)) newLists.set(list, h);
+        }
+        r = h;
+      }
+      mkey.push(idHash(id));
+      month.push(months[i]!);
+      sendTime.push(packed.sendTime[i]!);
+      khash.push(idHash(identity.key));
+      sender.push(idHash(senderPid));
+      msgtype.push(packed.msgtype[i]!);
+      rhash.push(r);
+      msgid.push(toPgText(id));
+      raw.push(toPgText(packed.raw[i]!));
+      index.push(i);
+      identities.push(identity);
+    }
+    if (newLists.size > 0) {
+      await this.client.query(
+        'INSERT INTO recv_sets(corp_id, rhash, json) SELECT $1, h, j FROM unnest($2::bytea[], $3::text[]) AS t(h, j) ON CONFLICT DO NOTHING',
+        [this.corp, [...newLists.values()], [...newLists.keys()].map(toPgText)],
+      );
+      for (const l of newLists.keys()) this.pendingLists.add(l);
+    }
+    let inserted = 0;
+    let newest = 0;
+    const changed = new Set<string>();
+    if (mkey.length > 0) {
+      // Arrival order within a send_time: one sequence value numbers up to SEQ_STEP rows.
+      const seqs: number[] = [];
+      for (let from = 0; from < mkey.length; from += SEQ_STEP) {
+        const [row] = await this.q<{ seq: string }>("SELECT nextval('message_seq') AS seq");
+        const base = Number(row!.seq);
+        for (let j = from; j < Math.min(mkey.length, from + SEQ_STEP); j++) seqs.push(base + j - from);
+      }
+      // msgids first (the dedup), then the partitioned rows of exactly the msgids it took.
+      const rows = await this.q<{ o: number }>(
+        `WITH input AS (
+           SELECT * FROM unnest($2::int[], $3::bytea[], $4::int[], $5::float8[], $6::bigint[], $7::bytea[], $8::float8[], $9::bytea[], $10::bytea[], $11::text[], $12::text[])
+             AS t(o, mkey, month, send_time, seq, khash, msgtype, sender, rhash, msgid, raw)),
+         fresh AS (
+           INSERT INTO msgids(corp_id, mkey, month, send_time, seq, khash)
+           SELECT $1, mkey, month, send_time, seq, khash FROM input ON CONFLICT DO NOTHING RETURNING mkey),
+         stored AS (
+           INSERT INTO messages(corp_id, month, mkey, khash, send_time, seq, msgtype, sender, rhash, msgid, raw)
+           SELECT $1, i.month, i.mkey, i.khash, i.send_time, i.seq, i.msgtype, i.sender, i.rhash, i.msgid, i.raw
+           FROM input i JOIN fresh f ON f.mkey = i.mkey RETURNING mkey)
+         SELECT i.o FROM input i JOIN stored s ON s.mkey = i.mkey`,
+        [this.corp, index.map((_, j) => j), mkey, month, sendTime, seqs, khash, msgtype, sender, rhash, msgid, raw],
+      );
+      for (const { o } of rows) {
+        const i = index[o]!;
+        const identity = identities[o]!;
+        const key = identity.key;
+        const t = packed.sendTime[i]!;
+        inserted++;
+        if (t > newest) newest = t;
+        let d = batch.deltas.get(key);
+        if (!d) {
+          d = {
+            identity,
+            khash: khash[o]!,
+            count: 0,
+            first: t,
+            last: t,
+            byType: new Map(),
+            keyVersions: new Set(),
+            senders: new Map(),
+            receiverLists: new Set(),
+            partyTypes: 0,
+          };
+          batch.deltas.set(key, d);
+        }
+        changed.add(key);
+        d.count++;
+        if (t < d.first) d.first = t;
+        if (t > d.last) d.last = t;
+        const type = packed.msgtype[i]!;
+        d.byType.set(type, (d.byType.get(type) ?? 0) + 1);
+        const kv = packed.keyVer[i]!;
+        if (!Number.isNaN(kv)) d.keyVersions.add(kv);
+        const pid = packed.sender[i]!;
+        const senderType = packed.senderType[i]!;
+        const s = d.senders.get(pid);
+        if (s) s[1]++;
+        else d.senders.set(pid, [senderType, 1]);
+        d.partyTypes |= typeBit(senderType);
+        const li = packed.receivers[i]!;
+        if (identity.kind === 'group' && li >= 0) d.receiverLists.add(packed.receiverLists[li]!);
+      }
+    }
+    await this.client.query(
+      `UPDATE sync_state SET cursor = COALESCE(NULLIF($2, ''), cursor), last_success = $3, last_error = NULL, last_error_at = NULL,
+         last_message_time = GREATEST(COALESCE(last_message_time, 0), $4) WHERE corp_id = $1`,
+      [this.corp, toPgText(p.nextCursor), now, newest],
+    );
+    batch.inserted += inserted;
+    for (const k of changed) batch.changed.add(k);
+    return { inserted, changedChats: [...changed] };
+  }
+
+  private receiversOf(list: string): Party[] {
+    let parties = this.receiverParties.get(list);
+    if (!parties) {
+      parties = parseReceivers(list);
+      if (this.receiverParties.size > 10_000) this.receiverParties.clear();
+      this.receiverParties.set(list, parties);
+    }
+    return parties;
+  }
+
+  /** Writes the batch's summary deltas: parties, members (sent counts), then each chat's row. */
+  private async mergeChats(deltas: Map<string, ChatDelta>): Promise<void> {
+    if (deltas.size === 0) return;
+    const parties = new Map<string, number>();
+    /** `khash:phash` → [khash, phash, sent]. */
+    const members = new Map<string, [Buffer, Buffer, number]>();
+    const addMember = (d: ChatDelta, pid: string, type: number, sent: number): void => {
+      if (!parties.has(pid)) parties.set(pid, type);
+      const ph = idHash(pid);
+      const k = `${d.khash.toString('hex')}:${ph.toString('hex')}`;
+      const m = members.get(k);
+      if (m) m[2] += sent;
+      else members.set(k, [d.khash, ph, sent]);
+    };
+    for (const d of deltas.values()) {
+      for (const [pid, [type, sent]] of d.senders) addMember(d, pid, type, sent);
+      const others = d.identity.kind === 'single' ? d.identity.parties : [...d.receiverLists].flatMap((l) => this.receiversOf(l));
+      for (const p of others) {
+        addMember(d, p.id, p.type, 0);
+        d.partyTypes |= typeBit(p.type);
+      }
+    }
+    const pids = [...parties.keys()];
+    await this.client.query(
+      'INSERT INTO parties(corp_id, phash, pid, type) SELECT $1, h, p, t FROM unnest($2::bytea[], $3::text[], $4::float8[]) AS x(h, p, t) ON CONFLICT DO NOTHING',
+      [this.corp, pids.map(idHash), pids.map(toPgText), pids.map((p) => parties.get(p)!)],
+    );
+    const m = [...members.values()];
+    await this.client.query(
+      `INSERT INTO chat_members(corp_id, khash, phash, sent) SELECT $1, k, p, s FROM unnest($2::bytea[], $3::bytea[], $4::bigint[]) AS x(k, p, s)
+       ON CONFLICT (corp_id, khash, phash) DO UPDATE SET sent = chat_members.sent + excluded.sent`,
+      [this.corp, m.map((x) => x[0]), m.map((x) => x[1]), m.map((x) => x[2])],
+    );
+    const list = [...deltas.values()];
+    const existing = await this.q<{ khash: Buffer; first_time: number; last_time: number; count: string; party_types: number; counts_by_type: Record<string, number>; key_versions: number[] }>(
+      'SELECT khash, first_time, last_time, count, party_types, counts_by_type, key_versions FROM chats WHERE corp_id = $1 AND khash = ANY($2::bytea[])',
+      [this.corp, list.map((d) => d.khash)],
+    );
+    const byHash = new Map(existing.map((r) => [r.khash.toString('hex'), r]));
+    const cols = {
+      khash: [] as Buffer[], key: [] as string[], kind: [] as number[], chatid: [] as (string | null)[],
+      aType: [] as (number | null)[], aPid: [] as (string | null)[], bType: [] as (number | null)[], bPid: [] as (string | null)[],
+      first: [] as number[], last: [] as number[], count: [] as number[], partyTypes: [] as number[], counts: [] as string[], versions: [] as string[],
+    };
+    for (const d of list) {
+      const row = byHash.get(d.khash.toString('hex'));
+      const counts: Record<string, number> = { ...(row?.counts_by_type ?? {}) };
+      for (const [type, n] of d.byType) counts[type] = (counts[type] ?? 0) + n;
+      const versions = new Set(row?.key_versions ?? []);
+      for (const v of d.keyVersions) versions.add(v);
+      const [a, b] = d.identity.parties;
+      cols.khash.push(d.khash);
+      cols.key.push(toPgText(d.identity.key));
+      cols.kind.push(d.identity.kind === 'group' ? KIND_GROUP : KIND_SINGLE);
+      cols.chatid.push(d.identity.chatid !== undefined ? toPgText(d.identity.chatid) : null);
+      cols.aType.push(a ? a.type : null);
+      cols.aPid.push(a ? toPgText(a.id) : null);
+      cols.bType.push(b ? b.type : a ? a.type : null);
+      cols.bPid.push(b ? toPgText(b.id) : a ? toPgText(a.id) : null);
+      // A new chat's first page is its bound: times may be negative (hostile, stored as sent).
+      cols.first.push(row ? Math.min(row.first_time, d.first) : d.first);
+      cols.last.push(row ? Math.max(row.last_time, d.last) : d.last);
+      cols.count.push((row ? Number(row.count) : 0) + d.count);
+      cols.partyTypes.push((row?.party_types ?? 0) | d.partyTypes);
+      cols.counts.push(JSON.stringify(counts));
+      cols.versions.push(JSON.stringify([...versions].sort((x, y) => x - y)));
+    }
+    await this.client.query(
+      `INSERT INTO chats(corp_id, khash, key, kind, chatid, a_type, a_pid, b_type, b_pid, first_time, last_time, count, member_count, party_types, counts_by_type, key_versions)
+       SELECT $1, x.khash, x.key, x.kind, x.chatid, x.a_type, x.a_pid, x.b_type, x.b_pid, x.first_time, x.last_time, x.count,
+         (SELECT count(*) FROM chat_members m WHERE m.corp_id = $1 AND m.khash = x.khash), x.party_types, x.counts::jsonb, x.versions::jsonb
+       FROM unnest($2::bytea[], $3::text[], $4::smallint[], $5::text[], $6::float8[], $7::text[], $8::float8[], $9::text[], $10::float8[], $11::float8[],
+         $12::bigint[], $13::int[], $14::text[], $15::text[])
+         AS x(khash, key, kind, chatid, a_type, a_pid, b_type, b_pid, first_time, last_time, count, party_types, counts, versions)
+       ON CONFLICT (corp_id, khash) DO UPDATE SET first_time = excluded.first_time, last_time = excluded.last_time, count = excluded.count,
+         member_count = excluded.member_count, party_types = excluded.party_types, counts_by_type = excluded.counts_by_type, key_versions = excluded.key_versions`,
+      [this.corp, cols.khash, cols.key, cols.kind, cols.chatid, cols.aType, cols.aPid, cols.bType, cols.bPid, cols.first, cols.last, cols.count, cols.partyTypes, cols.counts, cols.versions],
+    );
+  }
+
+  recordGap(g: Gap): Promise<void> {
+    return this.serial(() => this.write(() => this.insertGap(g)));
+  }
+
+  private async insertGap(g: Gap): Promise<void> {
+    await this.client.query('INSERT INTO gaps(corp_id, from_time, to_time, reason, recorded_at) VALUES ($1, $2, $3, $4, $5)', [
+      this.corp,
+      g.from,
+      g.to,
+      g.reason,
+      g.recordedAt,
+    ]);
+  }
+
+  resetCursor(gap?: Gap): Promise<void> {
+    return this.serial(() =>
+      this.write(async () => {
+        if (gap) await this.insertGap(gap);
+        await this.client.query('UPDATE sync_state SET cursor = NULL WHERE corp_id = $1', [this.corp]);
+      }),
+    );
+  }
+
+  recordError(e: { message: string; at: number }): Promise<void> {
+    return this.serial(() =>
+      this.write(async () => {
+        await this.client.query('UPDATE sync_state SET last_error = $2, last_error_at = $3 WHERE corp_id = $1', [this.corp, toPgText(e.message), e.at]);
+      }),
+    );
+  }
+
+  // ---------------------------------------------------------------- lease
+
+  acquireLease(r: { owner: string; ttlMs: number; now: number }): Promise<LeaseResult> {
+    return this.serial(async () => {
+      // A live lease of another owner is answered from a plain read: its holder keeps the row
+      // locked for seconds at a time (group commit), and the answer would be "busy" anyway.
+      const [held] = await this.q<{ owner: string; expires_at: number }>('SELECT owner, expires_at FROM leases WHERE corp_id = $1 AND name = $2', [this.corp, LEASE]);
+      if (held && held.owner !== r.owner && held.expires_at >= r.now) return { acquired: false, owner: held.owner, expiresAt: held.expires_at };
+      return this.write(async () => {
+        // Taken when free, expired, or already ours (a restarted process with the same owner id).
+        await this.client.query(
+          `INSERT INTO leases(corp_id, name, owner, expires_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (corp_id, name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+           WHERE leases.owner = excluded.owner OR leases.expires_at < $5`,
+          [this.corp, LEASE, r.owner, r.now + r.ttlMs, r.now],
+        );
+        const [row] = await this.q<{ owner: string; expires_at: number }>('SELECT owner, expires_at FROM leases WHERE corp_id = $1 AND name = $2', [this.corp, LEASE]);
+        return row!.owner === r.owner
+          ? { acquired: true, expiresAt: row!.expires_at }
+          : { acquired: false, owner: row!.owner, expiresAt: row!.expires_at };
+      });
+    });
+  }
+
+  /** Renews and commits now, with the open batch if there is one (see ArchiveStore.renewLease). */
+  renewLease(r: { owner: string; ttlMs: number; now: number }): Promise<boolean> {
+    return this.serial(async () => {
+      const renew = async (): Promise<boolean> =>
+        (await this.client.query('UPDATE leases SET expires_at = $3 WHERE corp_id = $1 AND name = $2 AND owner = $4', [this.corp, LEASE, r.now + r.ttlMs, r.owner]))
+          .rowCount === 1;
+      if (!this.batch) return this.write(renew);
+      let ok: boolean;
+      try {
+        ok = await renew();
+      } catch (error) {
+        await this.rollback();
+        throw error;
+      }
+      if (!ok) {
+        await this.rollback();
+        return false;
+      }
+      await this.commitBatch(false);
+      return true;
+    });
+  }
+
+  releaseLease(r: { owner: string }): Promise<void> {
+    return this.serial(() =>
+      this.write(async () => {
+        await this.client.query('DELETE FROM leases WHERE corp_id = $1 AND name = $2 AND owner = $3', [this.corp, LEASE, r.owner]);
+      }),
+    );
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  private summary(row: ChatRow): ChatSummary {
+    const parties: Party[] = [];
+    if (row.kind === KIND_SINGLE) {
+      const a = row.a_pid === null ? null : fromPgText(row.a_pid);
+      const b = row.b_pid === null ? null : fromPgText(row.b_pid);
+      if (a !== null) parties.push({ type: row.a_type ?? 0, id: a });
+      if (b !== null && b !== a) parties.push({ type: row.b_type ?? 0, id: b });
+    }
+    const countsByType: Record<number, number> = {};
+    for (const [type, n] of Object.entries(row.counts_by_type)) countsByType[Number(type)] = n;
+    return {
+      key: fromPgText(row.key),
+      kind: row.kind === KIND_GROUP ? 'group' : 'single',
+      ...(row.chatid !== null ? { chatid: fromPgText(row.chatid) } : {}),
+      parties,
+      memberCount: Number(row.member_count),
+      firstTime: row.first_time,
+      lastTime: row.last_time,
+      count: Number(row.count),
+      countsByType,
+      keyVersions: row.key_versions,
+    };
+  }
+
+  private chatWhere(kind: 'group' | 'single' | undefined, filter: ChatFilter | undefined, params: unknown[]): string[] {
+    const sql = ['c.corp_id = $1', 'c.count > 0'];
+    const p = (v: unknown): string => `$${params.push(v)}`;
+    if (kind) sql.push(`c.kind = ${p(kind === 'group' ? KIND_GROUP : KIND_SINGLE)}`);
+    if (filter?.idContains) {
+      // Columns are COLLATE "C": ILIKE folds ASCII only, as SQLite's LIKE does.
+      const like = p(`%${escapeLike(toPgText(filter.idContains))}%`);
+      sql.push(`(c.chatid ILIKE ${like} OR EXISTS (SELECT 1 FROM chat_members m JOIN parties pa ON pa.corp_id = m.corp_id AND pa.phash = m.phash
+        WHERE m.corp_id = c.corp_id AND m.khash = c.khash AND pa.pid ILIKE ${like}))`);
+    }
+    if (filter?.partyType !== undefined) sql.push(`(c.party_types & ${p(typeBit(filter.partyType))}::int) != 0`);
+    if (filter?.activeSince !== undefined) sql.push(`c.last_time >= ${p(filter.activeSince)}`);
+    if (filter?.activeUntil !== undefined) sql.push(`c.first_time <= ${p(filter.activeUntil)}`);
+    return sql;
+  }
+
+  listChats(q: ListChatsQuery): Promise<{ chats: ChatSummary[]; next?: ChatCursor }> {
+    return this.serial(async () => {
+      const limit = Math.max(1, Math.min(1000, Math.floor(q.limit)));
+      const params: unknown[] = [this.corp];
+      const where = this.chatWhere(q.kind, q.filter, params);
+      if (q.after) {
+        params.push(q.after.lastTime, toPgText(q.after.key));
+        where.push(`(c.last_time, c.key) < ($${params.length - 1}::float8, $${params.length}::text)`);
+      }
+      params.push(limit);
+      const rows = await this.q<ChatRow>(
+        `SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${where.join(' AND ')} ORDER BY c.last_time DESC, c.key DESC LIMIT $${params.length}`,
+        params,
+      );
+      const chats = rows.map((r) => this.summary(r));
+      const last = rows[rows.length - 1];
+      return rows.length === limit && last ? { chats, next: { lastTime: last.last_time, key: fromPgText(last.key) } } : { chats };
+    });
+  }
+
+  countChats(q: { kind?: 'group' | 'single'; filter?: ChatFilter }): Promise<number> {
+    return this.serial(async () => {
+      const params: unknown[] = [this.corp];
+      const where = this.chatWhere(q.kind, q.filter, params);
+      const [row] = await this.q<{ n: string }>(`SELECT count(*) AS n FROM chats c WHERE ${where.join(' AND ')}`, params);
+      return Number(row!.n);
+    });
+  }
+
+  getChat(key: string): Promise<ChatSummary | undefined> {
+    return this.serial(async () => {
+      const [row] = await this.q<ChatRow>(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.corp_id = $1 AND c.khash = $2 AND c.count > 0`, [this.corp, idHash(key)]);
+      return row ? this.summary(row) : undefined;
+    });
+  }
+
+  private toStored(chatKey: string, raw: string, json: string | null): StoredMessage | undefined {
+    const message = unpackMessage(joinRaw(fromPgText(raw), json === null ? null : fromPgText(json)));
+    return message ? { ...message, chatKey } : undefined;
+  }
+
+  pageMessages(q: PageQuery): Promise<StoredMessage[]> {
+    return this.serial(async () => {
+      const limit = Math.max(1, Math.min(1000, Math.floor(q.limit)));
+      const older = q.direction === 'older';
+      const khash = idHash(q.chatKey);
+      const params: unknown[] = [this.corp, khash];
+      const where = ['m.corp_id = $1', 'm.khash = $2'];
+      if (q.from) {
+        // The keyset is (send_time, seq). An unknown msgid pages from the second itself.
+        const [at] = await this.q<{ seq: string; khash: Buffer }>('SELECT seq, khash FROM msgids WHERE corp_id = $1 AND mkey = $2', [this.corp, idHash(q.from.msgid)]);
+        const seq = at?.khash.equals(khash) ? Number(at.seq) : older ? -1 : Number.MAX_SAFE_INTEGER;
+        params.push(q.from.sendTime, seq);
+        where.push(`(m.send_time, m.seq) ${older ? '<' : '>'} ($3::float8, $4::bigint)`);
+      }
+      if (q.msgtypes && q.msgtypes.length > 0) {
+        params.push(q.msgtypes.filter((t) => Number.isFinite(t)));
+        where.push(`m.msgtype = ANY($${params.length}::float8[])`);
+      }
+      if (q.sender !== undefined) {
+        params.push(idHash(q.sender));
+        where.push(`m.sender = $${params.length}`);
+      }
+      params.push(limit);
+      const order = older ? 'm.send_time DESC, m.seq DESC' : 'm.send_time ASC, m.seq ASC';
+      const rows = await this.q<{ raw: string; json: string | null }>(
+        `SELECT m.raw, r.json FROM messages m LEFT JOIN recv_sets r ON r.corp_id = m.corp_id AND r.rhash = m.rhash
+         WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${params.length}`,
+        params,
+      );
+      if (older) rows.reverse();
+      return rows.map((r) => this.toStored(q.chatKey, r.raw, r.json)).filter((m): m is StoredMessage => m !== undefined);
+    });
+  }
+
+  locate(q: { chatKey: string; sendTime: number }): Promise<MessagePosition | undefined> {
+    return this.serial(async () => {
+      const khash = idHash(q.chatKey);
+      // The first message at or after the time; past the end, the last one.
+      let [row] = await this.q<{ send_time: number; msgid: string }>(
+        'SELECT send_time, msgid FROM messages WHERE corp_id = $1 AND khash = $2 AND send_time >= $3 ORDER BY send_time, seq LIMIT 1',
+        [this.corp, khash, q.sendTime],
+      );
+      row ??= (
+        await this.q<{ send_time: number; msgid: string }>(
+          'SELECT send_time, msgid FROM messages WHERE corp_id = $1 AND khash = $2 ORDER BY send_time DESC, seq DESC LIMIT 1',
+          [this.corp, khash],
+        )
+      )[0];
+      return row ? { sendTime: row.send_time, msgid: fromPgText(row.msgid) } : undefined;
+    });
+  }
+
+  resolve(msgids: string[]): Promise<{ found: (StoredMessage | undefined)[]; missing: string[] }> {
+    if (msgids.length > RESOLVE_MAX) {
+      return Promise.reject(new ArchiveError('BAD_REQUEST', `resolve takes at most ${RESOLVE_MAX} msgids, got ${msgids.length}`));
+    }
+    return this.serial(async () => {
+      const keys = msgids.map(idHash);
+      const rows =
+        keys.length === 0
+          ? []
+          : await this.q<{ mkey: Buffer; key: string; raw: string; json: string | null }>(
+              `SELECT i.mkey, c.key, m.raw, r.json FROM msgids i
+               JOIN messages m ON m.corp_id = i.corp_id AND m.month = i.month AND m.mkey = i.mkey
+               JOIN chats c ON c.corp_id = i.corp_id AND c.khash = i.khash
+               LEFT JOIN recv_sets r ON r.corp_id = m.corp_id AND r.rhash = m.rhash
+               WHERE i.corp_id = $1 AND i.mkey = ANY($2::bytea[])`,
+              [this.corp, keys],
+            );
+      const byKey = new Map(rows.map((r) => [r.mkey.toString('hex'), r]));
+      const found = keys.map((k) => {
+        const r = byKey.get(k.toString('hex'));
+        return r ? this.toStored(fromPgText(r.key), r.raw, r.json) : undefined;
+      });
+      return { found, missing: msgids.filter((_, i) => found[i] === undefined) };
+    });
+  }
+
+  senders(chatKey: string): Promise<{ type: number; id: string; count: number }[]> {
+    return this.serial(async () => {
+      const rows = await this.q<{ type: number; pid: string; sent: string }>(
+        `SELECT p.type, p.pid, m.sent FROM chat_members m JOIN parties p ON p.corp_id = m.corp_id AND p.phash = m.phash
+         WHERE m.corp_id = $1 AND m.khash = $2 AND m.sent > 0 ORDER BY m.sent DESC, p.pid`,
+        [this.corp, idHash(chatKey)],
+      );
+      return rows.map((r) => ({ type: r.type, id: fromPgText(r.pid), count: Number(r.sent) }));
+    });
+  }
+
+  syncState(): Promise<SyncState> {
+    return this.serial(async () => {
+      const [row] = await this.q<{
+        cursor: string | null;
+        last_success: number | null;
+        last_error: string | null;
+        last_error_at: number | null;
+        last_message_time: number | null;
+      }>('SELECT cursor, last_success, last_error, last_error_at, last_message_time FROM sync_state WHERE corp_id = $1', [this.corp]);
+      if (!row) return {};
+      const cursor = row.cursor === null ? '' : fromPgText(row.cursor);
+      return {
+        ...(cursor ? { cursor } : {}),
+        ...(row.last_success !== null ? { lastSuccessAt: row.last_success } : {}),
+        ...(row.last_error !== null ? { lastError: { message: fromPgText(row.last_error), at: row.last_error_at ?? 0 } } : {}),
+        ...(row.last_message_time ? { lastMessageTime: row.last_message_time } : {}),
+      };
+    });
+  }
+
+  gaps(): Promise<Gap[]> {
+    return this.serial(async () =>
+      (
+        await this.q<{ from_time: number; to_time: number; reason: string; recorded_at: number }>(
+          'SELECT from_time, to_time, reason, recorded_at FROM gaps WHERE corp_id = $1 ORDER BY id',
+          [this.corp],
+        )
+      ).map((r) => ({ from: r.from_time, to: r.to_time, reason: r.reason as GapReason, recordedAt: r.recorded_at })),
+    );
+  }
+
+  stats(): Promise<ArchiveStats> {
+    return this.serial(async () => {
+      // Summaries are exact by construction (the contract suite recounts them).
+      const [row] = await this.q<{ messages: string; chats: string }>(
+        'SELECT COALESCE(SUM(count), 0) AS messages, count(*) AS chats FROM chats WHERE corp_id = $1 AND count > 0',
+        [this.corp],
+      );
+      // The files hold every corp: this corp's share of them, by its share of the messages.
+      const [all] = await this.q<{ messages: string | null; bytes: string | null }>(
+        `SELECT (SELECT sum(count) FROM chats) AS messages,
+           (SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace) AS bytes`,
+      );
+      const messages = Number(row!.messages);
+      const share = Number(all?.messages ?? 0) > 0 ? messages / Number(all!.messages) : 0;
+      return { messages, chats: Number(row!.chats), fileBytes: Math.round(Number(all?.bytes ?? 0) * share) };
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const done = this.serial(async () => {
+      // An open batch is consistent at every page boundary: keep it.
+      if (this.batch) await this.commitBatch(false).catch(() => undefined);
+    })
+      .catch(() => undefined)
+      .then(async () => {
+        this.closed = true;
+        await this.client.end().catch(() => undefined);
+      });
+    return done;
+  }
+}
+
+/** A driver or server error as an ArchiveError, with PostgreSQL's SQLSTATE in the message. */
+function pgError(error: unknown): ArchiveError {
+  const e = error as { message?: unknown; code?: unknown };
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  const state = typeof e?.code === 'string' ? ` (SQLSTATE ${e.code})` : '';
+  return new ArchiveError('POSTGRES', `PostgreSQL: ${message}${state}`, { cause: error });
+}
