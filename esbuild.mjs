@@ -1,5 +1,5 @@
 // Builds the extension host bundle (Node, CommonJS, `vscode` external), the webview bundles
-// (browser, IIFE), the simulator CLI, and — with --tests — every test file for the three tiers.
+// (browser, IIFE), the simulator CLI, the archive service (dist/server.js), and — with --tests — every test file for the three tiers.
 // Flags: --watch, --production (minify, no sourcemaps), --tests.
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -48,9 +48,11 @@ const configs = [
       'archive-worker': 'src/core/archive/worker.ts',
       // Demo mode's simulator, required by the host only when the demo starts (host/demo/demoMode.ts).
       'demo-simulator': 'src/core/simulator/index.ts',
+      server: 'src/server/main.ts',
     },
     outdir: 'dist',
-    external: ['vscode'],
+    // pg requires its optional native binding only when asked for (pg.native); the service never is.
+    external: ['vscode', 'pg-native'],
     plugins: [leaveOutOfHost],
   },
   {

@@ -1,0 +1,346 @@
+/**
+ * wecom-archive-server: syncs every configured corp into PostgreSQL with the core's SyncEngine,
+ * day and night, at most `concurrency` corps at once, each at least every `intervalSeconds`.
+ *
+ * Replicas: any number of processes may run on one database. A corp is synced by whoever holds
+ * its lease row (the engine takes it, renews it every TTL/3 in its own commit, and a page is only
+ * committed under it); the others get SyncBusyError and try again when that lease would expire,
+ * so a dead replica's corps are taken over within one TTL. The killed replica's open transaction
+ * is rolled back by PostgreSQL when its connection drops: its uncommitted pages are fetched again.
+ *
+ * Graceful stop (SIGTERM): every run is aborted; the engine commits the pages it already
+ * stored in the open group, releases its lease and returns; then the process exits.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Pool, type ClientConfig } from 'pg';
+import { PgArchive } from '../core/archive/pg/archive';
+import { migratePg } from '../core/archive/pg/schema';
+import { toPgText } from '../core/archive/pg/text';
+import { RETENTION_SECONDS } from '../core/archive/gaps';
+import { SyncBusyError } from '../core/archive/errors';
+import { SyncEngine } from '../core/archive/sync';
+import { WeComClient } from '../core/wecom/client';
+import { CancelledError, WeComApiError } from '../core/wecom/errors';
+import type { Logger } from '../core/wecom/logger';
+import { redactSecrets } from '../core/wecom/redact';
+import { SuiteTokenSource, type TokenSource, TokenServiceSource } from '../core/wecom/tokens';
+import { type CorpConfig, readSecret, type ServerConfig } from './config';
+import { Counter, gauge, Histogram } from './metrics';
+
+export type Level = 'debug' | 'info' | 'warn' | 'error';
+
+/** JSON lines on stdout; every string value passes the redaction of the secrets in use. */
+export class JsonLog {
+  readonly secrets = new Set<string>();
+  constructor(private readonly write: (line: string) => void = (l) => process.stdout.write(`${l}\n`)) {}
+
+  log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
+    const clean: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(fields)) clean[k] = typeof v === 'string' ? this.redact(v) : v;
+    this.write(JSON.stringify({ time: new Date().toISOString(), level, msg: this.redact(msg), ...clean }));
+  }
+
+  redact(text: string): string {
+    return redactSecrets(text, this.secrets);
+  }
+
+  /** The wecom layer's Logger, tagged with a corp. */
+  forCorp(corp: string): Logger {
+    return {
+      debug: () => undefined,
+      info: (m) => this.log('info', m, { corp }),
+      warn: (m) => this.log('warn', m, { corp }),
+      error: (m) => this.log('error', m, { corp }),
+    };
+  }
+}
+
+interface CorpState {
+  cfg: CorpConfig;
+  nextAt: number;
+  backoffMs: number;
+  tokens?: TokenSource & { close?(): Promise<void> };
+  run?: { abort: AbortController; done: Promise<void> };
+}
+
+export interface ServiceOptions {
+  /** Identifies this replica in lease rows; default host:pid:random. */
+  owner?: string;
+  env?: NodeJS.ProcessEnv;
+  log?: JsonLog;
+  now?: () => number;
+  /** Page size for sync_msg (default 1000). */
+  limit?: number;
+}
+
+const PAGE_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export class ArchiveService {
+  readonly owner: string;
+  readonly log: JsonLog;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly now: () => number;
+  private readonly corps: CorpState[];
+  private pool: Pool | undefined;
+  private http: Server | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopping: Promise<void> | undefined;
+  private ready = false;
+  private readonly errors = new Counter('wecom_archive_sync_errors_total', 'Failed sync runs by WeCom errcode (or error kind when WeCom gave none).');
+  private readonly runs = new Counter('wecom_archive_sync_runs_total', 'Sync runs by result (ok, busy, error, cancelled).');
+  private readonly pages = new Histogram('wecom_archive_page_latency_seconds', 'Time of one sync_msg page request, retries included.', PAGE_BUCKETS);
+  /** Where the service listens, once started. */
+  address: { host: string; port: number } | undefined;
+
+  constructor(
+    private readonly config: ServerConfig,
+    opts: ServiceOptions = {},
+  ) {
+    this.owner = opts.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    this.env = opts.env ?? process.env;
+    this.log = opts.log ?? new JsonLog();
+    this.now = opts.now ?? Date.now;
+    this.limit = opts.limit ?? 1000;
+    this.corps = config.corps.map((cfg) => ({ cfg, nextAt: 0, backoffMs: 0 }));
+  }
+
+  private readonly limit: number;
+
+  private dbConfig(): ClientConfig {
+    const password = this.config.database.password ? readSecret(this.config.database.password, this.env) : undefined;
+    if (password) this.log.secrets.add(password);
+    return { connectionString: this.config.database.url, ...(password ? { password } : {}) };
+  }
+
+  /** Migrates, listens, and starts syncing. */
+  async start(): Promise<void> {
+    const db = this.dbConfig();
+    this.pool = new Pool({ ...db, max: 2 });
+    this.pool.on('error', (e) => this.log.log('warn', 'database connection error (metrics pool)', { error: e.message }));
+    const client = await this.pool.connect();
+    try {
+      const before = await migratePg(client);
+      this.log.log('info', 'database ready', { schemaBefore: before });
+    } finally {
+      client.release();
+    }
+    await this.listen();
+    this.ready = true;
+    this.log.log('info', 'archive service started', { owner: this.owner, corps: this.corps.length, concurrency: this.config.concurrency, intervalSeconds: this.config.intervalSeconds });
+    this.timer = setInterval(() => this.tick(), 100);
+    this.tick();
+  }
+
+  private listen(): Promise<void> {
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(this.log.redact(error instanceof Error ? error.message : String(error)));
+      });
+    });
+    this.http = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.listen.port, this.config.listen.host, () => {
+        const a = server.address();
+        if (a && typeof a === 'object') this.address = { host: a.address, port: a.port };
+        this.log.log('info', 'listening', { ...this.address });
+        resolve();
+      });
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET') {
+      res.writeHead(405, { allow: 'GET' }).end();
+      return;
+    }
+    if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    }
+    if (path === '/readyz') {
+      const ok = this.ready && !this.stopping && (await this.databaseAnswers());
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ready\n' : this.stopping ? 'stopping\n' : 'not ready\n');
+      return;
+    }
+    if (path === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(await this.metrics());
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: /healthz, /readyz, /metrics\n');
+  }
+
+  private async databaseAnswers(): Promise<boolean> {
+    if (!this.pool) return false;
+    try {
+      await Promise.race([this.pool.query('SELECT 1'), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 1000))]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Prometheus text: per-corp series from the database (every replica's work), the rest in process. */
+  async metrics(): Promise<string> {
+    const ids = this.corps.map((c) => c.cfg.corpId);
+    const rows = this.pool
+      ? (
+          await this.pool.query<{ corp_id: string; last_success: number | null; messages: string }>(
+            `SELECT s.corp_id, s.last_success, COALESCE((SELECT sum(c.count) FROM chats c WHERE c.corp_id = s.corp_id), 0) AS messages
+             FROM sync_state s WHERE s.corp_id = ANY($1::text[])`,
+            [ids.map(toPgText)],
+          )
+        ).rows
+      : [];
+    const byCorp = new Map(rows.map((r) => [r.corp_id, r]));
+    const nowS = this.now() / 1000;
+    const stored: { labels: Record<string, string>; value: number }[] = [];
+    const last: typeof stored = [];
+    const left: typeof stored = [];
+    for (const id of ids) {
+      const r = byCorp.get(toPgText(id));
+      stored.push({ labels: { corp: id }, value: Number(r?.messages ?? 0) });
+      if (r?.last_success != null) {
+        last.push({ labels: { corp: id }, value: r.last_success / 1000 });
+        left.push({ labels: { corp: id }, value: Math.round(r.last_success / 1000 + RETENTION_SECONDS - nowS) });
+      }
+    }
+    const syncing = this.corps.filter((c) => c.run).length;
+    return `${[
+      gauge('wecom_archive_messages_stored', 'Messages stored per corp (all replicas).', stored),
+      gauge('wecom_archive_last_success_timestamp_seconds', 'Last successful page commit per corp (Unix seconds).', last),
+      gauge('wecom_archive_deadline_seconds_left', "Seconds before the corp's 5-day deadline: sync_msg keeps messages 5 days after the last success.", left),
+      gauge('wecom_archive_syncing_corps', 'Corps this replica is syncing now.', [{ labels: {}, value: syncing }]),
+      this.errors.render(),
+      this.runs.render(),
+      this.pages.render(),
+    ].join('\n')}\n`;
+  }
+
+  // ---------------------------------------------------------------- scheduling
+
+  private tick(): void {
+    if (this.stopping) return;
+    const now = this.now();
+    let running = this.corps.filter((c) => c.run).length;
+    const due = this.corps.filter((c) => !c.run && c.nextAt <= now).sort((a, b) => a.nextAt - b.nextAt);
+    for (const c of due) {
+      if (running >= this.config.concurrency) break;
+      running++;
+      this.startRun(c);
+    }
+  }
+
+  private tokensOf(c: CorpState): TokenSource {
+    if (c.tokens) return c.tokens;
+    const logger = this.log.forCorp(c.cfg.corpId);
+    const baseUrl = this.config.baseUrl;
+    if (c.cfg.permanentCode) {
+      const suite = this.config.suite!;
+      const suiteSecret = readSecret(suite.suiteSecret, this.env);
+      const permanentCode = readSecret(c.cfg.permanentCode, this.env);
+      this.log.secrets.add(suiteSecret);
+      this.log.secrets.add(permanentCode);
+      c.tokens = new SuiteTokenSource({
+        suiteId: suite.suiteId,
+        suiteSecret,
+        // Read at each refresh: the provider's callback handler rewrites it every 10 minutes.
+        suiteTicket: () => {
+          const t = readSecret(suite.suiteTicket, this.env);
+          this.log.secrets.add(t);
+          return t;
+        },
+        authCorpId: c.cfg.corpId,
+        permanentCode,
+        ...(baseUrl ? { baseUrl } : {}),
+        logger,
+      });
+    } else {
+      const ts = c.cfg.tokenService!;
+      const bearerSecret = ts.bearer ? readSecret(ts.bearer, this.env) : undefined;
+      if (bearerSecret) this.log.secrets.add(bearerSecret);
+      c.tokens = new TokenServiceSource({ url: ts.url, ...(bearerSecret ? { bearerSecret } : {}), logger });
+    }
+    return c.tokens;
+  }
+
+  private startRun(c: CorpState): void {
+    const abort = new AbortController();
+    const done = this.runCorp(c, abort.signal).finally(() => {
+      c.run = undefined;
+      if (!this.stopping) setImmediate(() => this.tick());
+    });
+    c.run = { abort, done };
+  }
+
+  private async runCorp(c: CorpState, signal: AbortSignal): Promise<void> {
+    const corp = c.cfg.corpId;
+    const interval = this.config.intervalSeconds * 1000;
+    const ttl = this.config.leaseTtlSeconds * 1000;
+    let archive: PgArchive | undefined;
+    let client: WeComClient | undefined;
+    try {
+      const tokens = this.tokensOf(c);
+      archive = await PgArchive.open(this.dbConfig(), corp, { migrate: false });
+      client = new WeComClient({ tokenSource: tokens, ...(this.config.baseUrl ? { baseUrl: this.config.baseUrl } : {}), logger: this.log.forCorp(corp) });
+      const wecom = client;
+      const timed = {
+        syncMsg: async (...args: Parameters<WeComClient['syncMsg']>) => {
+          const t0 = performance.now();
+          try {
+            return await wecom.syncMsg(...args);
+          } finally {
+            this.pages.observe((performance.now() - t0) / 1000);
+          }
+        },
+      };
+      const engine = new SyncEngine(archive, timed, { owner: this.owner, leaseTtlMs: ttl, limit: this.limit, clock: { now: this.now } });
+      const result = await engine.run({ signal });
+      this.runs.inc({ result: 'ok' });
+      c.backoffMs = 0;
+      c.nextAt = this.now() + interval;
+      this.log.log('info', 'corp synced', { corp, inserted: result.inserted, pages: result.pages, durationMs: result.durationMs });
+    } catch (error) {
+      if (error instanceof SyncBusyError) {
+        // Another replica holds it: look again when its lease would run out (a dead one's does).
+        this.runs.inc({ result: 'busy' });
+        c.nextAt = Math.min(this.now() + interval, Math.max(this.now() + 100, error.until + 50));
+        this.log.log('debug', 'corp held by another replica', { corp, holder: error.owner });
+      } else if (error instanceof CancelledError || signal.aborted) {
+        this.runs.inc({ result: 'cancelled' });
+      } else {
+        this.runs.inc({ result: 'error' });
+        const errcode = error instanceof WeComApiError ? String(error.errcode) : ((error as { code?: unknown }).code as string | undefined) ?? (error as Error).name ?? 'Error';
+        this.errors.inc({ errcode: String(errcode) });
+        // Doubling backoff, never longer than the interval: a failing corp is retried well within its deadline.
+        c.backoffMs = Math.min(interval, Math.max(1000, c.backoffMs * 2));
+        c.nextAt = this.now() + c.backoffMs;
+        this.log.log('error', 'corp sync failed', { corp, errcode: String(errcode), error: error instanceof Error ? error.message : String(error), retryInMs: c.backoffMs });
+      }
+    } finally {
+      await client?.close().catch(() => undefined);
+      await archive?.close().catch(() => undefined);
+    }
+  }
+
+  /** Graceful stop: aborts the runs (each commits what it stored and releases its lease), closes. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.log.log('info', 'stopping', { running: this.corps.filter((c) => c.run).length });
+      clearInterval(this.timer);
+      const runs = this.corps.flatMap((c) => (c.run ? [c.run] : []));
+      for (const r of runs) r.abort.abort(new CancelledError());
+      await Promise.all(runs.map((r) => r.done.catch(() => undefined)));
+      const closed = new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()));
+      this.http?.closeAllConnections(); // keep-alive scrapers would hold close() open
+      await closed;
+      for (const c of this.corps) await (c.tokens as { close?(): Promise<void> } | undefined)?.close?.().catch(() => undefined);
+      await this.pool?.end().catch(() => undefined);
+      this.log.log('info', 'stopped');
+    })();
+    return this.stopping;
+  }
+}
