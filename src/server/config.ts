@@ -7,7 +7,7 @@
  * {
  *   "database": { "url": "postgres://archive@db.internal:5432/archive", "passwordEnv": "ARCHIVE_DB_PASSWORD" },
  *   "listen": { "host": "127.0.0.1", "port": 8080 },
- *   "concurrency": 4, "intervalSeconds": 300, "leaseTtlSeconds": 30,
+ *   "concurrency": 4, "intervalSeconds": 300, "leaseTtlSeconds": 30, "pageSize": 1000,
  *   "baseUrl": "https://qyapi.weixin.qq.com",
  *   "suite": { "suiteId": "ww…", "suiteSecretEnv": "SUITE_SECRET", "suiteTicketFile": "/run/wecom/suite_ticket" },
  *   "corps": [
@@ -37,12 +37,14 @@ export interface ServerConfig {
   concurrency: number;
   intervalSeconds: number;
   leaseTtlSeconds: number;
+  /** sync_msg page size, 1..1000 (default 1000; lower it when WeCom answers 301058). */
+  pageSize: number;
   baseUrl?: string;
   suite?: { suiteId: string; suiteSecret: SecretRef; suiteTicket: SecretRef };
   corps: CorpConfig[];
 }
 
-export const DEFAULTS = { host: '127.0.0.1', port: 8080, concurrency: 4, intervalSeconds: 300, leaseTtlSeconds: 30 };
+export const DEFAULTS = { host: '127.0.0.1', port: 8080, concurrency: 4, intervalSeconds: 300, leaseTtlSeconds: 30, pageSize: 1000 };
 
 /** Keys that would hold a secret's value: the config must name where it is instead. */
 const LITERAL_SECRETS = ['password', 'suiteSecret', 'suiteTicket', 'permanentCode', 'bearer', 'secret', 'token', 'accessToken'];
@@ -100,7 +102,7 @@ export function checkConfig(raw: unknown): { config?: ServerConfig; problems: st
     }
   };
 
-  known(raw, '', ['database', 'listen', 'concurrency', 'intervalSeconds', 'leaseTtlSeconds', 'baseUrl', 'suite', 'corps', '$schema']);
+  known(raw, '', ['database', 'listen', 'concurrency', 'intervalSeconds', 'leaseTtlSeconds', 'pageSize', 'baseUrl', 'suite', 'corps', '$schema']);
 
   let database: ServerConfig['database'] | undefined;
   if (!isObject(raw.database)) bad('database', 'is required: {"url": "postgres://user@host:5432/db", "passwordEnv": "…"}');
@@ -130,6 +132,7 @@ export function checkConfig(raw: unknown): { config?: ServerConfig; problems: st
   // At most a day: sync_msg keeps messages 5 days, and a failing corp needs retries well within them.
   const intervalSeconds = int(raw, 'intervalSeconds', '', DEFAULTS.intervalSeconds, 1, 86_400);
   const leaseTtlSeconds = int(raw, 'leaseTtlSeconds', '', DEFAULTS.leaseTtlSeconds, 1, 3600);
+  const pageSize = int(raw, 'pageSize', '', DEFAULTS.pageSize, 1, 1000);
   const baseUrl = raw.baseUrl === undefined ? undefined : url(str(raw, 'baseUrl', ''), '.baseUrl', ['https:', 'http:']);
 
   let suite: ServerConfig['suite'];
@@ -179,7 +182,7 @@ export function checkConfig(raw: unknown): { config?: ServerConfig; problems: st
   }
   if (problems.length > 0 || !database) return { problems };
   return {
-    config: { database, listen, concurrency, intervalSeconds, leaseTtlSeconds, ...(baseUrl ? { baseUrl } : {}), ...(suite ? { suite } : {}), corps },
+    config: { database, listen, concurrency, intervalSeconds, leaseTtlSeconds, pageSize, ...(baseUrl ? { baseUrl } : {}), ...(suite ? { suite } : {}), corps },
     problems,
   };
 }

@@ -81,6 +81,7 @@ async function main(): Promise<number> {
       concurrency: 4,
       intervalSeconds: 60,
       leaseTtlSeconds: 30,
+      pageSize: 1000,
       baseUrl: sim.url,
       suite: { suiteId: sim.suite.suiteId, suiteSecret: { env: 'DEMO_SUITE_SECRET' }, suiteTicket: { env: 'DEMO_SUITE_TICKET' } },
       corps: sim.corps.map((c, i) => ({ corpId: c.corpId, permanentCode: { env: `DEMO_PERMANENT_CODE_${i}` } })),

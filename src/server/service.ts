@@ -71,8 +71,6 @@ export interface ServiceOptions {
   env?: NodeJS.ProcessEnv;
   log?: JsonLog;
   now?: () => number;
-  /** Page size for sync_msg (default 1000). */
-  limit?: number;
 }
 
 const PAGE_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -102,16 +100,14 @@ export class ArchiveService {
     this.env = opts.env ?? process.env;
     this.log = opts.log ?? new JsonLog();
     this.now = opts.now ?? Date.now;
-    this.limit = opts.limit ?? 1000;
     this.corps = config.corps.map((cfg) => ({ cfg, nextAt: 0, backoffMs: 0 }));
   }
-
-  private readonly limit: number;
 
   private dbConfig(): ClientConfig {
     const password = this.config.database.password ? readSecret(this.config.database.password, this.env) : undefined;
     if (password) this.log.secrets.add(password);
-    return { connectionString: this.config.database.url, ...(password ? { password } : {}) };
+    // Named per process, so an operator (and the replica tests) can tell the replicas' sessions apart.
+    return { connectionString: this.config.database.url, application_name: `wecom-archive-server ${process.pid}`, ...(password ? { password } : {}) };
   }
 
   /** Migrates, listens, and starts syncing. */
@@ -129,7 +125,8 @@ export class ArchiveService {
     await this.listen();
     this.ready = true;
     this.log.log('info', 'archive service started', { owner: this.owner, corps: this.corps.length, concurrency: this.config.concurrency, intervalSeconds: this.config.intervalSeconds });
-    this.timer = setInterval(() => this.tick(), 100);
+    // 50 ms: a corp whose holder died is looked at again within 50 ms of its lease running out.
+    this.timer = setInterval(() => this.tick(), 50);
     this.tick();
   }
 
@@ -297,7 +294,7 @@ export class ArchiveService {
           }
         },
       };
-      const engine = new SyncEngine(archive, timed, { owner: this.owner, leaseTtlMs: ttl, limit: this.limit, clock: { now: this.now } });
+      const engine = new SyncEngine(archive, timed, { owner: this.owner, leaseTtlMs: ttl, limit: this.config.pageSize, clock: { now: this.now } });
       const result = await engine.run({ signal });
       this.runs.inc({ result: 'ok' });
       c.backoffMs = 0;
