@@ -305,7 +305,7 @@ export class ArchiveService {
         // Another replica holds it: look again when its lease would run out (a dead one's does).
         this.runs.inc({ result: 'busy' });
         c.nextAt = Math.min(this.now() + interval, Math.max(this.now() + 100, error.until + 50));
-        this.log.log('debug', 'corp held by another replica', { corp, holder: error.owner });
+        this.log.log('debug', 'corp held by another replica', { corp, holder: error.owner, until: new Date(error.until).toISOString() });
       } else if (error instanceof CancelledError || signal.aborted) {
         this.runs.inc({ result: 'cancelled' });
       } else {
