@@ -307,6 +307,16 @@ export class PgArchive implements Archive {
     const groups = new Map<string, ChatIdentity>();
     const listHash = new Map<number, Buffer>();
     const newLists = new Map<string, Buffer>();
+    // A page repeats its chats and senders: each hashed once.
+    const hashes = new Map<string, Buffer>();
+    const hashOf = (s: string): Buffer => {
+      let h = hashes.get(s);
+      if (!h) {
+        h = idHash(s);
+        hashes.set(s, h);
+      }
+      return h;
+    };
     for (let i = 0; i < n; i++) {
       const id = packed.msgid[i]!;
       if (seen.has(id)) continue;
@@ -335,8 +345,8 @@ export class PgArchive implements Archive {
       mkey.push(idHash(id));
       month.push(months[i]!);
       sendTime.push(packed.sendTime[i]!);
-      khash.push(idHash(identity.key));
-      sender.push(idHash(senderPid));
+      khash.push(hashOf(identity.key));
+      sender.push(hashOf(senderPid));
       msgtype.push(packed.msgtype[i]!);
       rhash.push(r);
       msgid.push(toPgText(id));

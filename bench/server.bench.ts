@@ -1,0 +1,209 @@
+/**
+ * The archive service on PostgreSQL (a throwaway cluster, scripts/postgres.mjs). One figure a line.
+ *
+ *   server.ingest_ratio_vs_copy  N messages of one corp synced by the service (ArchiveService:
+ *                                SyncEngine → PgArchive, limit 1000, group commits, the lease) ÷ a
+ *                                bare loop that fetches the same pages from the same simulator
+ *                                (undici, JSON.parse) and COPYs one row per message (corp, msgid,
+ *                                send_time, the message's text) into an index-free table. Goal <= 1.5.
+ *   server.corps_per_core        corps one core keeps within their interval: 20 corps × M messages
+ *                                each (M per 5-minute interval) at 30 ms simulated latency, synced
+ *                                by one service at concurrency 20; 300 s ÷ (the service process's
+ *                                CPU seconds per corp). PostgreSQL's own CPU is not counted (it is
+ *                                the database's, shared by every replica); printed beside it.
+ *
+ * N = 1,000,000 (100,000 with --quick); M = 5,000 (2,000 with --quick). The simulator runs in a
+ * child process so it does not share this event loop.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Agent, request } from 'undici';
+import type { ServerConfig } from '../src/server/config';
+import { ArchiveService, JsonLog } from '../src/server/service';
+import { bundle, print, repoRoot, runBench, spawnSimulator } from './support';
+
+const QUICK = process.argv.includes('--quick');
+const MESSAGES = QUICK ? 100_000 : 1_000_000;
+const PER_CORP = QUICK ? 2_000 : 5_000;
+const CORPS = 20;
+const INTERVAL_S = 300;
+
+interface SimInfo {
+  url: string;
+  access_token: string;
+  suite_id: string;
+  suite_secret: string;
+  suite_ticket: string;
+}
+interface CorpInfo {
+  auth_corpid: string;
+  permanent_code: string;
+}
+
+async function startPostgres(): Promise<{ url: string; dir: string; stop(): void }> {
+  const script = pathToFileURL(join(repoRoot(), 'scripts', 'postgres.mjs')).href;
+  const { startPostgres: start } = (await import(script)) as { startPostgres(): Promise<{ url: string; dir: string; stop(): void }> };
+  return start();
+}
+
+async function database(admin: string, name: string): Promise<string> {
+  const c = new Client({ connectionString: admin });
+  await c.connect();
+  await c.query(`CREATE DATABASE ${name}`);
+  await c.end();
+  const u = new URL(admin);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** The service syncing `corps` until each has run once; its JSON log lines and the wall time. */
+async function runService(db: string, sim: SimInfo, corps: CorpInfo[], concurrency: number): Promise<{ ms: number; cpuMs: number; inserted: number; failures: number }> {
+  const env: NodeJS.ProcessEnv = { B_SUITE_SECRET: sim.suite_secret, B_SUITE_TICKET: sim.suite_ticket };
+  corps.forEach((c, i) => {
+    env[`B_PC_${i}`] = c.permanent_code;
+  });
+  const config: ServerConfig = {
+    database: { url: db },
+    listen: { host: '127.0.0.1', port: 0 },
+    concurrency,
+    intervalSeconds: 86_400,
+    leaseTtlSeconds: 30,
+    pageSize: 1000,
+    baseUrl: sim.url,
+    suite: { suiteId: sim.suite_id, suiteSecret: { env: 'B_SUITE_SECRET' }, suiteTicket: { env: 'B_SUITE_TICKET' } },
+    corps: corps.map((c, i) => ({ corpId: c.auth_corpid, permanentCode: { env: `B_PC_${i}` } })),
+  };
+  let synced = 0;
+  let inserted = 0;
+  let failures = 0;
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const log = new JsonLog((line) => {
+    const entry = JSON.parse(line) as { msg: string; inserted?: number; error?: string };
+    if (entry.msg === 'corp synced') {
+      inserted += entry.inserted ?? 0;
+      if (++synced === corps.length) done();
+    } else if (entry.msg === 'corp sync failed') {
+      // The service retries a failed corp (backoff); a loaded machine may time a token request out.
+      failures++;
+      process.stderr.write(`bench: a corp sync failed and is retried: ${entry.error}\n`);
+    }
+  });
+  const service = new ArchiveService(config, { env, log });
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await service.start();
+  await finished;
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  await service.stop();
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, inserted, failures };
+}
+
+/** The floor: the same pages with undici + JSON.parse, each message's text COPYed as one row. */
+async function bareCopy(db: string, sim: SimInfo): Promise<{ ms: number; rows: number }> {
+  const client = new Client({ connectionString: db });
+  await client.connect();
+  await client.query('CREATE TABLE bare (corp_id text, msgid text, send_time float8, raw text)');
+  const agent = new Agent({ connections: 2, keepAliveTimeout: 30_000 });
+  const target = `${sim.url}/cgi-bin/chatdata/sync_msg?access_token=${encodeURIComponent(sim.access_token)}`;
+  const copyText = (s: string): string => s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+  const started = performance.now();
+  const stream = client.query(copyFrom('COPY bare (corp_id, msgid, send_time, raw) FROM STDIN'));
+  const ended = new Promise<void>((resolve, reject) => {
+    stream.on('finish', resolve);
+    stream.on('error', reject);
+  });
+  let cursor: string | undefined;
+  let rows = 0;
+  try {
+    for (;;) {
+      const res = await request(target, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ limit: 1000, ...(cursor ? { cursor } : {}) }),
+      });
+      const page = (await res.body.json()) as { errcode: number; has_more: boolean; next_cursor: string; msg_list: { msgid: string; send_time: number }[] };
+      if (page.errcode !== 0) throw new Error(`sync_msg errcode ${page.errcode}`);
+      let chunk = '';
+      for (const m of page.msg_list) chunk += `corp\t${copyText(m.msgid)}\t${m.send_time}\t${copyText(JSON.stringify(m))}\n`;
+      rows += page.msg_list.length;
+      if (!stream.write(chunk)) await new Promise((resolve) => stream.once('drain', resolve));
+      if (!page.has_more) break;
+      cursor = page.next_cursor;
+    }
+    stream.end();
+    await ended;
+    return { ms: performance.now() - started, rows };
+  } finally {
+    await agent.close();
+    await client.end();
+  }
+}
+
+/**
+ * CPU ms of the cluster so far (Linux): the postmaster's own time plus that of its exited children
+ * (the service opens a connection per corp run; a backend's time is counted when it exits).
+ */
+function postgresCpuMs(dataDir: string): number {
+  try {
+    const pid = readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]!.trim();
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime, stime, cutime, cstime: fields 14-17, in clock ticks (100 per second on Linux).
+    return [11, 12, 13, 14].reduce((n, i) => n + Number(f[i]), 0) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+runBench(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'server-bench-'));
+  const pg = await startPostgres();
+  const children: ChildProcess[] = [];
+  try {
+    const { simulator } = await bundle(dir);
+
+    // ---------------------------------------------------------------- ingest vs a bare COPY
+    {
+      const { child, info } = await spawnSimulator<SimInfo & { auth_corpid: string; permanent_code: string }>(simulator, [
+        '--seed', '7', '--messages', String(MESSAGES), '--days', '2.9', '--no-token-limit', '100000000',
+      ]);
+      children.push(child);
+      const floor = await bareCopy(await database(pg.url, 'bench_copy'), info);
+      const service = await runService(await database(pg.url, 'bench_ingest'), info, [{ auth_corpid: info.auth_corpid, permanent_code: info.permanent_code }], 1);
+      if (service.inserted !== floor.rows) throw new Error(`the service stored ${service.inserted} messages, the floor copied ${floor.rows}`);
+      print('server.ingest_ms', Math.round(service.ms), `ms (${service.inserted} messages)`);
+      print('server.copy_floor_ms', Math.round(floor.ms), 'ms');
+      print('server.ingest_ratio_vs_copy', service.ms / floor.ms, 'x (goal <= 1.5)');
+      child.kill('SIGTERM');
+    }
+
+    // ---------------------------------------------------------------- corps per core
+    {
+      const { child, info } = await spawnSimulator<SimInfo>(simulator, [
+        '--seed', '8', '--corps', String(CORPS), '--messages', String(PER_CORP), '--days', '2.9', '--no-token-limit', '100000000', '--latency-ms', '30',
+      ]);
+      children.push(child);
+      const corps = ((await (await request(`${info.url}/_sim/corps`)).body.json()) as { corps: CorpInfo[] }).corps;
+      const pg0 = postgresCpuMs(join(pg.dir, 'data'));
+      const run = await runService(await database(pg.url, 'bench_corps'), info, corps, CORPS);
+      const pgCpu = postgresCpuMs(join(pg.dir, 'data')) - pg0;
+      const perCorpS = run.cpuMs / 1000 / corps.length;
+      print('server.corps_wall_ms', Math.round(run.ms), `ms (${corps.length} corps × ${PER_CORP} messages, 30 ms latency, concurrency ${CORPS}, ${run.failures} failed runs retried)`);
+      print('server.cpu_ms_per_corp', Math.round(run.cpuMs / corps.length), `ms (service process; PostgreSQL ${Math.round(pgCpu / corps.length)} ms)`);
+      print('server.corps_per_core', Math.floor(INTERVAL_S / perCorpS), `corps (${PER_CORP} messages each per ${INTERVAL_S} s interval)`);
+      child.kill('SIGTERM');
+    }
+  } finally {
+    for (const c of children) c.kill('SIGKILL');
+    pg.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
