@@ -760,7 +760,7 @@ export class PgArchive implements Archive {
           ? []
           : await this.q<{ mkey: Buffer; key: string; raw: string; json: string | null }>(
               `SELECT i.mkey, c.key, m.raw, r.json FROM msgids i
-               JOIN messages m ON m.corp_id = i.corp_id AND m.month = i.month AND m.mkey = i.mkey
+               JOIN messages m ON m.corp_id = i.corp_id AND m.khash = i.khash AND m.send_time = i.send_time AND m.seq = i.seq AND m.month = i.month
                JOIN chats c ON c.corp_id = i.corp_id AND c.khash = i.khash
                LEFT JOIN recv_sets r ON r.corp_id = m.corp_id AND r.rhash = m.rhash
                WHERE i.corp_id = $1 AND i.mkey = ANY($2::bytea[])`,

@@ -9,7 +9,9 @@
  * the id itself is plain data. Messages are partitioned by month of send_time (`month`, see
  * monthOf) and created on demand; their msgid index is `msgids`, one unpartitioned table, because a
  * unique key on a partitioned table must include the partition key and the same msgid must be
- * stored once whatever send_time a hostile page gives it. Times are float8: every JS number exactly.
+ * stored once whatever send_time a hostile page gives it. `messages` has no key of its own: `msgids`
+ * guards uniqueness and holds each message's (khash, send_time, seq), which the one chat index of
+ * `messages` finds; an index fewer to maintain per message. Times are float8: every JS number exactly.
  */
 import type { ClientBase } from 'pg';
 import { ArchiveError } from '../errors';
@@ -50,8 +52,7 @@ const MIGRATIONS: string[] = [
    CREATE TABLE messages (
      corp_id text COLLATE "C" NOT NULL, month integer NOT NULL, mkey bytea NOT NULL, khash bytea NOT NULL,
      send_time float8 NOT NULL, seq bigint NOT NULL, msgtype float8 NOT NULL, sender bytea NOT NULL,
-     rhash bytea, msgid text COLLATE "C" NOT NULL, raw text NOT NULL,
-     PRIMARY KEY (corp_id, month, mkey)
+     rhash bytea, msgid text COLLATE "C" NOT NULL, raw text NOT NULL
    ) PARTITION BY RANGE (month);
    CREATE INDEX messages_by_chat ON messages (corp_id, khash, send_time, seq);
    CREATE SEQUENCE message_seq INCREMENT BY 1024;
