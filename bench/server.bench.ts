@@ -32,6 +32,8 @@ const MESSAGES = QUICK ? 100_000 : 1_000_000;
 const PER_CORP = QUICK ? 2_000 : 5_000;
 const CORPS = 20;
 const INTERVAL_S = 300;
+/** The service default. */
+const CONCURRENCY = 4;
 
 interface SimInfo {
   url: string;
@@ -84,6 +86,7 @@ async function runService(db: string, sim: SimInfo, corps: CorpInfo[], concurren
   let done: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (done = resolve));
   const log = new JsonLog((line) => {
+    if (process.env.BENCH_VERBOSE) process.stderr.write(`${line}\n`);
     const entry = JSON.parse(line) as { msg: string; inserted?: number; error?: string };
     if (entry.msg === 'corp synced') {
       inserted += entry.inserted ?? 0;
@@ -171,7 +174,7 @@ runBench(async () => {
     const { simulator } = await bundle(dir);
 
     // ---------------------------------------------------------------- ingest vs a bare COPY
-    {
+    if (!process.argv.includes('--corps-only')) {
       const { child, info } = await spawnSimulator<SimInfo & { auth_corpid: string; permanent_code: string }>(simulator, [
         '--seed', '7', '--messages', String(MESSAGES), '--days', '2.9', '--no-token-limit', '100000000',
       ]);
@@ -193,10 +196,10 @@ runBench(async () => {
       children.push(child);
       const corps = ((await (await request(`${info.url}/_sim/corps`)).body.json()) as { corps: CorpInfo[] }).corps;
       const pg0 = postgresCpuMs(join(pg.dir, 'data'));
-      const run = await runService(await database(pg.url, 'bench_corps'), info, corps, CORPS);
+      const run = await runService(await database(pg.url, "bench_corps"), info, corps, CONCURRENCY);
       const pgCpu = postgresCpuMs(join(pg.dir, 'data')) - pg0;
       const perCorpS = run.cpuMs / 1000 / corps.length;
-      print('server.corps_wall_ms', Math.round(run.ms), `ms (${corps.length} corps × ${PER_CORP} messages, 30 ms latency, concurrency ${CORPS}, ${run.failures} failed runs retried)`);
+      print('server.corps_wall_ms', Math.round(run.ms), `ms (${corps.length} corps × ${PER_CORP} messages, 30 ms latency, concurrency ${CONCURRENCY}, ${run.failures} failed runs retried)`);
       print('server.cpu_ms_per_corp', Math.round(run.cpuMs / corps.length), `ms (service process; PostgreSQL ${Math.round(pgCpu / corps.length)} ms)`);
       print('server.corps_per_core', Math.floor(INTERVAL_S / perCorpS), `corps (${PER_CORP} messages each per ${INTERVAL_S} s interval)`);
       child.kill('SIGTERM');
