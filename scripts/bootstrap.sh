@@ -30,7 +30,7 @@ need_apt=()
 command -v openssl >/dev/null || need_apt+=(openssl)
 if [ "$WANT" = service ] || [ "$WANT" = all ]; then
   # The service tier's throwaway clusters (scripts/postgres.mjs) run the machine's server binaries.
-  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_apt+=(postgresql)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 fi
 if [ "$WANT" = browser ] || [ "$WANT" = all ]; then
   command -v chromium >/dev/null || need_apt+=(chromium)

@@ -273,7 +273,8 @@ export class PgArchive implements Archive {
     for (const l of this.pendingLists) this.lists.add(l);
     this.pendingLists.clear();
     if (keepOpen) {
-      this.batch = { deltas: new Map(), inserted: 0, changed: new Set() };
+      // The group goes on in a new transaction: its totals so far stay with it.
+      this.batch = { deltas: new Map(), inserted: batch.inserted, changed: batch.changed };
       return { inserted: 0, changedChats: [] };
     }
     this.batch = undefined;
