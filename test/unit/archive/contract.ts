@@ -64,9 +64,14 @@ export function archiveContract(backend: string, factory: ArchiveFactory): void 
       sim = await startSimulator({ seed: 21, messages: 6_000, days: 4, rateLimits: { noTokenPerMinute: 1_000_000 } });
       archive = await factory.open('synced');
       const client = new WeComClient({ tokenSource: simTokenSource(sim), baseUrl: sim.url });
-      for await (const page of client.syncPages({ limit: 500 })) {
+      // The cursor chain by hand: the pages as sync_msg sends them, each applied on its own.
+      let cursor: string | undefined;
+      for (;;) {
+        const page = await client.syncMsg({ limit: 500, ...(cursor ? { cursor } : {}) }, undefined, { cursorFromServer: true });
         pages.push(page);
         await archive.applyPage(page);
+        if (!page.hasMore) break;
+        cursor = page.nextCursor;
       }
       await client.close();
       messages = pages.flatMap((p) => p.messages);

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { Client, type ClientConfig, type QueryResultRow } from 'pg';
 import type { Party } from '../../../shared/wire';
 import type { Archive } from '../archive';
-import { RESOLVE_MAX } from '../archive';
+import { RESOLVE_MAX } from '../types';
 import { type ChatIdentity, chatIdentity } from '../chatKey';
 import { ArchiveError } from '../errors';
 import { joinRaw, packPage, parseReceivers, unpackMessage } from '../packing';
