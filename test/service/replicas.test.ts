@@ -58,10 +58,17 @@ describe('two replicas, ten corps, one killed mid-transaction', () => {
     const dir = tempDir('replicas-');
     const db = await connect(setup.database);
     try {
-      // A takes half the corps (concurrency 5), B the rest, with room to take A's over at once.
-      const [a, b] = await Promise.all([startReplica({ ...setup, concurrency: 5 }, dir, 'a'), startReplica({ ...setup, concurrency: 10 }, dir, 'b')]);
-      replicas.push(a, b);
+      // A starts first and takes five corps (concurrency 5); B then takes the rest, with room to
+      // take A's over at once. (Started together on a loaded machine, B could take nearly all.)
       const ownedBy = (r: Replica, owner: string | undefined): boolean => owner?.includes(`:${r.pid}:`) === true;
+      const a = await startReplica({ ...setup, concurrency: 5 }, dir, 'a');
+      replicas.push(a);
+      await until('replica A holds five corps', 60_000, async () => {
+        const r = await db.query<{ owner: string | null }>('SELECT owner FROM leases');
+        return r.rows.filter((x) => ownedBy(a, x.owner ?? undefined)).length >= 5;
+      }, 5);
+      const b = await startReplica({ ...setup, concurrency: 10 }, dir, 'b');
+      replicas.push(b);
 
       // Killed while it holds corps not synced to the end and a page group's transaction is open.
       let held: string[] = [];
