@@ -17,6 +17,7 @@
  * }
  */
 import { readFileSync } from 'node:fs';
+import { aesKeyOf, CallbackCryptoError } from '../core/wecom/callbackCrypto';
 
 export interface SecretRef {
   env?: string;
@@ -42,6 +43,19 @@ export interface ServerConfig {
   baseUrl?: string;
   suite?: { suiteId: string; suiteSecret: SecretRef; suiteTicket: SecretRef };
   corps: CorpConfig[];
+  /** The team API (docs/team-api.md): keys by their SHA-256, and the audit log's file. */
+  team?: { auditLog: string; keys: TeamKeyConfig[] };
+  /** WeCom's suite callbacks, received at `path` (docs/wecom-api.md §8); needs `suite`. */
+  callback?: { path: string; token: SecretRef; encodingAesKey: SecretRef };
+}
+
+export interface TeamKeyConfig {
+  user: string;
+  /** Hex SHA-256 of the key (the key itself is never in the config). */
+  sha256: string;
+  /** Corp ids the key may read, or ["*"]. */
+  corps: string[];
+  admin: boolean;
 }
 
 export const DEFAULTS = { host: '127.0.0.1', port: 8080, concurrency: 4, intervalSeconds: 300, leaseTtlSeconds: 30, pageSize: 1000 };
@@ -102,7 +116,7 @@ export function checkConfig(raw: unknown): { config?: ServerConfig; problems: st
     }
   };
 
-  known(raw, '', ['database', 'listen', 'concurrency', 'intervalSeconds', 'leaseTtlSeconds', 'pageSize', 'baseUrl', 'suite', 'corps', '$schema']);
+  known(raw, '', ['database', 'listen', 'concurrency', 'intervalSeconds', 'leaseTtlSeconds', 'pageSize', 'baseUrl', 'suite', 'corps', 'team', 'callback', '$schema']);
 
   let database: ServerConfig['database'] | undefined;
   if (!isObject(raw.database)) bad('database', 'is required: {"url": "postgres://user@host:5432/db", "passwordEnv": "…"}');
@@ -180,9 +194,66 @@ export function checkConfig(raw: unknown): { config?: ServerConfig; problems: st
       }
     }
   }
+  let team: ServerConfig['team'];
+  if (raw.team !== undefined) {
+    if (!isObject(raw.team)) bad('team', 'must be {"auditLog": "/var/log/wecom-audit.jsonl", "keys": [{"user", "sha256", "corps", "admin"?}]}');
+    else {
+      known(raw.team, 'team', ['auditLog', 'keys']);
+      const auditLog = str(raw.team, 'auditLog', 'team');
+      const keys: TeamKeyConfig[] = [];
+      if (!Array.isArray(raw.team.keys)) bad('team.keys', 'must be a list of {"user", "sha256", "corps", "admin"?}');
+      else {
+        for (const [i, k] of (raw.team.keys as unknown[]).entries()) {
+          const path = `team.keys[${i}]`;
+          if (!isObject(k)) {
+            bad(path, 'must be an object');
+            continue;
+          }
+          known(k, path, ['user', 'sha256', 'corps', 'admin']);
+          const user = str(k, 'user', path);
+          const sha256 = str(k, 'sha256', path);
+          if (sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(sha256)) bad(`${path}.sha256`, 'must be 64 hex digits: the SHA-256 of the key (sha256sum), never the key');
+          const corps = k.corps;
+          if (!Array.isArray(corps) || !corps.every((c) => typeof c === 'string' && c !== '')) bad(`${path}.corps`, 'must be a list of corp ids, or ["*"]');
+          if (k.admin !== undefined && typeof k.admin !== 'boolean') bad(`${path}.admin`, 'must be true or false');
+          if (user && sha256 && Array.isArray(corps)) keys.push({ user, sha256, corps: corps as string[], admin: k.admin === true });
+        }
+      }
+      if (auditLog) team = { auditLog, keys };
+    }
+  }
+
+  let callback: ServerConfig['callback'];
+  if (raw.callback !== undefined) {
+    if (!isObject(raw.callback)) bad('callback', 'must be {"path"?, "tokenEnv"|"tokenFile", "encodingAesKeyEnv"|"encodingAesKeyFile"}');
+    else {
+      known(raw.callback, 'callback', ['path', 'tokenEnv', 'tokenFile', 'encodingAesKeyEnv', 'encodingAesKeyFile']);
+      const path = raw.callback.path === undefined ? '/wecom/callback' : str(raw.callback, 'path', 'callback');
+      if (path !== undefined && (!path.startsWith('/') || path.startsWith('/v1/') || ['/healthz', '/readyz', '/metrics'].includes(path))) {
+        bad('callback.path', 'must start with / and not be one of the service\'s own paths (/v1/…, /healthz, /readyz, /metrics)');
+      }
+      const token = secret(raw.callback, 'token', 'callback', true);
+      const encodingAesKey = secret(raw.callback, 'encodingAesKey', 'callback', true);
+      if (!isObject(raw.suite)) bad('callback', 'suite callbacks need the config\'s "suite" (their receiver id is the suite id)');
+      if (path && token && encodingAesKey) callback = { path, token, encodingAesKey };
+    }
+  }
+
   if (problems.length > 0 || !database) return { problems };
   return {
-    config: { database, listen, concurrency, intervalSeconds, leaseTtlSeconds, pageSize, ...(baseUrl ? { baseUrl } : {}), ...(suite ? { suite } : {}), corps },
+    config: {
+      database,
+      listen,
+      concurrency,
+      intervalSeconds,
+      leaseTtlSeconds,
+      pageSize,
+      ...(baseUrl ? { baseUrl } : {}),
+      ...(suite ? { suite } : {}),
+      corps,
+      ...(team ? { team } : {}),
+      ...(callback ? { callback } : {}),
+    },
     problems,
   };
 }
@@ -232,6 +303,15 @@ export function checkSecrets(config: ServerConfig, env: NodeJS.ProcessEnv = proc
   check(config.database.password, 'database.password');
   check(config.suite?.suiteSecret, 'suite.suiteSecret');
   check(config.suite?.suiteTicket, 'suite.suiteTicket');
+  check(config.callback?.token, 'callback.token');
+  check(config.callback?.encodingAesKey, 'callback.encodingAesKey');
+  if (config.callback) {
+    try {
+      aesKeyOf(readSecret(config.callback.encodingAesKey, env));
+    } catch (error) {
+      if (error instanceof CallbackCryptoError) problems.push(`callback.encodingAesKey: ${error.message}`);
+    }
+  }
   config.corps.forEach((c, i) => {
     check(c.permanentCode, `corps[${i}].permanentCode`);
     check(c.tokenService?.bearer, `corps[${i}].tokenService.bearer`);

@@ -28,6 +28,15 @@ import { redactSecrets } from '../core/wecom/redact';
 import { SuiteTokenSource, type TokenSource, TokenServiceSource } from '../core/wecom/tokens';
 import { type CorpConfig, readSecret, type ServerConfig } from './config';
 import { Counter, gauge, Histogram } from './metrics';
+import type { Archive } from '../core/archive/archive';
+import type { CallbackEvent } from '../core/wecom/callbackEvents';
+import { CallbackReceiver, MAX_CALLBACK_BODY_BYTES } from '../core/wecom/callbackReceiver';
+import { HashedKeyStore } from './team/apiKeys';
+import { FileAuditLog } from './team/auditLog';
+import { TeamApi } from './team/teamApi';
+
+/** conversation_new_message's token lifts sync_msg's strict limit for 10 minutes (docs/wecom-api.md §8). */
+const CALLBACK_TOKEN_MS = 10 * 60_000;
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 
@@ -63,6 +72,12 @@ interface CorpState {
   backoffMs: number;
   tokens?: TokenSource & { close?(): Promise<void> };
   run?: { abort: AbortController; done: Promise<void> };
+  /** The latest conversation_new_message token and until when it is good (ms). */
+  callbackToken?: { token: string; until: number };
+  /** A push arrived while a run was going: run once more at once when it ends. */
+  again?: boolean;
+  /** cancel_auth: the corp left; its archive is kept, nothing more is synced. */
+  revoked?: boolean;
 }
 
 export interface ServiceOptions {
@@ -91,6 +106,12 @@ export class ArchiveService {
   private readonly pages = new Histogram('wecom_archive_page_latency_seconds', 'Time of one sync_msg page request, retries included.', PAGE_BUCKETS);
   /** Where the service listens, once started. */
   address: { host: string; port: number } | undefined;
+  private team: TeamApi | undefined;
+  private receiver: CallbackReceiver | undefined;
+  /** The suite_ticket WeCom pushed last (the configured one until then). */
+  private pushedTicket: string | undefined;
+  /** Read-only archives the team API answers from, one per corp, opened on first use. */
+  private readonly readers = new Map<string, Promise<PgArchive>>();
 
   constructor(
     private readonly config: ServerConfig,
@@ -122,6 +143,7 @@ export class ArchiveService {
     } finally {
       client.release();
     }
+    this.mountTeamAndCallbacks();
     await this.listen();
     this.ready = true;
     this.log.log('info', 'archive service started', { owner: this.owner, corps: this.corps.length, concurrency: this.config.concurrency, intervalSeconds: this.config.intervalSeconds });
@@ -148,8 +170,110 @@ export class ArchiveService {
     });
   }
 
+  /** The team API and the callback receiver, when the config asks for them. */
+  private mountTeamAndCallbacks(): void {
+    const { team, callback, suite } = this.config;
+    if (team) {
+      this.team = new TeamApi({
+        keys: new HashedKeyStore(team.keys.map((k) => ({ hash: k.sha256, record: { user: k.user, corps: k.corps, admin: k.admin } }))),
+        audit: new FileAuditLog(team.auditLog),
+        corps: () => this.corps.map((c) => c.cfg.corpId),
+        archive: (corpId) => this.reader(corpId),
+        search: async (corpId, request, signal) => {
+          const c = this.corps.find((x) => x.cfg.corpId === corpId)!;
+          const client = new WeComClient({ tokenSource: this.tokensOf(c), ...(this.config.baseUrl ? { baseUrl: this.config.baseUrl } : {}), logger: this.log.forCorp(corpId) });
+          try {
+            return await client.searchMsg(request, signal);
+          } finally {
+            await client.close();
+          }
+        },
+      });
+    }
+    if (callback && suite) {
+      const token = readSecret(callback.token, this.env);
+      const encodingAesKey = readSecret(callback.encodingAesKey, this.env);
+      this.log.secrets.add(token);
+      this.log.secrets.add(encodingAesKey);
+      this.receiver = new CallbackReceiver({ token, encodingAesKey, receiverId: suite.suiteId });
+    }
+  }
+
+  private reader(corpId: string): Promise<Archive | undefined> | undefined {
+    if (!this.corps.some((c) => c.cfg.corpId === corpId)) return undefined;
+    let opened = this.readers.get(corpId);
+    if (!opened) {
+      opened = PgArchive.open(this.dbConfig(), corpId, { migrate: false });
+      opened.catch(() => this.readers.delete(corpId));
+      this.readers.set(corpId, opened);
+    }
+    return opened;
+  }
+
+  /** WeCom's push: answered at once (WeCom wants it within 1 s); what it asks is done afterwards. */
+  private async receiveCallback(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_CALLBACK_BODY_BYTES) break;
+      chunks.push(chunk as Buffer);
+    }
+    const out = this.receiver!.handle({ method: req.method ?? 'GET', query: url.searchParams, body: Buffer.concat(chunks).toString('utf8') });
+    res.writeHead(out.status, { 'content-type': 'text/plain; charset=utf-8' }).end(out.body);
+    if (!out.ok) {
+      this.log.log('warn', 'callback refused', { rule: out.rule, remote: req.socket.remoteAddress ?? '' });
+      return;
+    }
+    if (out.event) {
+      const event = out.event;
+      setImmediate(() => this.onCallback(event));
+    }
+  }
+
+  private onCallback(event: CallbackEvent): void {
+    const corp = 'corpId' in event ? this.corps.find((c) => c.cfg.corpId === event.corpId) : undefined;
+    switch (event.type) {
+      case 'suite_ticket':
+        this.pushedTicket = event.ticket;
+        this.log.secrets.add(event.ticket);
+        this.log.log('info', 'suite ticket received');
+        return;
+      case 'conversation_new_message':
+        if (!corp) {
+          this.log.log('warn', 'new messages for a corp this service does not keep', { corp: event.corpId });
+          return;
+        }
+        this.log.secrets.add(event.token);
+        corp.callbackToken = { token: event.token, until: this.now() + CALLBACK_TOKEN_MS };
+        // Bursts coalesce: a run now, or one more right after the running one.
+        if (corp.run) corp.again = true;
+        else corp.nextAt = 0;
+        this.log.log('info', 'new messages pushed', { corp: event.corpId });
+        this.tick();
+        return;
+      case 'cancel_auth':
+        if (corp) {
+          corp.revoked = true;
+          corp.run?.abort.abort(new CancelledError());
+        }
+        this.log.log('warn', 'authorization cancelled: the corp is no longer synced; its archive is kept', { corp: event.corpId });
+        return;
+      case 'create_auth':
+        // The auth code must be exchanged for the permanent code, which then has to be stored as
+        // a secret the config names; until that is automated, an operator adds the corp.
+        this.log.log('warn', 'a corp authorized the suite: add it to the config with its permanent code', { suiteId: event.suiteId });
+        return;
+      default:
+        this.log.log('info', 'callback event', { type: event.type === 'other' ? event.infoType : event.type, ...('corpId' in event ? { corp: event.corpId } : {}) });
+    }
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (this.receiver && url.pathname === this.config.callback?.path) return this.receiveCallback(req, res, url);
+    if (this.team?.handle(req, res, url)) return;
+    const path = url.pathname;
     if (req.method !== 'GET') {
       res.writeHead(405, { allow: 'GET' }).end();
       return;
@@ -223,7 +347,7 @@ export class ArchiveService {
     if (this.stopping) return;
     const now = this.now();
     let running = this.corps.filter((c) => c.run).length;
-    const due = this.corps.filter((c) => !c.run && c.nextAt <= now).sort((a, b) => a.nextAt - b.nextAt);
+    const due = this.corps.filter((c) => !c.run && !c.revoked && c.nextAt <= now).sort((a, b) => a.nextAt - b.nextAt);
     for (const c of due) {
       if (running >= this.config.concurrency) break;
       running++;
@@ -244,9 +368,10 @@ export class ArchiveService {
       c.tokens = new SuiteTokenSource({
         suiteId: suite.suiteId,
         suiteSecret,
-        // Read at each refresh: the provider's callback handler rewrites it every 10 minutes.
+        // The ticket WeCom pushed last; without callbacks, read at each refresh (the provider's
+        // own callback handler rewrites it every 10 minutes).
         suiteTicket: () => {
-          const t = readSecret(suite.suiteTicket, this.env);
+          const t = this.pushedTicket ?? readSecret(suite.suiteTicket, this.env);
           this.log.secrets.add(t);
           return t;
         },
@@ -268,6 +393,10 @@ export class ArchiveService {
     const abort = new AbortController();
     const done = this.runCorp(c, abort.signal).finally(() => {
       c.run = undefined;
+      if (c.again) {
+        c.again = false;
+        c.nextAt = 0;
+      }
       if (!this.stopping) setImmediate(() => this.tick());
     });
     c.run = { abort, done };
@@ -294,7 +423,14 @@ export class ArchiveService {
           }
         },
       };
-      const engine = new SyncEngine(archive, timed, { owner: this.owner, leaseTtlMs: ttl, limit: this.config.pageSize, clock: { now: this.now } });
+      const engine = new SyncEngine(archive, timed, {
+        owner: this.owner,
+        leaseTtlMs: ttl,
+        limit: this.config.pageSize,
+        clock: { now: this.now },
+        callbackToken: () => (c.callbackToken && c.callbackToken.until > this.now() ? c.callbackToken.token : undefined),
+      });
+      engine.onChange((change) => this.team?.stored({ corpId: corp, inserted: change.inserted, changedChats: change.changedChats }));
       const result = await engine.run({ signal });
       this.runs.inc({ result: 'ok' });
       c.backoffMs = 0;
@@ -334,6 +470,8 @@ export class ArchiveService {
       const closed = new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()));
       this.http?.closeAllConnections(); // keep-alive scrapers would hold close() open
       await closed;
+      this.team?.close();
+      for (const r of this.readers.values()) await r.then((a) => a.close()).catch(() => undefined);
       for (const c of this.corps) await (c.tokens as { close?(): Promise<void> } | undefined)?.close?.().catch(() => undefined);
       await this.pool?.end().catch(() => undefined);
       this.log.log('info', 'stopped');

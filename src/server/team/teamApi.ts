@@ -38,7 +38,7 @@ export interface TeamApiOptions {
   /** The corps the service keeps. */
   readonly corps: () => readonly string[];
   /** A corp's archive, or undefined for a corp the service does not keep. */
-  readonly archive: (corpId: string) => Archive | undefined;
+  readonly archive: (corpId: string) => Archive | undefined | Promise<Archive | undefined>;
   /** search_msg with the corp's token; absent when the service cannot search. */
   readonly search?: (corpId: string, request: SearchMsgRequest, signal: AbortSignal) => Promise<TeamSearchPage>;
   /** Epoch ms; default Date.now. */
@@ -191,13 +191,13 @@ export class TeamApi {
   }
 
   /** The corp of the request, checked against the key's scope (the refusal is audited too). */
-  private corpArchive(who: ApiKeyRecord, q: URLSearchParams, action: string): { corpId: string; archive: Archive } {
+  private async corpArchive(who: ApiKeyRecord, q: URLSearchParams, action: string): Promise<{ corpId: string; archive: Archive }> {
     const corpId = idParam(q, 'corp');
     if (!mayRead(who, corpId)) {
       this.options.audit.append({ at: this.now(), user: who.user, action: `${action}.denied`, corpId });
       throw new HttpError(403, 'auth.scope', 'this key may not read that corp');
     }
-    const archive = this.options.archive(corpId);
+    const archive = await this.options.archive(corpId);
     if (!archive) throw new HttpError(404, 'corp.unknown', 'the service keeps no archive for that corp');
     return { corpId, archive };
   }
@@ -213,7 +213,7 @@ export class TeamApi {
         const corps = this.options.corps().filter((c) => mayRead(who, c));
         const out = [];
         for (const corpId of corps) {
-          const archive = this.options.archive(corpId);
+          const archive = await this.options.archive(corpId);
           if (!archive) continue;
           const [stats, state] = await Promise.all([archive.stats(), archive.syncState()]);
           out.push({ corpId, messages: stats.messages, chats: stats.chats, lastSuccessAt: state.lastSuccessAt, lastError: state.lastError?.message, lastMessageTime: state.lastMessageTime });
@@ -223,7 +223,7 @@ export class TeamApi {
         return;
       }
       case 'GET /v1/chats': {
-        const { corpId, archive } = this.corpArchive(who, q, 'chats');
+        const { corpId, archive } = await this.corpArchive(who, q, 'chats');
         const kind = kindParam(q, true)!;
         const afterTime = numberParam(q, 'after_time');
         const afterKey = q.get('after_key');
@@ -238,7 +238,7 @@ export class TeamApi {
         return;
       }
       case 'GET /v1/chats/count': {
-        const { corpId, archive } = this.corpArchive(who, q, 'chats');
+        const { corpId, archive } = await this.corpArchive(who, q, 'chats');
         const kind = kindParam(q, false);
         const count = await archive.countChats({ ...(kind ? { kind } : {}), filter: filterParams(q) });
         audit('chats.count', { corpId, count });
@@ -246,7 +246,7 @@ export class TeamApi {
         return;
       }
       case 'GET /v1/chat': {
-        const { corpId, archive } = this.corpArchive(who, q, 'chat');
+        const { corpId, archive } = await this.corpArchive(who, q, 'chat');
         const chatKey = idParam(q, 'chat');
         const chat = await archive.getChat(chatKey);
         audit('chat', { corpId, detail: chatKey, count: chat ? 1 : 0 });
@@ -254,7 +254,7 @@ export class TeamApi {
         return;
       }
       case 'GET /v1/locate': {
-        const { corpId, archive } = this.corpArchive(who, q, 'locate');
+        const { corpId, archive } = await this.corpArchive(who, q, 'locate');
         const chatKey = idParam(q, 'chat');
         const sendTime = numberParam(q, 'send_time');
         if (sendTime === undefined) throw new HttpError(400, 'param.required', 'send_time is required');
@@ -264,7 +264,7 @@ export class TeamApi {
         return;
       }
       case 'GET /v1/senders': {
-        const { corpId, archive } = this.corpArchive(who, q, 'senders');
+        const { corpId, archive } = await this.corpArchive(who, q, 'senders');
         const chatKey = idParam(q, 'chat');
         const senders = await archive.senders(chatKey);
         audit('senders', { corpId, detail: chatKey, count: senders.length });
@@ -272,7 +272,7 @@ export class TeamApi {
         return;
       }
       case 'GET /v1/state': {
-        const { corpId, archive } = this.corpArchive(who, q, 'state');
+        const { corpId, archive } = await this.corpArchive(who, q, 'state');
         const [state, gaps, stats] = await Promise.all([archive.syncState(), archive.gaps(), archive.stats()]);
         audit('state', { corpId });
         // The cursor is the service's business, not a reader's.
@@ -281,7 +281,7 @@ export class TeamApi {
         return;
       }
       case 'GET /v1/messages': {
-        const { corpId, archive } = this.corpArchive(who, q, 'messages');
+        const { corpId, archive } = await this.corpArchive(who, q, 'messages');
         const chatKey = idParam(q, 'chat');
         const direction = q.get('direction') ?? 'older';
         if (direction !== 'older' && direction !== 'newer') throw new HttpError(400, 'param.enum', 'direction must be older or newer');
@@ -301,7 +301,7 @@ export class TeamApi {
         return;
       }
       case 'POST /v1/resolve': {
-        const { corpId, archive } = this.corpArchive(who, q, 'resolve');
+        const { corpId, archive } = await this.corpArchive(who, q, 'resolve');
         const body = (await readJson(req)) as { msgids?: unknown };
         const msgids = body?.msgids;
         if (!Array.isArray(msgids) || msgids.length > 100 || !msgids.every((m) => typeof m === 'string' && m.length <= MAX_ID_CHARS)) {
@@ -313,7 +313,7 @@ export class TeamApi {
         return;
       }
       case 'POST /v1/search': {
-        const { corpId, archive } = this.corpArchive(who, q, 'search');
+        const { corpId, archive } = await this.corpArchive(who, q, 'search');
         if (!this.options.search) throw new HttpError(501, 'search.off', 'this service does not search (no corp credentials for search_msg)');
         const request = (await readJson(req)) as SearchMsgRequest;
         if (typeof request !== 'object' || request === null) throw new HttpError(400, 'body.request', 'the body must be a search_msg request object');
@@ -339,7 +339,7 @@ export class TeamApi {
         return;
       }
       case 'GET /v1/events': {
-        const { corpId } = this.corpArchive(who, q, 'events');
+        const { corpId } = await this.corpArchive(who, q, 'events');
         audit('events', { corpId });
         res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
         res.write(': stored events follow\n\n');

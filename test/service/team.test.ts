@@ -1,0 +1,130 @@
+/**
+ * Team mode end to end in one process: the simulator pushes WeCom's callbacks to the service; the
+ * service keeps PostgreSQL; an operator's TeamArchive reads it over the team API.
+ * - The configured suite_ticket is stale: the corps sync only with the ticket WeCom pushed.
+ * - A message added in the simulator reaches the operator's `stored` listener within 5 s, with no
+ *   interval due (3600 s): the conversation_new_message push made the service sync, with its token.
+ * - A key scoped to corp A gets 403 and no data for corp B; the audit log holds the reads.
+ * - A forged callback is refused and changes nothing.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { TeamArchive } from '../../src/core/archive/teamArchive';
+import { type RunningSimulator, startSimulator } from '../../src/core/simulator/index';
+import { checkConfig } from '../../src/server/config';
+import { ArchiveService, JsonLog } from '../../src/server/service';
+import { newApiKey } from '../../src/server/team/apiKeys';
+import { freshDatabase } from '../harness/postgres';
+import { tempDir } from '../unit/archive/helpers';
+import { serviceConfig, until } from './helpers';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const sha256 = (key: string): string => createHash('sha256').update(key).digest('hex');
+
+describe('team mode: callbacks drive the service, the operator reads its archive', () => {
+  let sim: RunningSimulator;
+  let service: ArchiveService;
+  const logs: Record<string, unknown>[] = [];
+  const keyA = newApiKey();
+  const admin = newApiKey();
+  let base = '';
+  const dir = tempDir('team-service-');
+  const callbackSecrets = { token: 'team-cb-token', encodingAesKey: randomBytes(32).toString('base64').slice(0, 43) };
+
+  before(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    sim = await startSimulator({
+      corps: 2,
+      messages: 300,
+      days: 2,
+      seed: 31,
+      rateLimits: { noTokenPerMinute: 1_000_000 },
+      callbacks: { url: `${base}/wecom/callback`, ...callbackSecrets, minIntervalSeconds: 1, ticketPeriodSeconds: 1 },
+    });
+    const { config, env } = serviceConfig({ sim, database: await freshDatabase('team'), intervalSeconds: 3600 });
+    // A ticket that expired long ago: only the pushed one gets a suite token.
+    env.T_SUITE_TICKET = 'expired-ticket';
+    env.T_CB_TOKEN = callbackSecrets.token;
+    env.T_CB_KEY = callbackSecrets.encodingAesKey;
+    const checked = checkConfig({
+      ...config,
+      listen: { host: '127.0.0.1', port },
+      team: {
+        auditLog: join(dir, 'audit.jsonl'),
+        keys: [
+          { user: 'alice', sha256: sha256(keyA), corps: [sim.corps[0]!.corpId] },
+          { user: 'root', sha256: sha256(admin), corps: ['*'], admin: true },
+        ],
+      },
+      callback: { tokenEnv: 'T_CB_TOKEN', encodingAesKeyEnv: 'T_CB_KEY' },
+    });
+    assert.deepEqual(checked.problems, []);
+    service = new ArchiveService(checked.config!, { env, log: new JsonLog((line) => logs.push(JSON.parse(line) as Record<string, unknown>)) });
+    await service.start();
+  });
+
+  after(async () => {
+    await service?.stop();
+    await sim?.close();
+  });
+
+  it('both corps fill from the pushed suite_ticket (the configured one is refused)', async () => {
+    for (const corp of sim.corps) {
+      const reader = new TeamArchive({ baseUrl: base, apiKey: admin, corpId: corp.corpId });
+      await until(`corp ${corp.corpId} synced`, 20_000, async () => (await reader.stats()).messages === corp.messageCount(), 100);
+      await reader.close();
+    }
+    assert.ok(logs.some((l) => l.msg === 'suite ticket received'));
+  });
+
+  it('a message added in the simulator reaches the operator within 5 s, with no command and no interval', async () => {
+    const corp = sim.corps[0]!;
+    const reader = new TeamArchive({ baseUrl: base, apiKey: keyA, corpId: corp.corpId });
+    const seen: string[][] = [];
+    const stop = reader.onStored((n) => seen.push([...n.changedChats]));
+    await new Promise((r) => setTimeout(r, 300)); // the event stream is open
+    const validBefore = corp.stats().syncTokens.valid;
+    const t0 = Date.now();
+    const [msgid] = corp.addMessages(1);
+    const elapsed = await until('the stored event', 5000, () => seen.length > 0, 20);
+    const { found } = await reader.resolve([msgid!]);
+    stop();
+    await reader.close();
+    assert.equal(found[0]?.msgid, msgid);
+    assert.ok(elapsed < 5000 && Date.now() - t0 < 5000, `${Date.now() - t0} ms`);
+    assert.ok(corp.stats().syncTokens.valid > validBefore, 'the service synced with the pushed token');
+  });
+
+  it('a key scoped to corp A gets 403 and no data for corp B; the audit log holds the reads', async () => {
+    const outside = new TeamArchive({ baseUrl: base, apiKey: keyA, corpId: sim.corps[1]!.corpId });
+    await assert.rejects(outside.listChats({ kind: 'group', limit: 5 }), /403 auth\.scope/);
+    await outside.close();
+    const res = await fetch(`${base}/v1/audit?limit=1000`, { headers: { authorization: `Bearer ${admin}` } });
+    const { entries } = (await res.json()) as { entries: Array<{ user: string; action: string; corpId?: string }> };
+    assert.ok(entries.some((e) => e.user === 'alice' && e.action === 'resolve' && e.corpId === sim.corps[0]!.corpId));
+    assert.ok(entries.some((e) => e.user === 'alice' && e.action === 'chats.denied' && e.corpId === sim.corps[1]!.corpId));
+  });
+
+  it('a forged callback is refused, logged, and starts nothing', async () => {
+    const res = await fetch(`${base}/wecom/callback?msg_signature=${'0'.repeat(40)}&timestamp=${Math.floor(Date.now() / 1000)}&nonce=n`, {
+      method: 'POST',
+      body: '<xml><Encrypt><![CDATA[AAAA]]></Encrypt></xml>',
+    });
+    assert.equal(res.status, 403);
+    assert.ok(logs.some((l) => l.msg === 'callback refused' && l.rule === 'signature.mismatch'));
+    const serialized = JSON.stringify(logs);
+    for (const secret of [callbackSecrets.token, callbackSecrets.encodingAesKey, keyA, admin]) assert.ok(!serialized.includes(secret));
+  });
+});
