@@ -5,8 +5,11 @@
 // Secrets never cross: no token, key or decrypted secret key is ever sent to a webview.
 import type { ChatKind, IdPartyType } from './wire';
 
-/** Strings the webview shows, localized by the host (the webview has no l10n of its own). */
-export type UiStrings = Record<string, string>;
+/**
+ * The host's l10n bundle (`vscode.l10n.bundle`: English source string → translation), which the
+ * webview hands to `@vscode/l10n`. Absent in English, where the source strings are the text.
+ */
+export type L10nBundle = Record<string, string>;
 export type Lang = 'zh' | 'en';
 
 /** What a message row offers; the host does each (validateMessage.ts refuses anything else). */
@@ -171,9 +174,10 @@ export type HostEvent =
   /** The recent searches changed (a search was run). */
   | { kind: 'event'; name: 'search.recent'; recent: SearchFormState[] };
 
+/** `l10n`: the bundle for every string the webview shows (its own and what shared code words); `lang`: the document's language. */
 export type InitMessage =
-  | { kind: 'init'; view: 'stream'; strings: UiStrings; lang: Lang; data: StreamInit }
-  | { kind: 'init'; view: 'search'; strings: UiStrings; lang: Lang; data: SearchInit };
+  | { kind: 'init'; view: 'stream'; l10n?: L10nBundle; lang: Lang; data: StreamInit }
+  | { kind: 'init'; view: 'search'; l10n?: L10nBundle; lang: Lang; data: SearchInit };
 
 export type HostToWebview =
   | InitMessage

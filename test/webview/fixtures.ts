@@ -2,21 +2,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InitMessage, MessageRow, SearchInit, StreamInit } from '../../src/shared/protocol';
 import { emptySearchForm } from '../../src/shared/searchRequest';
-import { EN_STRINGS } from '../../webview/lib/strings';
 import { repoRoot } from '../harness/paths';
 
-/** The English strings, as the host would send them. */
-export const STRINGS: Record<string, string> = { ...EN_STRINGS };
-/** What a zh-cn host sends: its l10n bundle (English keys) with the strings. */
-const ZH_STRINGS: Record<string, string> = { ...(JSON.parse(readFileSync(join(repoRoot, 'l10n', 'bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>), ...STRINGS };
-const stringsFor = (lang: 'en' | 'zh') => (lang === 'zh' ? ZH_STRINGS : STRINGS);
+/** The l10n bundle the host sends (vscode.l10n.bundle): the zh-cn file in Chinese, none in English. */
+export function l10nBundle(lang: 'en' | 'zh'): Record<string, string> | undefined {
+  return lang === 'zh' ? (JSON.parse(readFileSync(join(repoRoot, 'l10n', 'bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>) : undefined;
+}
 
 export function searchInit(data: Partial<SearchInit> = {}, lang: 'en' | 'zh' = 'en'): InitMessage {
   return {
     kind: 'init',
     view: 'search',
     lang,
-    strings: stringsFor(lang),
+    ...(lang === 'zh' ? { l10n: l10nBundle(lang) } : {}),
     data: { profileName: 'Demo', form: emptySearchForm(), formVersion: 1, recent: [], autoRun: false, ...data },
   };
 }
@@ -26,7 +24,7 @@ export function streamInit(data: Partial<StreamInit> = {}, lang: 'en' | 'zh' = '
     kind: 'init',
     view: 'stream',
     lang,
-    strings: stringsFor(lang),
+    ...(lang === 'zh' ? { l10n: l10nBundle(lang) } : {}),
     data: {
       profileId: 'demo',
       profileName: 'Demo',

@@ -1,14 +1,12 @@
 // Time and number formatting in the user's local time zone. Pure functions of their input.
 // A send_time is whatever the API sent (1e300, -1, 0.5): one no Date can hold is named, not thrown.
 import { timeMs } from '../../src/shared/visibleText';
+import { t } from './l10n';
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
-/** The text for a time no Date can show ("invalid time 1e+300"); set with the UI strings. */
-let invalid = (unixSeconds: number): string => `invalid time ${unixSeconds}`;
-export function setInvalidTimeText(text: (unixSeconds: number) => string): void {
-  invalid = text;
-}
+/** The text for a time no Date can show ("invalid time 1e+300"). */
+const invalid = (unixSeconds: number): string => t('invalid time {0}', String(unixSeconds));
 
 /** 'YYYY-MM-DD' in local time: the day-separator key (the invalid-time text for impossible times). */
 export function localDayKey(unixSeconds: number): string {

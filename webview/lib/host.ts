@@ -1,6 +1,7 @@
 // The webview's side of the protocol: one acquireVsCodeApi() call, typed requests with ids, and
 // a listener for the host's messages. Only small UI state goes into setState (never data, never secrets).
 import type { HostEvent, HostToWebview, RequestMap, RequestMethod, WebviewToHost } from '../../src/shared/protocol';
+import { t } from './l10n';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -51,18 +52,12 @@ export const REQUEST_TIMEOUT_MS: Record<RequestMethod, number> = {
 /** A request the host did not answer in time; its message is the user's sentence. */
 export class RequestTimeout extends Error {}
 
-let timeoutText = (seconds: number): string => `No answer from VS Code after ${seconds} s. Try again.`;
-/** The localized sentence for a timeout (set once the strings arrived). */
-export function setTimeoutText(text: (seconds: number) => string): void {
-  timeoutText = text;
-}
-
 export function request<M extends RequestMethod>(method: M, params: RequestMap[M]['params'], timeoutMs = REQUEST_TIMEOUT_MS[method]): Promise<RequestMap[M]['result']> {
   const id = nextId++;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       if (!pending.delete(id)) return;
-      reject(new RequestTimeout(timeoutText(Math.round(timeoutMs / 1000))));
+      reject(new RequestTimeout(t('No answer from VS Code after {0} s. Try again.', Math.round(timeoutMs / 1000))));
     }, timeoutMs);
     const settle = <T>(f: (v: T) => void) => (v: T) => {
       clearTimeout(timer);

@@ -1,12 +1,12 @@
 // One message rendered by msgtype: the stream's rows and the search results share this renderer.
 // Everything that comes from the API goes into textContent or attributes, never into HTML.
-import type { MessageRow, PartyView } from '../../src/shared/protocol';
+import type { MessageAction, MessageRow, PartyView } from '../../src/shared/protocol';
 import { isoTime, visibleText } from '../../src/shared/visibleText';
 import { CALL_MSGTYPES, SEARCHABLE_MSGTYPES, msgtypeLabel } from '../../src/shared/msgtypes';
 import { iconButton } from '../components';
 import { codicon, h } from './dom';
 import { formatDuration, localDateTime, localTime } from './format';
-import { t, translate } from './strings';
+import { t } from './l10n';
 
 /** A codicon per msgtype (guide §4); unknown numbers get `question`. */
 const MSGTYPE_ICONS: readonly string[] = [
@@ -46,13 +46,13 @@ export function msgtypeIcon(msgtype: number): string {
 }
 
 export function msgtypeText(msgtype: number): string {
-  return msgtypeLabel(msgtype, translate);
+  return msgtypeLabel(msgtype, t);
 }
 
 /** Consent events are system rows, centred, without a conversation look. */
 export const SYSTEM_MSGTYPES: ReadonlySet<number> = new Set([24, 25]);
 
-export type MessageAction = 'copyId' | 'showRaw' | 'decryptKey' | 'openViewer';
+export type { MessageAction };
 
 export interface RowOptions {
   /** Per-row action buttons; absent = none (the search results open the hit instead). */
@@ -68,10 +68,10 @@ export function partyName(p: PartyView): string {
 }
 
 export function partyBadgeText(type: number): string {
-  if (type === 1) return t('partyEmployee');
-  if (type === 2) return t('partyExternal');
-  if (type === 3) return t('partyRobot');
-  return t('partyOther', String(type));
+  if (type === 1) return t('Employee');
+  if (type === 2) return t('External contact');
+  if (type === 3) return t('Robot');
+  return t('Party type {0}', String(type));
 }
 
 function party(p: PartyView, cls: string): HTMLElement {
@@ -90,9 +90,9 @@ function receivers(row: MessageRow): HTMLElement {
   const count = Math.max(row.receiverCount, row.receivers.length);
   const shown = row.receivers.slice(0, RECEIVERS_SHOWN);
   const all = row.receivers.map(partyName).join(', ');
-  const el = h('span', { class: 'msg-receivers', 'aria-label': count === 0 ? t('noReceivers') : t('receiversLabel', all) });
+  const el = h('span', { class: 'msg-receivers', 'aria-label': count === 0 ? t('No receivers') : t('Receivers: {0}', all) });
   if (count === 0) {
-    el.append(h('span', { class: 'msg-none' }, t('noReceivers')));
+    el.append(h('span', { class: 'msg-none' }, t('No receivers')));
     return el;
   }
   el.append(h('span', { class: 'msg-to' }, t('to')));
@@ -100,22 +100,23 @@ function receivers(row: MessageRow): HTMLElement {
     if (i > 0) el.append(', ');
     el.append(h('bdi', { class: 'receiver', title: visibleText(p.id) }, partyName(p)));
   });
-  if (count > shown.length) el.append(h('span', { class: 'msg-more' }, ` ${t('more', count - shown.length)}`));
+  if (count > shown.length) el.append(h('span', { class: 'msg-more' }, ` ${t('+{0} more', count - shown.length)}`));
   return el;
 }
 
-const ACTIONS: readonly { action: MessageAction; icon: string; key: MessageAction }[] = [
-  { action: 'copyId', icon: 'copy', key: 'copyId' },
-  { action: 'showRaw', icon: 'json', key: 'showRaw' },
-  { action: 'decryptKey', icon: 'key', key: 'decryptKey' },
-  { action: 'openViewer', icon: 'link-external', key: 'openViewer' },
+// Labels are read when a row is built: the bundle is only configured once `init` arrived.
+const ACTIONS: readonly { action: MessageAction; icon: string; label: () => string }[] = [
+  { action: 'copyId', icon: 'copy', label: () => t('Copy msgid') },
+  { action: 'showRaw', icon: 'json', label: () => t('Raw JSON') },
+  { action: 'decryptKey', icon: 'key', label: () => t('Decrypt secret key') },
+  { action: 'openViewer', icon: 'link-external', label: () => t('Open in viewer') },
 ];
 
 function actionBar(row: MessageRow, actions: NonNullable<RowOptions['actions']>): HTMLElement {
-  const bar = h('div', { class: 'msg-actions', role: 'group', 'aria-label': t('rowActions') });
+  const bar = h('div', { class: 'msg-actions', role: 'group', 'aria-label': t('Message actions') });
   for (const a of ACTIONS) {
     if (a.action === 'openViewer' && !actions.hasViewer) continue;
-    const b = iconButton(a.icon, t(a.key), () => actions.run(row.msgid, a.action));
+    const b = iconButton(a.icon, a.label(), () => actions.run(row.msgid, a.action));
     b.dataset.action = a.action;
     b.tabIndex = -1; // roving: the focused row's buttons become tabbable
     bar.append(b);
@@ -124,7 +125,7 @@ function actionBar(row: MessageRow, actions: NonNullable<RowOptions['actions']>)
 }
 
 export function rowLabel(row: MessageRow): string {
-  return t('rowLabel', msgtypeText(row.msgtype), partyName(row.sender), localDateTime(row.sendTime));
+  return t('{0} from {1}, {2}', msgtypeText(row.msgtype), partyName(row.sender), localDateTime(row.sendTime));
 }
 
 /** One message as an element of fixed layout (the virtual list gives it its height). */
@@ -151,15 +152,15 @@ export function renderMessage(row: MessageRow, opts: RowOptions = {}): HTMLEleme
   }
   const line1 = h('div', { class: 'msg-line1' }, type);
   if (SEARCHABLE_MSGTYPES.has(row.msgtype)) {
-    const mark = h('span', { class: 'msg-searchable', title: t('searchableHint') }, codicon('search'), t('searchable'));
+    const mark = h('span', { class: 'msg-searchable', title: t('search_msg can find this message type') }, codicon('search'), t('Searchable'));
     line1.append(mark);
   }
   line1.append(party(row.sender, 'msg-sender'), receivers(row), time);
   const line2 = h('div', { class: 'msg-line2' });
   if (CALL_MSGTYPES.has(row.msgtype) && typeof row.callDuration === 'number') {
-    line2.append(h('span', { class: 'msg-duration' }, codicon('watch'), `${t('callDuration')} ${formatDuration(row.callDuration)}`));
+    line2.append(h('span', { class: 'msg-duration' }, codicon('watch'), `${t('Duration')} ${formatDuration(row.callDuration)}`));
   }
-  if (typeof row.publicKeyVer === 'number') line2.append(h('span', { class: 'msg-keyver' }, t('keyVersion', row.publicKeyVer)));
+  if (typeof row.publicKeyVer === 'number') line2.append(h('span', { class: 'msg-keyver' }, t('Key v{0}', row.publicKeyVer)));
   const shownId = visibleText(row.msgid);
   line2.append(h('bdi', { class: 'msg-id', dir: 'ltr', title: shownId }, shownId));
   el.append(icon, h('div', { class: 'msg-main' }, line1, line2));

@@ -6,9 +6,9 @@ import type { RuleViolation } from '../../src/shared/rules';
 import { word } from '../../src/shared/text';
 import { type Field, button, dateTimeField, dropdown, progressRing, radioGroup, registerToolkit, textField } from '../components';
 import { codicon, h } from '../lib/dom';
-import { type InitMessage, getUiState, onHostMessage, ready, request, setTimeoutText, setUiState } from '../lib/host';
+import { type InitMessage, getUiState, onHostMessage, ready, request, setUiState } from '../lib/host';
 import { renderMessage } from '../lib/row';
-import { setStrings, t, translate } from '../lib/strings';
+import { configureL10n, t } from '../lib/l10n';
 import { type FormField, fieldOf, validateForm } from './request';
 
 const FIELDS: readonly FormField[] = ['queryWord', 'chatType', 'partyA', 'partyB', 'chatId', 'start', 'end', 'limit'];
@@ -54,12 +54,12 @@ function keepState(p: Panel): void {
 /** Wire names in a rule's sentence, each with the label of the field the user sees. */
 function withFieldLabels(text: string): string {
   const labels: Record<string, string> = {
-    start_time: t('start'),
-    end_time: t('end'),
-    query_word: t('queryWord'),
-    chat_type: t('chatType'),
-    chat_id: t('chatId'),
-    id_list: `${t('partyA')} / ${t('partyB')}`,
+    start_time: t('From'),
+    end_time: t('To'),
+    query_word: t('Keyword'),
+    chat_type: t('Chat'),
+    chat_id: t('Group chat id'),
+    id_list: `${t('First party')} / ${t('Second party')}`,
   };
   return text.replace(/\b(start_time|end_time|query_word|chat_type|chat_id|id_list)\b/g, (wire) => `${labels[wire]} (${wire})`);
 }
@@ -114,7 +114,7 @@ function validate(p: Panel): RuleViolation[] {
     const err = p.errors[field];
     err.replaceChildren(
       ...list.map((v) =>
-        h('div', { class: 'rule', 'data-rule': v.rule }, codicon('error'), h('code', { class: 'rule-id', title: t('rule', v.rule) }, v.rule), h('span', {}, withFieldLabels(word(v.message, translate)))),
+        h('div', { class: 'rule', 'data-rule': v.rule }, codicon('error'), h('code', { class: 'rule-id', title: t('Rule {0}', v.rule) }, v.rule), h('span', {}, withFieldLabels(word(v.message, t)))),
       ),
     );
     p.fields[field].setInvalid(list.length > 0);
@@ -143,7 +143,7 @@ async function run(p: Panel, more: boolean): Promise<void> {
     if (validate(p).length > 0) return;
   }
   setRunning(p, true);
-  setStatus(p, t('searching'));
+  setStatus(p, t('Searching…'));
   try {
     const page = await request('search.run', { form, more });
     if (!more) {
@@ -157,7 +157,7 @@ async function run(p: Panel, more: boolean): Promise<void> {
     setStatus(p, '');
     keepState(p);
   } catch (e) {
-    setStatus(p, t('searchError', e instanceof Error ? e.message : String(e)));
+    setStatus(p, t('The search failed: {0}', e instanceof Error ? e.message : String(e)));
   } finally {
     setRunning(p, false);
   }
@@ -166,7 +166,7 @@ async function run(p: Panel, more: boolean): Promise<void> {
 function showCount(p: Panel, hasMore: boolean): void {
   p.loadMore.el.hidden = !hasMore;
   for (const b of p.exports) b.setDisabled(p.hits === 0);
-  p.resultsHeader.textContent = p.hits === 0 ? t('noResults') : p.hits === 1 ? t('resultsCountOne') : t('resultsCount', p.hits.toLocaleString());
+  p.resultsHeader.textContent = p.hits === 0 ? t('No messages found.') : p.hits === 1 ? t('1 result') : t('{0} results', p.hits.toLocaleString());
 }
 
 /** Shows the results the host kept (after the panel was hidden or reloaded). */
@@ -190,9 +190,9 @@ function hitElement(hit: SearchHit): HTMLElement {
   }
   return h(
     'div',
-    { class: 'msg hit hit-missing', role: 'option', id, 'data-msgid': hit.msgid, 'aria-label': `${visibleText(hit.msgid)}: ${t('missing')}` },
+    { class: 'msg hit hit-missing', role: 'option', id, 'data-msgid': hit.msgid, 'aria-label': `${visibleText(hit.msgid)}: ${t('Not in the local archive — older than what was synced.')}` },
     codicon('question'),
-    h('div', { class: 'msg-main' }, h('div', { class: 'msg-line1' }, h('bdi', { class: 'msg-id', dir: 'ltr' }, visibleText(hit.msgid))), h('div', { class: 'msg-line2 hit-note' }, t('missing'))),
+    h('div', { class: 'msg-main' }, h('div', { class: 'msg-line1' }, h('bdi', { class: 'msg-id', dir: 'ltr' }, visibleText(hit.msgid))), h('div', { class: 'msg-line2 hit-note' }, t('Not in the local archive — older than what was synced.'))),
   );
 }
 
@@ -239,7 +239,7 @@ async function openHit(p: Panel, msgid: string): Promise<void> {
     const r = await request('search.openHit', { msgid });
     if (r.message) setStatus(p, r.message);
   } catch (e) {
-    setStatus(p, t('searchError', e instanceof Error ? e.message : String(e)));
+    setStatus(p, t('The search failed: {0}', e instanceof Error ? e.message : String(e)));
   }
 }
 
@@ -270,21 +270,21 @@ function onResultsKey(p: Panel, e: KeyboardEvent): void {
 
 function recentText(f: SearchFormState): string {
   const parts = [visibleText(f.queryWord)];
-  if (f.chatType === 1) parts.push(`${t('chatSingle')}: ${visibleText(f.partyA)} / ${visibleText(f.partyB)}`);
-  else if (f.chatType === 2) parts.push(f.chatId ? `${t('chatGroup')}: ${visibleText(f.chatId)}` : t('chatGroup'));
+  if (f.chatType === 1) parts.push(`${t('Single chat')}: ${visibleText(f.partyA)} / ${visibleText(f.partyB)}`);
+  else if (f.chatType === 2) parts.push(f.chatId ? `${t('Group chat')}: ${visibleText(f.chatId)}` : t('Group chat'));
   if (f.start || f.end) parts.push(visibleText(`${f.start.replace('T', ' ')} – ${f.end.replace('T', ' ')}`));
   return parts.join(' · ');
 }
 
 function renderRecent(p: Panel, recent: readonly SearchFormState[]): void {
   if (recent.length === 0) {
-    p.recent.replaceChildren(h('p', { class: 'muted' }, t('noRecent')));
+    p.recent.replaceChildren(h('p', { class: 'muted' }, t('No recent searches yet.')));
     return;
   }
-  const list = h('ul', { class: 'recent-list', 'aria-label': t('recent') });
+  const list = h('ul', { class: 'recent-list', 'aria-label': t('Recent searches') });
   for (const f of recent) {
     const text = recentText(f);
-    const b = h('button', { type: 'button', class: 'link-button', 'aria-label': t('recentItem', text), title: text }, codicon('history'), h('bdi', {}, text));
+    const b = h('button', { type: 'button', class: 'link-button', 'aria-label': t('Run again: {0}', text), title: text }, codicon('history'), h('bdi', {}, text));
     b.addEventListener('click', () => {
       fillForm(p, f);
       void run(p, false);
@@ -304,60 +304,58 @@ function hint(id: string, text: string): HTMLElement {
 
 function render(init: InitMessage): void {
   if (init.view !== 'search') return;
-  setStrings(init.strings, init.lang);
-  setTimeoutText((seconds) => t('timeout', seconds));
-  document.documentElement.lang = init.lang === 'zh' ? 'zh-CN' : 'en';
+  configureL10n(init.l10n, init.lang);
   registerToolkit();
   const data = init.data;
   const app = document.getElementById('app')!;
 
   const kindOptions = [
-    { value: '1', text: t('partyTypeEmployee') },
-    { value: '2', text: t('partyTypeExternal') },
+    { value: '1', text: t('Employee (open_userid)') },
+    { value: '2', text: t('External contact (external_userid)') },
   ];
   const fields = {
-    queryWord: textField({ id: 'query-word', label: t('queryWord'), describedBy: 'query-word-hint err-queryWord' }),
+    queryWord: textField({ id: 'query-word', label: t('Keyword'), describedBy: 'query-word-hint err-queryWord' }),
     chatType: radioGroup({
       id: 'chat-type',
-      label: t('chatType'),
+      label: t('Chat'),
       value: '0',
       options: [
-        { value: '0', text: t('chatAny') },
-        { value: '1', text: t('chatSingle') },
-        { value: '2', text: t('chatGroup') },
+        { value: '0', text: t('Any chat') },
+        { value: '1', text: t('Single chat') },
+        { value: '2', text: t('Group chat') },
       ],
     }),
-    partyA: textField({ id: 'party-a', label: t('partyA'), describedBy: 'err-partyA' }),
-    partyAType: dropdown({ id: 'party-a-type', label: t('partyKind'), options: kindOptions, value: '1' }),
-    partyB: textField({ id: 'party-b', label: t('partyB'), describedBy: 'err-partyB' }),
-    partyBType: dropdown({ id: 'party-b-type', label: t('partyKind'), options: kindOptions, value: '2' }),
-    chatId: textField({ id: 'chat-id', label: t('chatId'), describedBy: 'chat-id-hint err-chatId' }),
-    start: dateTimeField({ id: 'start-time', label: t('start'), describedBy: 'time-hint err-start' }),
-    end: dateTimeField({ id: 'end-time', label: t('end'), describedBy: 'time-hint err-end' }),
-    limit: textField({ id: 'limit', label: t('limit'), inputmode: 'numeric', describedBy: 'limit-hint err-limit', size: 6 }),
+    partyA: textField({ id: 'party-a', label: t('First party'), describedBy: 'err-partyA' }),
+    partyAType: dropdown({ id: 'party-a-type', label: t('ID kind'), options: kindOptions, value: '1' }),
+    partyB: textField({ id: 'party-b', label: t('Second party'), describedBy: 'err-partyB' }),
+    partyBType: dropdown({ id: 'party-b-type', label: t('ID kind'), options: kindOptions, value: '2' }),
+    chatId: textField({ id: 'chat-id', label: t('Group chat id'), describedBy: 'chat-id-hint err-chatId' }),
+    start: dateTimeField({ id: 'start-time', label: t('From'), describedBy: 'time-hint err-start' }),
+    end: dateTimeField({ id: 'end-time', label: t('To'), describedBy: 'time-hint err-end' }),
+    limit: textField({ id: 'limit', label: t('Page size'), inputmode: 'numeric', describedBy: 'limit-hint err-limit', size: 6 }),
   };
   const errors = Object.fromEntries(FIELDS.map((f) => [f, errorBox(f)])) as Record<FormField, HTMLElement>;
   const single = h(
     'div',
-    { class: 'field-group', id: 'single-fields', role: 'group', 'aria-label': t('chatSingle') },
+    { class: 'field-group', id: 'single-fields', role: 'group', 'aria-label': t('Single chat') },
     h('div', { class: 'field-row' }, fields.partyA.el, fields.partyAType.el),
     errors.partyA,
     h('div', { class: 'field-row' }, fields.partyB.el, fields.partyBType.el),
     errors.partyB,
   );
-  const group = h('div', { class: 'field-group', id: 'group-fields', role: 'group', 'aria-label': t('chatGroup') }, fields.chatId.el, hint('chat-id-hint', t('chatIdHint')), errors.chatId);
+  const group = h('div', { class: 'field-group', id: 'group-fields', role: 'group', 'aria-label': t('Group chat') }, fields.chatId.el, hint('chat-id-hint', t('Empty = all group chats.')), errors.chatId);
 
   const p: Panel = {
     fields,
     errors,
     single,
     group,
-    submit: button({ id: 'search-submit', text: t('search'), icon: 'search', onClick: () => p && void run(p, false) }),
-    ring: progressRing(t('searching')),
+    submit: button({ id: 'search-submit', text: t('Search'), icon: 'search', onClick: () => p && void run(p, false) }),
+    ring: progressRing(t('Searching…')),
     status: h('div', { id: 'search-status', class: 'status', role: 'status', 'aria-live': 'polite' }),
-    results: h('div', { id: 'results', class: 'results', role: 'listbox', 'aria-label': t('results'), 'aria-busy': 'false' }),
+    results: h('div', { id: 'results', class: 'results', role: 'listbox', 'aria-label': t('Results'), 'aria-busy': 'false' }),
     resultsHeader: h('h2', { id: 'results-header', class: 'results-header' }),
-    loadMore: button({ id: 'load-more', text: t('loadMore'), icon: 'fold-down', appearance: 'secondary', onClick: () => p && void run(p, true) }),
+    loadMore: button({ id: 'load-more', text: t('Load more'), icon: 'fold-down', appearance: 'secondary', onClick: () => p && void run(p, true) }),
     exports: [],
     recent: h('div', { id: 'recent' }),
     queryTouched: false,
@@ -368,28 +366,28 @@ function render(init: InitMessage): void {
   panel = p;
   p.ring.hidden = true;
   p.loadMore.el.hidden = true;
-  const exportJson = button({ id: 'export-json', text: t('exportJson'), icon: 'json', appearance: 'secondary', onClick: () => void doExport(p, 'json') });
-  const exportCsv = button({ id: 'export-csv', text: t('exportCsv'), icon: 'table', appearance: 'secondary', onClick: () => void doExport(p, 'csv') });
+  const exportJson = button({ id: 'export-json', text: t('Export JSON'), icon: 'json', appearance: 'secondary', onClick: () => void doExport(p, 'json') });
+  const exportCsv = button({ id: 'export-csv', text: t('Export CSV'), icon: 'table', appearance: 'secondary', onClick: () => void doExport(p, 'csv') });
   p.exports = [exportJson, exportCsv];
   for (const b of p.exports) b.setDisabled(true);
 
   const form = h(
     'form',
-    { id: 'search-form', class: 'search-form', 'aria-label': t('formLabel'), novalidate: true },
-    h('h1', {}, t('title')),
+    { id: 'search-form', class: 'search-form', 'aria-label': t('Search form'), novalidate: true },
+    h('h1', {}, t('Search messages')),
     fields.queryWord.el,
-    hint('query-word-hint', t('queryWordHint')),
+    hint('query-word-hint', t('At least 2 characters. Searches text, file names, link and mini-program titles, online-doc and WeDrive file names.')),
     errors.queryWord,
     fields.chatType.el,
     errors.chatType,
     single,
     group,
     h('div', { class: 'field-row' }, fields.start.el, fields.end.el),
-    hint('time-hint', t('timeHint')),
+    hint('time-hint', t('Leave both empty for the last 30 days. The range may not exceed 30 days.')),
     errors.start,
     errors.end,
     fields.limit.el,
-    hint('limit-hint', t('limitHint')),
+    hint('limit-hint', t('1 to 100; empty = 50.')),
     errors.limit,
     h('div', { class: 'form-actions' }, p.submit.el, p.ring),
   );
@@ -426,7 +424,7 @@ function render(init: InitMessage): void {
     p.results,
     p.loadMore.el,
   );
-  const recentSection = h('section', { class: 'recent-section', 'aria-labelledby': 'recent-header' }, h('h2', { id: 'recent-header' }, t('recent')), p.recent);
+  const recentSection = h('section', { class: 'recent-section', 'aria-labelledby': 'recent-header' }, h('h2', { id: 'recent-header' }, t('Recent searches')), p.recent);
   app.replaceChildren(h('div', { class: 'search-layout' }, h('div', { class: 'search-side' }, form, recentSection), h('div', { class: 'search-main' }, resultsSection, p.status)));
   app.removeAttribute('aria-busy');
   renderRecent(p, data.recent ?? []);
@@ -447,7 +445,7 @@ async function doExport(p: Panel, format: 'json' | 'csv'): Promise<void> {
     const r = await request('search.export', { format });
     if (r.message) setStatus(p, r.message);
   } catch (e) {
-    setStatus(p, t('searchError', e instanceof Error ? e.message : String(e)));
+    setStatus(p, t('The search failed: {0}', e instanceof Error ? e.message : String(e)));
   }
 }
 

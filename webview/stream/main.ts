@@ -6,9 +6,9 @@ import { button, checkbox, dateField, dropdown, iconButton, registerToolkit } fr
 import { codicon, h } from '../lib/dom';
 import { dateInputToUnix, localDateTime, localDayKey, unixToDateInput } from '../lib/format';
 import { visibleText } from '../../src/shared/visibleText';
-import { type InitMessage, getUiState, onHostMessage, ready, request, setTimeoutText, setUiState } from '../lib/host';
+import { type InitMessage, getUiState, onHostMessage, ready, request, setUiState } from '../lib/host';
 import { type MessageAction, SYSTEM_MSGTYPES, partyBadgeText, partyName, renderMessage } from '../lib/row';
-import { setStrings, t, translate } from '../lib/strings';
+import { configureL10n, t } from '../lib/l10n';
 import { VirtualList } from './virtualList';
 
 /** Rows per request, the most rows kept in memory, and how close to an edge loading starts. */
@@ -108,11 +108,11 @@ function createItem(item: Item, v: () => View): HTMLElement {
         'div',
         { class: 'gap-band', role: 'note' },
         codicon('warning'),
-        h('span', { class: 'gap-text' }, t('gap', localDateTime(item.gap.from), localDateTime(item.gap.to))),
+        h('span', { class: 'gap-text' }, t('Gap: messages from {0} to {1} were never synced (WeCom keeps 5 days).', localDateTime(item.gap.from), localDateTime(item.gap.to))),
         h('span', { class: 'gap-reason', dir: 'auto' }, item.gap.reason),
       );
     case 'more':
-      return h('div', { class: 'more-marker', 'aria-hidden': 'true' }, t('loading'));
+      return h('div', { class: 'more-marker', 'aria-hidden': 'true' }, t('Loading…'));
     case 'msg': {
       const el = renderMessage(item.row, {
         actions: { hasViewer: v().data.hasViewer, run: (msgid, action) => void runAction(msgid, action) },
@@ -153,7 +153,7 @@ async function runAction(msgid: string, action: MessageAction): Promise<void> {
     const r = await request('message.action', { msgid, action });
     if (r.message) setStatus(r.message);
   } catch (e) {
-    setStatus(t('actionFailed', errorText(e)));
+    setStatus(t('The action failed: {0}', errorText(e)));
   }
 }
 
@@ -187,7 +187,7 @@ async function replaceWindow(v: View, load: () => Promise<{ rows: MessageRow[]; 
     applyRows(v);
     return true;
   } catch (e) {
-    if (gen === v.generation) setStatus(t('loadError', errorText(e)));
+    if (gen === v.generation) setStatus(t('Could not load messages: {0}', errorText(e)));
     return false;
   } finally {
     if (gen === v.generation) v.busy = false;
@@ -233,7 +233,7 @@ async function loadAround(v: View, msgid: string, highlight: boolean): Promise<b
   });
   if (!ok) return false;
   if (!found) {
-    setStatus(t('notFound'));
+    setStatus(t('That message is not in the local archive.'));
     return false;
   }
   if (highlight) v.highlighted = msgid;
@@ -250,7 +250,7 @@ async function jumpDate(v: View, sendTime: number): Promise<void> {
     if (anchor) await loadAround(v, anchor.msgid, false);
     else await jumpLast(v, true);
   } catch (e) {
-    setStatus(t('loadError', errorText(e)));
+    setStatus(t('Could not load messages: {0}', errorText(e)));
   }
 }
 
@@ -288,7 +288,7 @@ async function extend(v: View, direction: 'older' | 'newer'): Promise<number> {
     applyRows(v, anchor);
     return fresh.length;
   } catch (e) {
-    setStatus(t('loadError', errorText(e)));
+    setStatus(t('Could not load messages: {0}', errorText(e)));
     return 0;
   } finally {
     if (gen === v.generation) v.busy = false;
@@ -314,13 +314,13 @@ function updatePill(v: View): void {
   const pill = v.refs.pill;
   pill.hidden = v.newCount <= 0;
   const label = pill.querySelector('.pill-text');
-  if (label) label.textContent = v.newCount === 1 ? t('newMessagesOne') : t('newMessages', v.newCount.toLocaleString());
+  if (label) label.textContent = v.newCount === 1 ? t('1 new message') : t('{0} new messages', v.newCount.toLocaleString());
 }
 
 /** "1 message", "12,118 messages", "20,000+ messages". */
 function totalText(total: number, atLeast = false): string {
-  if (atLeast) return t('totalAtLeast', total.toLocaleString());
-  return total === 1 ? t('totalOne') : t('total', total.toLocaleString());
+  if (atLeast) return t('{0}+ messages', total.toLocaleString());
+  return total === 1 ? t('1 message') : t('{0} messages', total.toLocaleString());
 }
 
 async function onAppended(v: View, total: number): Promise<void> {
@@ -456,7 +456,7 @@ async function setFilter(v: View, filter: StreamFilter): Promise<void> {
     const { total, atLeast } = await request('stream.setFilter', { filter });
     v.refs.total.textContent = totalText(total, atLeast);
   } catch (e) {
-    setStatus(t('loadError', errorText(e)));
+    setStatus(t('Could not load messages: {0}', errorText(e)));
   }
   v.focused = undefined;
   v.highlighted = undefined;
@@ -466,7 +466,7 @@ async function setFilter(v: View, filter: StreamFilter): Promise<void> {
 function syncFilterControls(v: View): void {
   const types = new Set(v.filter.msgtypes ?? []);
   for (const [n, c] of v.refs.checks) c.checked = types.has(n);
-  v.refs.typesButton.querySelector('.types-text')!.textContent = types.size === 0 ? t('allTypes') : t('typesSelected', types.size);
+  v.refs.typesButton.querySelector('.types-text')!.textContent = types.size === 0 ? t('All types') : t('{0} types', types.size);
   v.refs.sender.value = v.filter.sender ?? '';
 }
 
@@ -474,9 +474,9 @@ function syncFilterControls(v: View): void {
 
 function toolbar(v: () => View, data: StreamInit): { el: HTMLElement; refs: Omit<View['refs'], 'status' | 'pill'> } {
   const total = h('span', { class: 'stream-total' }, totalText(data.total, data.totalAtLeast));
-  const first = button({ id: 'jump-first', text: t('jumpFirst'), icon: 'arrow-up', appearance: 'secondary', onClick: () => void jumpFirst(v(), true) });
-  const last = button({ id: 'jump-last', text: t('jumpLast'), icon: 'arrow-down', appearance: 'secondary', onClick: () => void jumpLast(v(), true) });
-  const date = dateField({ id: 'jump-date', label: t('jumpDate'), value: data.lastTime ? unixToDateInput(data.lastTime) : '' });
+  const first = button({ id: 'jump-first', text: t('First'), icon: 'arrow-up', appearance: 'secondary', onClick: () => void jumpFirst(v(), true) });
+  const last = button({ id: 'jump-last', text: t('Latest'), icon: 'arrow-down', appearance: 'secondary', onClick: () => void jumpLast(v(), true) });
+  const date = dateField({ id: 'jump-date', label: t('Jump to date'), value: data.lastTime ? unixToDateInput(data.lastTime) : '' });
   const goDate = () => {
     const ts = dateInputToUnix(date.value);
     if (ts !== undefined) void jumpDate(v(), ts);
@@ -484,17 +484,17 @@ function toolbar(v: () => View, data: StreamInit): { el: HTMLElement; refs: Omit
   date.control.addEventListener('keydown', (e) => {
     if ((e as KeyboardEvent).key === 'Enter') goDate();
   });
-  const go = button({ id: 'jump-date-go', text: t('go'), icon: 'calendar', appearance: 'secondary', label: t('jumpDate'), onClick: goDate });
+  const go = button({ id: 'jump-date-go', text: t('Go'), icon: 'calendar', appearance: 'secondary', label: t('Jump to date'), onClick: goDate });
 
   // Msgtype filter: a disclosure with one checkbox per type.
-  const typesText = h('span', { class: 'types-text' }, t('allTypes'));
-  const typesButton = h('button', { type: 'button', id: 'types-button', class: 'toolbar-toggle', 'aria-expanded': 'false', 'aria-controls': 'types-panel', 'aria-label': t('filterTypes') }, codicon('filter'), typesText);
-  const typesPanel = h('div', { id: 'types-panel', class: 'types-panel', role: 'group', 'aria-label': t('filterTypes') });
+  const typesText = h('span', { class: 'types-text' }, t('All types'));
+  const typesButton = h('button', { type: 'button', id: 'types-button', class: 'toolbar-toggle', 'aria-expanded': 'false', 'aria-controls': 'types-panel', 'aria-label': t('Message types') }, codicon('filter'), typesText);
+  const typesPanel = h('div', { id: 'types-panel', class: 'types-panel', role: 'group', 'aria-label': t('Message types') });
   typesPanel.hidden = true;
   const checks = new Map<number, HTMLElement & { checked: boolean }>();
   for (let n = 0; n < MSGTYPE_COUNT; n++) {
     const c = checkbox({
-      label: `${n} · ${msgtypeLabel(n, translate)}`,
+      label: `${n} · ${msgtypeLabel(n, t)}`,
       value: String(n),
       checked: false,
       onChange: () => {
@@ -520,18 +520,18 @@ function toolbar(v: () => View, data: StreamInit): { el: HTMLElement; refs: Omit
     }
   });
 
-  const sender = dropdown({ id: 'sender-filter', label: t('filterSender'), options: [{ value: '', text: t('allSenders') }], value: '' });
+  const sender = dropdown({ id: 'sender-filter', label: t('Sender'), options: [{ value: '', text: t('All senders') }], value: '' });
   sender.onInput(() => {
     const cur = v();
     const id = sender.value;
     if ((cur.filter.sender ?? '') !== id) void setFilter(cur, { ...cur.filter, sender: id || undefined });
   });
-  const clear = iconButton('clear-all', t('clearFilters'), () => void setFilter(v(), {}));
+  const clear = iconButton('clear-all', t('Clear filters'), () => void setFilter(v(), {}));
   clear.id = 'clear-filters';
 
   const el = h(
     'div',
-    { class: 'toolbar', role: 'toolbar', 'aria-label': t('toolbar') },
+    { class: 'toolbar', role: 'toolbar', 'aria-label': t('Message stream tools') },
     h('h1', { class: 'stream-title', title: visibleText(data.chatKey) }, h('bdi', {}, visibleText(data.title))),
     total,
     h('span', { class: 'toolbar-spacer' }),
@@ -549,9 +549,9 @@ function toolbar(v: () => View, data: StreamInit): { el: HTMLElement; refs: Omit
 function contentNote(): HTMLElement | undefined {
   const ui = getUiState<UiState>();
   if (ui.noteDismissed) return undefined;
-  const note = h('div', { class: 'content-note', role: 'note', id: 'content-note' }, codicon('info'), h('span', {}, t('contentNote')));
+  const note = h('div', { class: 'content-note', role: 'note', id: 'content-note' }, codicon('info'), h('span', {}, t('WeCom gives providers message metadata only: the content is shown by WeCom\'s display component in your viewer page ("Open in viewer").')));
   note.append(
-    iconButton('close', t('dismiss'), () => {
+    iconButton('close', t('Dismiss'), () => {
       note.remove();
       setUiState<UiState>({ ...getUiState<UiState>(), noteDismissed: true });
     }),
@@ -564,7 +564,7 @@ async function loadSenders(v: View): Promise<void> {
     const { senders } = await request('stream.senders', {});
     if (view !== v) return;
     v.refs.sender.setOptions(
-      [{ value: '', text: t('allSenders') }, ...senders.map((s) => ({ value: s.id, text: `${partyName(s)} (${partyBadgeText(s.type)}) · ${s.count.toLocaleString()}` }))],
+      [{ value: '', text: t('All senders') }, ...senders.map((s) => ({ value: s.id, text: `${partyName(s)} (${partyBadgeText(s.type)}) · ${s.count.toLocaleString()}` }))],
       v.filter.sender ?? '',
     );
   } catch {
@@ -574,9 +574,7 @@ async function loadSenders(v: View): Promise<void> {
 
 function render(init: InitMessage): void {
   if (init.view !== 'stream') return;
-  setStrings(init.strings, init.lang);
-  setTimeoutText((seconds) => t('timeout', seconds));
-  document.documentElement.lang = init.lang === 'zh' ? 'zh-CN' : 'en';
+  configureL10n(init.l10n, init.lang);
   registerToolkit();
   const data = init.data;
   setUiState<UiState>({ ...getUiState<UiState>(), profileId: data.profileId, chatKey: data.chatKey });
@@ -585,8 +583,8 @@ function render(init: InitMessage): void {
 
   const bar = toolbar(get, data);
   const status = h('div', { id: 'stream-status', class: 'status', role: 'status', 'aria-live': 'polite' });
-  const viewport = h('div', { id: 'stream-list', class: 'stream-list', role: 'list', tabindex: '0', 'aria-label': `${t('listLabel')}: ${visibleText(data.title)}`, 'aria-busy': 'true' });
-  const empty = h('div', { class: 'stream-empty' }, t('empty'));
+  const viewport = h('div', { id: 'stream-list', class: 'stream-list', role: 'list', tabindex: '0', 'aria-label': `${t('Messages')}: ${visibleText(data.title)}`, 'aria-busy': 'true' });
+  const empty = h('div', { class: 'stream-empty' }, t('No messages match.'));
   const pill = h('button', { type: 'button', id: 'new-pill', class: 'new-pill' }, h('span', { class: 'pill-text' }), codicon('arrow-down'));
   pill.hidden = true;
   pill.addEventListener('click', () => void jumpLast(get()));

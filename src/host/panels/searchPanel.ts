@@ -5,66 +5,20 @@ import type { ExportItem } from '../../shared/exportRows';
 import { pickExportFile, writeExportFile } from '../export/exportFile';
 import { type Connection, connect } from '../profiles/connect';
 import type { Profile } from '../profiles/profile';
-import type { SearchFormState, SearchHit, SearchInit, UiStrings } from '../../shared/protocol';
+import type { SearchFormState, SearchHit, SearchInit } from '../../shared/protocol';
 import { showError } from '../l10n/showError';
 import { RequestRuleError } from '../../core/wecom/errors';
 import { validateSearchRequest } from '../../shared/rules';
 import type { PanelDeps } from './panelDeps';
 import { type PanelConnection, connectPanel, panelOptions, renderPanelHtml } from './panelHost';
-import { uiLang, webviewStrings } from '../l10n/lang';
 import { toRow } from './rows';
 import { emptySearchForm, formToRequest } from '../../shared/searchRequest';
 import { checkSearchForm } from './validateMessage';
 import { StreamPanel } from './streamPanel';
-import { rowStrings } from './strings';
+import { webviewL10n } from './strings';
 
 export const SEARCH_VIEW_TYPE = 'wecomArchive.search';
 const RECENT_MAX = 20;
-
-export function searchStrings(): UiStrings {
-  const t = vscode.l10n.t;
-  return {
-    ...rowStrings(),
-    title: t('Search messages'),
-    queryWord: t('Keyword'),
-    queryWordHint: t('At least 2 characters. Searches text, file names, link and mini-program titles, online-doc and WeDrive file names.'),
-    chatType: t('Chat'),
-    chatAny: t('Any chat'),
-    chatSingle: t('Single chat'),
-    chatGroup: t('Group chat'),
-    partyA: t('First party'),
-    partyB: t('Second party'),
-    partyTypeEmployee: t('Employee (open_userid)'),
-    partyTypeExternal: t('External contact (external_userid)'),
-    chatId: t('Group chat id'),
-    start: t('From'),
-    end: t('To'),
-    timeHint: t('Leave both empty for the last 30 days. The range may not exceed 30 days.'),
-    limit: t('Page size'),
-    search: t('Search'),
-    loadMore: t('Load more'),
-    exportJson: t('Export JSON'),
-    exportCsv: t('Export CSV'),
-    recent: t('Recent searches'),
-    noResults: t('No messages found.'),
-    resultsCount: t('{0} results'),
-    missing: t('Not in the local archive — older than what was synced.'),
-    searching: t('Searching…'),
-    noProfile: t('No corp profile is active. Start demo mode or add a profile first.'),
-    formLabel: t('Search form'),
-    partyKind: t('ID kind'),
-    chatIdHint: t('Empty = all group chats.'),
-    limitHint: t('1 to 100; empty = 50.'),
-    rule: t('Rule {0}'),
-    results: t('Results'),
-    noRecent: t('No recent searches yet.'),
-    recentItem: t('Run again: {0}'),
-    searchError: t('The search failed: {0}'),
-    resultsCountOne: t('1 result'),
-    invalidTime: t('invalid time {0}'),
-    timeout: t('No answer from VS Code after {0} s. Try again.'),
-  };
-}
 
 interface CurrentSearch {
   form: SearchFormState;
@@ -110,7 +64,7 @@ export class SearchPanel {
   ) {
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'wecom-archive.svg');
     panel.webview.html = renderPanelHtml(panel.webview, deps.extensionUri, 'search', vscode.l10n.t('Search messages'));
-    this.webview = connectPanel(panel, () => ({ kind: 'init', view: 'search', strings: webviewStrings(searchStrings()), lang: uiLang(), data: this.initData() }), {
+    this.webview = connectPanel(panel, () => ({ kind: 'init', view: 'search', ...webviewL10n(), data: this.initData() }), {
       'search.run': ({ form, more }) => this.run(form, more),
       'search.openHit': async ({ msgid }) => this.openHit(msgid),
       'search.export': async ({ format }) => this.export(format),
@@ -151,7 +105,7 @@ export class SearchPanel {
 
   private profile(): Profile {
     const p = this.deps.profiles.active();
-    if (!p) throw new Error(searchStrings().noProfile);
+    if (!p) throw new Error(vscode.l10n.t('No corp profile is active. Start demo mode or add a profile first.'));
     return p;
   }
 
@@ -192,7 +146,7 @@ export class SearchPanel {
   private async openHit(msgid: string) {
     const profile = this.profile();
     const [m] = (await (await this.deps.archives.get(profile.id)).resolve([msgid])).found;
-    if (!m) return { opened: false, message: searchStrings().missing };
+    if (!m) return { opened: false, message: vscode.l10n.t('Not in the local archive — older than what was synced.') };
     await StreamPanel.show(this.deps, profile.id, m.chatKey, msgid);
     return { opened: true };
   }

@@ -4,53 +4,19 @@ import * as vscode from 'vscode';
 import type { Archive } from '../../core/archive/archive';
 import type { ChatSummary } from '../../core/archive/types';
 import { chatKindOf } from '../../core/archive/chatKey';
-import type { MessageRow, StreamFilter, UiStrings } from '../../shared/protocol';
+import type { MessageRow, StreamFilter } from '../../shared/protocol';
 import { chatLabel } from '../chats/chatFormat';
 import { runMessageAction } from './messageActions';
 import type { PanelDeps } from './panelDeps';
 import { type PanelConnection, connectPanel, panelOptions, renderPanelHtml } from './panelHost';
-import { uiLang, webviewStrings } from '../l10n/lang';
 import { toRow } from './rows';
-import { rowStrings } from './strings';
+import { webviewL10n } from './strings';
 
 export const STREAM_VIEW_TYPE = 'wecomArchive.stream';
 /** Largest window a webview may ask for at once. */
 const MAX_PAGE = 500;
 /** The most messages counted one by one for a sender-and-msgtype filter before "N+" is shown. */
 const COUNT_MAX = 20_000;
-
-export function streamStrings(): UiStrings {
-  const t = vscode.l10n.t;
-  return {
-    ...rowStrings(),
-    contentNote: t('WeCom gives providers message metadata only: the content is shown by WeCom\'s display component in your viewer page ("Open in viewer").'),
-    jumpFirst: t('First'),
-    jumpLast: t('Latest'),
-    jumpDate: t('Jump to date'),
-    filterTypes: t('Message types'),
-    filterSender: t('Sender'),
-    allSenders: t('All senders'),
-    allTypes: t('All types'),
-    clearFilters: t('Clear filters'),
-    newMessages: t('{0} new messages'),
-    gap: t('Gap: messages from {0} to {1} were never synced (WeCom keeps 5 days).'),
-    loading: t('Loading…'),
-    empty: t('No messages match.'),
-    listLabel: t('Messages'),
-    toolbar: t('Message stream tools'),
-    total: t('{0} messages'),
-    totalOne: t('1 message'),
-    totalAtLeast: t('{0}+ messages'),
-    newMessagesOne: t('1 new message'),
-    invalidTime: t('invalid time {0}'),
-    timeout: t('No answer from VS Code after {0} s. Try again.'),
-    go: t('Go'),
-    typesSelected: t('{0} types'),
-    dismiss: t('Dismiss'),
-    notFound: t('That message is not in the local archive.'),
-    loadError: t('Could not load messages: {0}'),
-  };
-}
 
 export class StreamPanel {
   private static readonly open = new Map<string, StreamPanel>();
@@ -182,8 +148,7 @@ export class StreamPanel {
     return {
       kind: 'init' as const,
       view: 'stream' as const,
-      strings: webviewStrings(streamStrings()),
-      lang: uiLang(),
+      ...webviewL10n(),
       data: {
         profileId: this.profileId,
         profileName: profile?.name ?? '',

@@ -71,7 +71,7 @@ const message = fc.oneof(
 const answerable = (m: unknown): m is { id: number } =>
   typeof m === 'object' && m !== null && !Array.isArray(m) && (m as { kind?: unknown }).kind === 'request' && Number.isSafeInteger((m as { id?: unknown }).id) && ((m as { id: number }).id >= 0);
 
-const init: InitMessage = { kind: 'init', view: 'search', strings: {}, lang: 'en', data: { profileName: '', form: emptySearchForm(), formVersion: 1, recent: [], autoRun: false } };
+const init: InitMessage = { kind: 'init', view: 'search', lang: 'en', data: { profileName: '', form: emptySearchForm(), formVersion: 1, recent: [], autoRun: false } };
 
 describe('protocol fuzz: every request with an id gets exactly one reply', () => {
   it('the checker never throws, and refuses only with a rule', () => {
