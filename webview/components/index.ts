@@ -1,8 +1,16 @@
 // Thin components over the toolkit (see toolkit.ts). Each returns its element plus a small typed
-// surface (value, invalid state, events), so callers never touch toolkit APIs directly.
-import { codicon, h } from '../lib/dom';
+// surface (value, invalid state, events), so callers never touch toolkit APIs or tag names.
+import { codicon, fill, h } from '../lib/dom';
+import { type ToolkitElement, createElement, isElement, queryAll } from './toolkit';
 
 export { registerToolkit } from './toolkit';
+
+type Attrs = Parameters<typeof fill>[1];
+
+/** A toolkit element with attributes and children, as h() makes a built-in one. */
+function tk<K extends Parameters<typeof createElement>[0]>(kind: K, attrs?: Attrs, ...children: (Node | string)[]): ToolkitElement<K> {
+  return fill(createElement(kind), attrs, ...children);
+}
 
 interface ValueElement extends HTMLElement {
   value: string;
@@ -56,7 +64,7 @@ function valueField(control: ValueElement, el: HTMLElement, events: readonly str
 
 /** A single-line text field with a visible label. */
 export function textField(o: { id: string; label: string; value?: string; placeholder?: string; describedBy?: string; inputmode?: string; size?: number }): Field {
-  const control = h('vscode-text-field' as 'div', { id: o.id, placeholder: o.placeholder, inputmode: o.inputmode, size: o.size === undefined ? undefined : String(o.size) }) as unknown as ValueElement;
+  const control = tk('textField', { id: o.id, placeholder: o.placeholder, inputmode: o.inputmode, size: o.size === undefined ? undefined : String(o.size) });
   control.append(o.label);
   describe(control, o.describedBy);
   control.value = o.value ?? '';
@@ -86,28 +94,28 @@ export interface Choice {
 
 /** A single-choice dropdown. */
 export function dropdown(o: { id: string; label: string; options: readonly Choice[]; value?: string; describedBy?: string }): Field & { setOptions(options: readonly Choice[], value?: string): void } {
-  const control = h('vscode-dropdown' as 'div', { id: o.id, 'aria-label': o.label, title: o.label }) as unknown as ValueElement;
+  const control = tk('dropdown', { id: o.id, 'aria-label': o.label, title: o.label });
   describe(control, o.describedBy);
-  const fill = (options: readonly Choice[], value?: string) => {
-    control.replaceChildren(...options.map((c) => h('vscode-option' as 'div', { value: c.value }, c.text)));
+  const setOptions = (options: readonly Choice[], value?: string) => {
+    control.replaceChildren(...options.map((c) => tk('option', { value: c.value }, c.text)));
     if (value !== undefined) control.value = value;
   };
-  fill(o.options, o.value);
+  setOptions(o.options, o.value);
   // Not a spread: that would copy the `value` getter's current result instead of the getter.
   const field = valueField(control, control, ['change']) as Field & { setOptions(options: readonly Choice[], value?: string): void };
-  field.setOptions = fill;
+  field.setOptions = setOptions;
   return field;
 }
 
 /** A group of radio buttons with a visible label. */
 export function radioGroup(o: { id: string; label: string; options: readonly Choice[]; value: string }): Field {
-  const control = h('vscode-radio-group' as 'div', { id: o.id }) as unknown as ValueElement;
+  const control = tk('radioGroup', { id: o.id });
   control.append(h('label', { slot: 'label' }, o.label));
-  for (const c of o.options) control.append(h('vscode-radio' as 'div', { value: c.value, 'data-value': c.value }, c.text));
+  for (const c of o.options) control.append(tk('radio', { value: c.value, 'data-value': c.value }, c.text));
   control.value = o.value;
   return valueField(control, control, ['change'], (v) => {
     control.value = v;
-    for (const r of control.querySelectorAll<HTMLElement & { checked: boolean }>('vscode-radio')) r.checked = r.dataset.value === v;
+    for (const r of queryAll(control, 'radio')) r.checked = r.dataset.value === v;
   });
 }
 
@@ -119,26 +127,25 @@ export interface Button {
 
 /** A text button (primary or secondary), optionally with a codicon. */
 export function button(o: { id?: string; text: string; icon?: string; appearance?: 'primary' | 'secondary'; label?: string; onClick: () => void }): Button {
-  const el = h('vscode-button' as 'div', { id: o.id, appearance: o.appearance ?? 'primary', 'aria-label': o.label });
+  const el = tk('button', { id: o.id, appearance: o.appearance ?? 'primary', 'aria-label': o.label });
   if (o.icon) {
     const icon = codicon(o.icon);
     icon.setAttribute('slot', 'start');
     el.append(icon);
   }
   el.append(o.text);
-  const ctl = el as unknown as ValueElement;
   el.addEventListener('click', () => {
-    if (!ctl.disabled) o.onClick();
+    if (!el.disabled) o.onClick();
   });
   return {
     el,
     setDisabled(disabled) {
-      ctl.disabled = disabled;
+      el.disabled = disabled;
       if (disabled) el.setAttribute('aria-disabled', 'true');
       else el.removeAttribute('aria-disabled');
     },
     get disabled() {
-      return Boolean(ctl.disabled);
+      return Boolean(el.disabled);
     },
   };
 }
@@ -155,7 +162,7 @@ export function iconButton(icon: string, label: string, onClick: () => void): HT
 
 /** A checkbox with a label. */
 export function checkbox(o: { label: string; value: string; checked: boolean; onChange: (checked: boolean) => void }): HTMLElement & { checked: boolean } {
-  const el = h('vscode-checkbox' as 'div', { 'data-value': o.value }, o.label) as unknown as HTMLElement & { checked: boolean };
+  const el = tk('checkbox', { 'data-value': o.value }, o.label);
   el.checked = o.checked;
   el.addEventListener('change', () => o.onChange(el.checked));
   return el;
@@ -163,5 +170,15 @@ export function checkbox(o: { label: string; value: string; checked: boolean; on
 
 /** An indeterminate progress indicator. */
 export function progressRing(label: string): HTMLElement {
-  return h('vscode-progress-ring' as 'div', { 'aria-label': label, class: 'progress' });
+  return tk('progressRing', { 'aria-label': label, class: 'progress' });
+}
+
+/**
+ * Whether a form's own key handling must leave this key to the control: a button clicks on Enter,
+ * a dropdown opens, picks and closes with Enter and Escape.
+ */
+export function controlOwnsKey(target: EventTarget | null, key: string): boolean {
+  if (key === 'Enter') return isElement(target, 'button') || isElement(target, 'dropdown');
+  if (key === 'Escape') return isElement(target, 'dropdown');
+  return false;
 }

@@ -2,7 +2,11 @@
 type Attrs = Record<string, string | boolean | undefined>;
 
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
+  return fill(document.createElement(tag), attrs, ...children);
+}
+
+/** Sets attributes (undefined and false leave one out) and appends children as text or nodes. */
+export function fill<E extends Element>(el: E, attrs: Attrs = {}, ...children: (Node | string)[]): E {
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === false) continue;
     el.setAttribute(k, v === true ? '' : v);

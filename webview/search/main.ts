@@ -4,7 +4,7 @@ import type { HostEvent, SearchFormState, SearchHit, SearchResults } from '../..
 import { visibleText } from '../../src/shared/visibleText';
 import type { RuleViolation } from '../../src/shared/rules';
 import { word } from '../../src/shared/text';
-import { type Field, button, dateTimeField, dropdown, progressRing, radioGroup, registerToolkit, textField } from '../components';
+import { type Field, button, controlOwnsKey, dateTimeField, dropdown, progressRing, radioGroup, registerToolkit, textField } from '../components';
 import { codicon, h } from '../lib/dom';
 import { type InitMessage, getUiState, onHostMessage, ready, request, setUiState } from '../lib/host';
 import { renderMessage } from '../lib/row';
@@ -396,11 +396,11 @@ function render(init: InitMessage): void {
     void run(p, false);
   });
   form.addEventListener('keydown', (e) => {
-    const target = e.target as HTMLElement;
-    if (e.key === 'Enter' && target.tagName !== 'VSCODE-BUTTON' && target.tagName !== 'VSCODE-DROPDOWN') {
+    if (controlOwnsKey(e.target, e.key)) return;
+    if (e.key === 'Enter') {
       e.preventDefault();
       void run(p, false);
-    } else if (e.key === 'Escape' && target.tagName !== 'VSCODE-DROPDOWN') {
+    } else if (e.key === 'Escape') {
       e.preventDefault();
       fields.queryWord.value = '';
       validate(p);

@@ -1,6 +1,10 @@
 // Builds a webview's HTML with a strict Content-Security-Policy. Pure (no `vscode`), so the
 // browser tier tests load exactly the page the host serves.
 import { randomBytes } from 'node:crypto';
+// The toolkit's folder says what its components need from the CSP; the host only assembles it.
+import { TOOLKIT_STYLE_HASH } from '../../../webview/components/csp';
+
+export { TOOLKIT_STYLE_HASH };
 
 export interface WebviewHtmlOptions {
   /** `webview.cspSource`: the only origin styles, fonts and images may come from. */
@@ -15,13 +19,6 @@ export interface WebviewHtmlOptions {
 export function makeNonce(): string {
   return randomBytes(18).toString('base64');
 }
-
-/**
- * The one inline style the UI toolkit needs: FAST probes `:focus-visible` support once by appending
- * an *empty* <style> element. Allowing exactly the hash of the empty string permits that probe and
- * nothing else.
- */
-export const TOOLKIT_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='";
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
   return [
