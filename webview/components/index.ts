@@ -1,5 +1,6 @@
 // Thin components over the toolkit (see toolkit.ts). Each returns its element plus a small typed
-// surface (value, invalid state, events), so callers never touch toolkit APIs or tag names.
+// surface (value, invalid state, events), so callers never touch toolkit APIs or tag names; the
+// stylesheet selects controls by the classes set here (text-field, dropdown-field, radio-group).
 import { codicon, fill, h } from '../lib/dom';
 import { type ToolkitElement, createElement, isElement, queryAll } from './toolkit';
 
@@ -64,7 +65,7 @@ function valueField(control: ValueElement, el: HTMLElement, events: readonly str
 
 /** A single-line text field with a visible label. */
 export function textField(o: { id: string; label: string; value?: string; placeholder?: string; describedBy?: string; inputmode?: string; size?: number }): Field {
-  const control = tk('textField', { id: o.id, placeholder: o.placeholder, inputmode: o.inputmode, size: o.size === undefined ? undefined : String(o.size) });
+  const control = tk('textField', { id: o.id, class: 'text-field', placeholder: o.placeholder, inputmode: o.inputmode, size: o.size === undefined ? undefined : String(o.size) });
   control.append(o.label);
   describe(control, o.describedBy);
   control.value = o.value ?? '';
@@ -94,7 +95,7 @@ export interface Choice {
 
 /** A single-choice dropdown. */
 export function dropdown(o: { id: string; label: string; options: readonly Choice[]; value?: string; describedBy?: string }): Field & { setOptions(options: readonly Choice[], value?: string): void } {
-  const control = tk('dropdown', { id: o.id, 'aria-label': o.label, title: o.label });
+  const control = tk('dropdown', { id: o.id, class: 'dropdown-field', 'aria-label': o.label, title: o.label });
   describe(control, o.describedBy);
   const setOptions = (options: readonly Choice[], value?: string) => {
     control.replaceChildren(...options.map((c) => tk('option', { value: c.value }, c.text)));
@@ -109,7 +110,7 @@ export function dropdown(o: { id: string; label: string; options: readonly Choic
 
 /** A group of radio buttons with a visible label. */
 export function radioGroup(o: { id: string; label: string; options: readonly Choice[]; value: string }): Field {
-  const control = tk('radioGroup', { id: o.id });
+  const control = tk('radioGroup', { id: o.id, class: 'radio-group' });
   control.append(h('label', { slot: 'label' }, o.label));
   for (const c of o.options) control.append(tk('radio', { value: c.value, 'data-value': c.value }, c.text));
   control.value = o.value;
