@@ -3,6 +3,7 @@
 import type { MessageAction, MessageRow, PartyView } from '../../src/shared/protocol';
 import { isoTime, visibleText } from '../../src/shared/visibleText';
 import { CALL_MSGTYPES, SEARCHABLE_MSGTYPES, msgtypeLabel } from '../../src/shared/msgtypes';
+import { PARTY_EMPLOYEE, PARTY_EXTERNAL, PARTY_ROBOT } from '../../src/shared/wire';
 import { iconButton } from '../components';
 import { codicon, h } from './dom';
 import { formatDuration, localDateTime, localTime } from './format';
@@ -29,14 +30,15 @@ export function partyName(p: PartyView): string {
 }
 
 export function partyBadgeText(type: number): string {
-  if (type === 1) return t('Employee');
-  if (type === 2) return t('External contact');
-  if (type === 3) return t('Robot');
+  if (type === PARTY_EMPLOYEE) return t('Employee');
+  if (type === PARTY_EXTERNAL) return t('External contact');
+  if (type === PARTY_ROBOT) return t('Robot');
   return t('Party type {0}', String(type));
 }
 
 function party(p: PartyView, cls: string): HTMLElement {
-  const badgeType = p.type === 1 || p.type === 2 || p.type === 3 ? String(p.type) : 'other';
+  // The badge's colour class: party-1, party-2, party-3 (media/webview.css), else party-other.
+  const badgeType = p.type === PARTY_EMPLOYEE || p.type === PARTY_EXTERNAL || p.type === PARTY_ROBOT ? String(p.type) : 'other';
   return h(
     'span',
     { class: `party ${cls}`, title: visibleText(p.id) },
