@@ -46,6 +46,8 @@ const configs = [
       extension: 'src/host/extension.ts',
       simulator: 'src/core/simulator/cli.ts',
       'archive-worker': 'src/core/archive/worker.ts',
+      // The sync thread (core/archive/syncThread.ts starts it).
+      'sync-worker': 'src/core/archive/syncWorker.ts',
       // Demo mode's simulator, required by the host only when the demo starts (host/demo/demoMode.ts).
       'demo-simulator': 'src/core/simulator/index.ts',
       server: 'src/server/main.ts',

@@ -20,11 +20,11 @@ export function repoRoot(): string {
   return join(__dirname, '..', '..');
 }
 
-/** The archive worker and the simulator CLI, bundled into `dir`. */
-export async function bundle(dir: string): Promise<{ worker: string; simulator: string }> {
+/** The archive worker, the sync thread and the simulator CLI, bundled into `dir`. */
+export async function bundle(dir: string): Promise<{ worker: string; syncWorker: string; simulator: string }> {
   await build({
     absWorkingDir: repoRoot(),
-    entryPoints: { 'archive-worker': 'src/core/archive/worker.ts', simulator: 'src/core/simulator/cli.ts' },
+    entryPoints: { 'archive-worker': 'src/core/archive/worker.ts', 'sync-worker': 'src/core/archive/syncWorker.ts', simulator: 'src/core/simulator/cli.ts' },
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -32,7 +32,7 @@ export async function bundle(dir: string): Promise<{ worker: string; simulator: 
     outdir: dir,
     logLevel: 'error',
   });
-  return { worker: join(dir, 'archive-worker.js'), simulator: join(dir, 'simulator.js') };
+  return { worker: join(dir, 'archive-worker.js'), syncWorker: join(dir, 'sync-worker.js'), simulator: join(dir, 'simulator.js') };
 }
 
 /** The simulator CLI on 127.0.0.1 with `args`, and the JSON its first stdout line describes it with. */

@@ -6,11 +6,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Transferable, Worker } from 'node:worker_threads';
 import { ArchiveError, fromErrorData, SQLITE_MISSING_MESSAGE } from './errors';
 import { packPage, unpackMessage } from './packing';
 import { RESOLVE_MAX } from './types';
-import type { HostToWorker, ListChatsQuery, OpArg, OpName, OpResult, RawRow, WorkerInit, WorkerToHost } from './protocol';
+import type { HostToWorker, ListChatsQuery, OpArg, OpName, OpResult, RawRow, StoreRequest, WorkerInit, WorkerToHost } from './protocol';
 import type {
   ApplyResult,
   ArchiveStats,
@@ -82,16 +82,29 @@ function toStored(row: RawRow): StoredMessage | undefined {
   return message ? { ...message, chatKey: row[0] } : undefined;
 }
 
-class WorkerArchive implements Archive {
+/**
+ * Where store requests go and replies come from: the store worker itself (the host's archive), or
+ * a MessagePort attached to it (the sync thread's archive, see `connectStore`). Both are handled by
+ * the same worker, one request at a time, in the order each channel sent them.
+ */
+interface StoreChannel {
+  postMessage(message: HostToWorker, transfer?: readonly Transferable[]): void;
+  on(event: 'message', listener: (message: WorkerToHost) => void): unknown;
+  ref(): void;
+  unref(): void;
+}
+
+/** The `Archive` calls, posted over a channel to the store worker and answered by it. */
+abstract class RemoteArchive implements Archive {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private dead: ArchiveError | undefined;
+  protected dead: ArchiveError | undefined;
 
   constructor(
     readonly file: string,
-    private readonly worker: Worker,
+    private readonly channel: StoreChannel,
   ) {
-    worker.on('message', (message: WorkerToHost) => {
+    channel.on('message', (message: WorkerToHost) => {
       if (message.type !== 'reply') return;
       const p = this.pending.get(message.id);
       if (!p) return;
@@ -100,31 +113,29 @@ class WorkerArchive implements Archive {
       if (message.ok) p.resolve(message.value);
       else p.reject(fromErrorData(message.error));
     });
-    worker.on('error', (error) => this.fail(new ArchiveError('WORKER_DIED', `the archive worker failed: ${error.message}`, { cause: error })));
-    worker.on('exit', (code) => this.fail(new ArchiveError(code === 0 ? 'CLOSED' : 'WORKER_DIED', `the archive worker exited (${code})`)));
     this.updateRef();
   }
 
-  private fail(error: ArchiveError): void {
+  protected fail(error: ArchiveError): void {
     this.dead ??= error;
     for (const p of this.pending.values()) p.reject(error);
     this.pending.clear();
   }
 
-  /** The worker keeps Node alive only while a request is outstanding. */
+  /** The channel keeps Node (or the sync thread) alive only while a request is outstanding. */
   private updateRef(): void {
-    if (this.pending.size > 0) this.worker.ref();
-    else this.worker.unref();
+    if (this.pending.size > 0) this.channel.ref();
+    else this.channel.unref();
   }
 
-  private call<K extends OpName>(op: K, arg: OpArg<K>): Promise<OpResult<K>> {
+  protected call<K extends OpName>(op: K, arg: OpArg<K>): Promise<OpResult<K>> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise<OpResult<K>>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       this.updateRef();
-      const request = { id, op, arg } as HostToWorker;
-      this.worker.postMessage(request);
+      const request = { id, op, arg } as StoreRequest;
+      this.channel.postMessage(request);
     });
   }
 
@@ -218,6 +229,27 @@ class WorkerArchive implements Archive {
     return this.call('stats', undefined);
   }
 
+  abstract close(): Promise<void>;
+}
+
+class WorkerArchive extends RemoteArchive {
+  constructor(
+    file: string,
+    private readonly worker: Worker,
+  ) {
+    super(file, worker);
+    worker.on('error', (error) => this.fail(new ArchiveError('WORKER_DIED', `the archive worker failed: ${error.message}`, { cause: error })));
+    worker.on('exit', (code) => this.fail(new ArchiveError(code === 0 ? 'CLOSED' : 'WORKER_DIED', `the archive worker exited (${code})`)));
+  }
+
+  /** A new channel to this archive's store worker, for another thread (see `connectStore`). */
+  connect(): MessagePort {
+    if (this.dead) throw this.dead;
+    const { port1, port2 } = new MessageChannel();
+    this.worker.postMessage({ attach: port2 } satisfies HostToWorker, [port2]);
+    return port1;
+  }
+
   async close(): Promise<void> {
     if (this.dead) return;
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
@@ -234,6 +266,31 @@ class WorkerArchive implements Archive {
     clearTimeout(timer);
     await this.worker.terminate();
   }
+}
+
+/** The archive of a store worker seen from another thread, through a port from `connectStore`. */
+export class PortArchive extends RemoteArchive {
+  constructor(
+    file: string,
+    private readonly port: MessagePort,
+  ) {
+    super(file, port);
+    port.on('close', () => this.fail(new ArchiveError('CLOSED', 'the archive channel was closed')));
+  }
+
+  /** Closes this channel only; the archive stays open for its owner. */
+  async close(): Promise<void> {
+    this.fail(new ArchiveError('CLOSED', 'the archive channel was closed'));
+    this.port.close();
+  }
+}
+
+/**
+ * A channel to the store worker behind `archive`, to hand (transferred) to another thread that
+ * wraps it in a PortArchive; undefined when the archive is not one `openArchive` opened.
+ */
+export function connectStore(archive: Archive): MessagePort | undefined {
+  return archive instanceof WorkerArchive ? archive.connect() : undefined;
 }
 
 /** Opens (creating and migrating if needed) the archive file of one profile. */

@@ -16,4 +16,5 @@ export {
   type SyncProgress,
   type SyncResult,
 } from './sync';
+export { type ClientSpec, OffThreadSyncEngine, type OffThreadSyncOptions } from './syncThread';
 export type * from './types';

@@ -3,6 +3,7 @@
  * the host proxy and the worker's dispatcher are checked against the same list.
  * Everything here crosses postMessage (structured clone): plain data only.
  */
+import type { MessagePort } from 'node:worker_threads';
 import type { ErrorData } from './errors';
 import type { PackedMessages } from './packing';
 import type {
@@ -80,7 +81,13 @@ export interface WorkerInit {
   file: string;
 }
 
-export type HostToWorker = { [K in OpName]: { id: number; op: K; arg: OpArg<K> } }[OpName];
+export type StoreRequest = { [K in OpName]: { id: number; op: K; arg: OpArg<K> } }[OpName];
+
+/**
+ * A request, or a port to serve as well (another thread's channel to the same store: the sync
+ * thread's). Requests on an attached port are answered on it; it cannot close the store.
+ */
+export type HostToWorker = StoreRequest | { attach: MessagePort };
 
 export type WorkerToHost =
   | { type: 'ready'; schemaBefore: number }

@@ -7,11 +7,11 @@
  */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { parentPort, workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { Checkpointer, isCheckpointerInit, runCheckpointer, WAL_BACKSTOP_BYTES } from './checkpointer';
 import { loadSqlite, openDatabase, WAL_AUTOCHECKPOINT_BYTES } from './db';
-import { toErrorData } from './errors';
-import type { HostToWorker, OpArg, OpName, OpResult, StoreHandlers, WorkerInit, WorkerToHost } from './protocol';
+import { ArchiveError, toErrorData } from './errors';
+import type { HostToWorker, OpArg, OpName, OpResult, StoreHandlers, StoreRequest, WorkerInit, WorkerToHost } from './protocol';
 import { SCHEMA_VERSION, userVersion } from './schema';
 import { ArchiveStore } from './store';
 
@@ -67,16 +67,41 @@ function main(): void {
     post({ type: 'fatal', error: toErrorData(error) });
     return;
   }
-  port.on('message', async (request: HostToWorker) => {
+  /** Ports of other threads (the sync thread's) served beside the host's; closed with the store. */
+  const attached = new Set<MessagePort>();
+  let closed = false;
+  const serve = async (request: StoreRequest, reply: (message: WorkerToHost) => void, owner: boolean): Promise<void> => {
     try {
+      if (request.op === 'close' && !owner) throw new ArchiveError('BAD_REQUEST', 'only the archive\'s owner closes it');
+      if (closed) throw new ArchiveError('CLOSED', 'the archive is closed');
       // The checkpointer's connection closes first, so the writer's is the last one: closing it
       // checkpoints the WAL into the file and removes it.
-      if (request.op === 'close') await checkpointer?.close();
+      if (request.op === 'close') {
+        closed = true;
+        for (const p of attached) p.close();
+        await checkpointer?.close();
+      }
       const value = dispatch(store, request.op, request.arg);
-      post({ type: 'reply', id: request.id, ok: true, value });
+      reply({ type: 'reply', id: request.id, ok: true, value });
     } catch (error) {
-      post({ type: 'reply', id: request.id, ok: false, error: toErrorData(error) });
+      reply({ type: 'reply', id: request.id, ok: false, error: toErrorData(error) });
     }
+  };
+  const attach = (other: MessagePort): void => {
+    if (closed) {
+      other.close();
+      return;
+    }
+    attached.add(other);
+    other.on('message', (request: StoreRequest) => void serve(request, (m) => other.postMessage(m), false));
+    other.on('close', () => attached.delete(other));
+  };
+  port.on('message', async (request: HostToWorker) => {
+    if ('attach' in request) {
+      attach(request.attach);
+      return;
+    }
+    await serve(request, post, true);
     if (request.op === 'close') port.close();
   });
   post({ type: 'ready', schemaBefore: store.schemaBefore });

@@ -32,6 +32,7 @@ export const ROOT = repoRoot();
 export interface Bundles {
   dir: string;
   worker: string;
+  syncWorker: string;
   syncChild: string;
   windowChild: string;
 }
@@ -46,6 +47,7 @@ export function buildBundles(): Promise<Bundles> {
       absWorkingDir: ROOT,
       entryPoints: {
         'archive-worker': 'src/core/archive/worker.ts',
+        'sync-worker': 'src/core/archive/syncWorker.ts',
         'sync-child': 'test/unit/archive/fixtures/syncChild.ts',
         'window-child': 'test/unit/archive/fixtures/windowChild.ts',
       },
@@ -62,6 +64,7 @@ export function buildBundles(): Promise<Bundles> {
     return {
       dir,
       worker: join(dir, 'archive-worker.js'),
+      syncWorker: join(dir, 'sync-worker.js'),
       syncChild: join(dir, 'sync-child.js'),
       windowChild: join(dir, 'window-child.js'),
     };
