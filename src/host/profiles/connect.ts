@@ -12,6 +12,7 @@ import {
   WeComClient,
   type WeComClientOptions,
 } from '../../core/wecom';
+import type { ClientSpec } from '../../core/archive';
 import type { ProxyOptions } from '../../core/wecom/proxy';
 import type { Profile, SecretField } from './profile';
 
@@ -21,6 +22,9 @@ export type SecretReader = (field: SecretField) => PromiseLike<string | undefine
 export interface Connection {
   readonly profile: Profile;
   readonly client: WeComClient;
+  /** What the client was built from, for the sync thread, which builds its own and asks this token source. */
+  readonly tokenSource: TokenSource;
+  readonly clientSpec: ClientSpec;
   readonly keyRing: KeyRing;
   dispose(): void;
 }
@@ -84,6 +88,8 @@ export async function connect(profile: Profile, secret: SecretReader, logger: Lo
   return {
     profile,
     client,
+    tokenSource,
+    clientSpec: { baseUrl, ...(proxy ? { proxy } : {}) },
     keyRing,
     dispose: () => {
       void client.close();

@@ -129,23 +129,35 @@ export class SyncController implements vscode.Disposable {
   private async run(profile: Profile, signal: AbortSignal, report: (text: string) => void, onCount: (n: number) => void): Promise<SyncResult> {
     const t = vscode.l10n.t;
     const tokens = await this.callbackTokens(profile);
-    const conn = await connect(profile, (f) => this.store.getSecret(profile.id, f), this.log, {
-      onWait: (until) => {
-        // WeCom treats a refused callback token like none: the strict limit. Ask for a new one.
-        tokens.token.refused();
-        report(t('Rate limited by WeCom: waiting until {0}…', new Date(until).toLocaleTimeString()));
-      },
-    });
+    const conn = await connect(profile, (f) => this.store.getSecret(profile.id, f), this.log);
     try {
       await tokens.token.prepare(signal);
       const limit = vscode.workspace.getConfiguration('wecomArchive').get<number>('sync.limit', 1000);
-      return await this.archives.sync(profile.id, conn.client, { owner: this.owner, limit, callbackToken: () => tokens.token.current() }, {
-        signal,
-        onProgress: (p) => {
-          onCount(p.total);
-          report(p.pages === 1 ? t('{0} new messages stored (1 page)', p.total.toLocaleString()) : t('{0} new messages stored ({1} pages)', p.total.toLocaleString(), p.pages.toLocaleString()));
+      // The engine runs on the sync thread: this thread (every extension's) only hears of progress.
+      return await this.archives.sync(
+        profile.id,
+        {
+          owner: this.owner,
+          limit,
+          client: conn.clientSpec,
+          tokenSource: conn.tokenSource,
+          callbackToken: () => tokens.token.current(),
+          logger: this.log,
+          debug: this.log.logLevel !== vscode.LogLevel.Off && this.log.logLevel <= vscode.LogLevel.Debug,
+          onWait: (until) => {
+            // WeCom treats a refused callback token like none: the strict limit. Ask for a new one.
+            tokens.token.refused();
+            report(t('Rate limited by WeCom: waiting until {0}…', new Date(until).toLocaleTimeString()));
+          },
         },
-      });
+        {
+          signal,
+          onProgress: (p) => {
+            onCount(p.total);
+            report(p.pages === 1 ? t('{0} new messages stored (1 page)', p.total.toLocaleString()) : t('{0} new messages stored ({1} pages)', p.total.toLocaleString(), p.pages.toLocaleString()));
+          },
+        },
+      );
     } finally {
       tokens.dispose();
       conn.dispose();
