@@ -22,6 +22,7 @@
  * on the network. A crash loses at most the open group, whose cursor was not committed either:
  * the next run fetches it again.
  */
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { CancelledError } from '../wecom/errors';
 import type { SyncPage, WeComClient } from '../wecom/client';
 import { type Clock, systemClock } from '../wecom/timing';
@@ -97,7 +98,8 @@ type Syncer = Pick<WeComClient, 'syncMsg'>;
 
 /** How `page`, fetched with `asked`, breaks the paging contract, if it does. */
 function brokenRule(page: SyncPage, asked: string | undefined, sent: ReadonlySet<string>): { rule: ProtocolRule; detail?: string } | undefined {
-  const entries = page.messages.length + page.skipped;
+  // Known before the messages are read (the client reads them when the engine stores the page).
+  const entries = page.entries ?? page.messages.length + page.skipped;
   if (entries > page.limitUsed) return { rule: 'pageTooLong', detail: `${entries} > limit ${page.limitUsed}` };
   if (!page.hasMore) return undefined;
   if (!page.nextCursor) return { rule: 'cursorMissing' };
@@ -218,7 +220,9 @@ export class SyncEngine {
     // fails (BATCH_LOST, OUT_OF_ORDER), which is the first failure's echo, not news.
     type Group = NonNullable<typeof group>;
     const store = (page: SyncPage, after: string, into: Group, commit: boolean, continues: boolean): Promise<void> => {
-      const applied = this.archive.applyPage({
+      // In a task of its own: the next page's request (sent just before) goes out before this
+      // page's messages are read and packed. Pages still reach the archive in order (FIFO).
+      const applied = yieldToLoop().then(() => this.archive.applyPage({
         after,
         messages: page.messages,
         ...(page.texts ? { texts: page.texts } : {}),
@@ -228,7 +232,7 @@ export class SyncEngine {
         lease,
         commit,
         continues,
-      });
+      }));
       const done = applied.then((result) => {
         pages++;
         inserted += result.inserted;

@@ -23,8 +23,8 @@ import { backoffDelay, type Clock, realSleep, type Sleep, systemClock } from './
 import type { TokenSource } from './tokens';
 import { HttpTransport } from './transport';
 import { checkSecureUrl, DEFAULT_BASE_URL } from './urls';
-import { type ArchiveMessage, type ParseResult, SEARCH_DEFAULT_LIMIT, type SearchMsgRequest, SYNC_DEFAULT_LIMIT, type SyncMsgRequest } from '../../shared/wire';
-import { parseEnvelope, parseSearchReply, parseSyncReply } from './wire';
+import { type ArchiveMessage, type ParseResult, SEARCH_DEFAULT_LIMIT, type SearchMsgRequest, SYNC_DEFAULT_LIMIT, type SyncMsgRequest, type SyncPageData } from '../../shared/wire';
+import { parseEnvelope, parseSearchReply, parseSyncHead, readSyncEntries, type SyncReplyHead } from './wire';
 
 export interface RetryOptions {
   /** Total attempts for transient failures (-1, 45033, 5xx, resets, timeouts, bad JSON). Default 5. */
@@ -62,6 +62,7 @@ export interface WeComClientOptions {
 }
 
 export interface SyncPage {
+  /** Read when first asked for (see LazySyncPage). */
   readonly messages: ArchiveMessage[];
   /** Each message's JSON as received, in the order of `messages` (see SyncPageData.texts). */
   readonly texts?: readonly string[];
@@ -71,6 +72,45 @@ export interface SyncPage {
   readonly limitUsed: number;
   /** msg_list entries without a msgid, dropped. */
   readonly skipped: number;
+  /** msg_list's length (messages + skipped), known before the messages are read. */
+  readonly entries?: number;
+}
+
+/**
+ * A sync_msg page whose messages are read on first use. Reading a full page takes milliseconds;
+ * the sync engine checks the paging contract (cursor, has_more, entries) and sends the next
+ * request first, so the server works on it meanwhile.
+ */
+class LazySyncPage implements SyncPage {
+  private body: Pick<SyncPageData, 'messages' | 'texts' | 'skipped'> | undefined;
+  readonly nextCursor: string;
+  readonly hasMore: boolean;
+  readonly entries: number;
+  readonly skipped: number;
+
+  constructor(
+    private readonly head: SyncReplyHead,
+    private readonly text: string,
+    readonly limitUsed: number,
+  ) {
+    this.nextCursor = head.nextCursor;
+    this.hasMore = head.hasMore;
+    this.entries = head.entries;
+    this.skipped = head.skipped;
+  }
+
+  private read(): Pick<SyncPageData, 'messages' | 'texts' | 'skipped'> {
+    this.body ??= readSyncEntries(this.head.list, this.text);
+    return this.body;
+  }
+
+  get messages(): ArchiveMessage[] {
+    return this.read().messages;
+  }
+
+  get texts(): readonly string[] | undefined {
+    return this.read().texts;
+  }
 }
 
 export interface SearchPage {
@@ -151,11 +191,14 @@ export class WeComClient {
       path: '/cgi-bin/chatdata/sync_msg',
       body,
       defaultLimit: SYNC_DEFAULT_LIMIT,
-      parse: parseSyncReply,
+      parse: (json, text) => {
+        const head = parseSyncHead(json);
+        return head.ok ? { ok: true, value: { head: head.value, text } } : head;
+      },
       ...(signal ? { signal } : {}),
     });
-    if (value.skipped > 0) this.logger.warn(`sync_msg: dropped ${value.skipped} msg_list entries without a msgid`);
-    return { ...value, limitUsed };
+    if (value.head.skipped > 0) this.logger.warn(`sync_msg: dropped ${value.head.skipped} msg_list entries without a msgid`);
+    return new LazySyncPage(value.head, value.text, limitUsed);
   }
 
   /** One search_msg call. */

@@ -63,11 +63,17 @@ export function parseEnvelope(json: unknown): ParseResult<Envelope> {
   return { ok: true, value: { errcode: errcode ?? 0, errmsg: readString(json.errmsg) ?? '' } };
 }
 
-/** One msg_list entry → ArchiveMessage, or undefined when it has no usable msgid. */
-export function parseMessage(value: unknown): ArchiveMessage | undefined {
+/** The entry's msgid, when it has a usable one (parseMessage keeps only such entries). */
+function usableMsgid(value: unknown): string | undefined {
   if (!isJsonObject(value)) return undefined;
   const msgid = readString(value.msgid);
-  if (msgid === undefined || msgid === '') return undefined;
+  return msgid === undefined || msgid === '' ? undefined : msgid;
+}
+
+/** One msg_list entry → ArchiveMessage, or undefined when it has no usable msgid. */
+export function parseMessage(value: unknown): ArchiveMessage | undefined {
+  const msgid = usableMsgid(value);
+  if (msgid === undefined || !isJsonObject(value)) return undefined;
   const sender = readParty(value.sender) ?? { type: 0, id: '' };
   const receivers = Array.isArray(value.receiver_list)
     ? value.receiver_list.map(readParty).filter((p): p is Party => p !== undefined)
@@ -101,8 +107,23 @@ function entryTexts(text: string | undefined, count: number): string[] | undefin
   return spans.map(([start, end]) => text.slice(start, end));
 }
 
-/** A successful (errcode 0) sync_msg reply → one page. `text` is the reply as received, if known. */
-export function parseSyncReply(json: unknown, text?: string): ParseResult<SyncPageData> {
+/** What a sync_msg reply says about paging, read without reading its messages. */
+export interface SyncReplyHead {
+  readonly nextCursor: string;
+  readonly hasMore: boolean;
+  /** msg_list's length, usable entries or not. */
+  readonly entries: number;
+  /** Entries without a usable msgid (dropped when the messages are read). */
+  readonly skipped: number;
+  /** msg_list as parsed ([] when absent), for readSyncEntries. */
+  readonly list: readonly unknown[];
+}
+
+/**
+ * The paging part of a successful (errcode 0) sync_msg reply: enough to check the paging contract
+ * and ask for the next page before the messages are read (readSyncEntries).
+ */
+export function parseSyncHead(json: unknown): ParseResult<SyncReplyHead> {
   if (!isJsonObject(json)) return { ok: false, problem: 'reply is not a JSON object' };
   // Both chat-archive APIs always send errcode; a reply without one is not a success page.
   if (readNumber(json.errcode) === undefined) return { ok: false, problem: 'reply has no errcode' };
@@ -110,6 +131,13 @@ export function parseSyncReply(json: unknown, text?: string): ParseResult<SyncPa
     return { ok: false, problem: 'msg_list is not an array' };
   }
   const list: unknown[] = Array.isArray(json.msg_list) ? json.msg_list : [];
+  let skipped = 0;
+  for (const entry of list) if (usableMsgid(entry) === undefined) skipped++;
+  return { ok: true, value: { nextCursor: readString(json.next_cursor) ?? '', hasMore: readHasMore(json.has_more), entries: list.length, skipped, list } };
+}
+
+/** The messages of msg_list (and their texts as received, when `text` is the reply and splits cleanly). Never fails. */
+export function readSyncEntries(list: readonly unknown[], text?: string): Pick<SyncPageData, 'messages' | 'texts' | 'skipped'> {
   const all = entryTexts(text, list.length);
   const messages: ArchiveMessage[] = [];
   const texts: string[] = [];
@@ -119,16 +147,15 @@ export function parseSyncReply(json: unknown, text?: string): ParseResult<SyncPa
     messages.push(message);
     if (all) texts.push(all[i]!);
   }
-  return {
-    ok: true,
-    value: {
-      messages,
-      ...(all ? { texts } : {}),
-      nextCursor: readString(json.next_cursor) ?? '',
-      hasMore: readHasMore(json.has_more),
-      skipped: list.length - messages.length,
-    },
-  };
+  return { messages, ...(all ? { texts } : {}), skipped: list.length - messages.length };
+}
+
+/** A successful (errcode 0) sync_msg reply → one page. `text` is the reply as received, if known. */
+export function parseSyncReply(json: unknown, text?: string): ParseResult<SyncPageData> {
+  const head = parseSyncHead(json);
+  if (!head.ok) return head;
+  const { nextCursor, hasMore, list } = head.value;
+  return { ok: true, value: { ...readSyncEntries(list, text), nextCursor, hasMore } };
 }
 
 /** A successful (errcode 0) search_msg reply → one page of msgids (newest first, as the server sends). */
