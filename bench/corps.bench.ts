@@ -10,7 +10,8 @@
  *                                 scheduler's runs. Goal < 20.
  *
  * The simulator (one process, 20 corps) runs in a child process so it does not share this event
- * loop. Floor and product alternate, RUNS times each; the medians are compared.
+ * loop. Floor and product alternate, RUNS times each; the medians are compared. The engines run
+ * as the extension runs them, on the sync thread (--in-process: on this thread, as before #18).
  */
 import type { ChildProcess, } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,9 +20,8 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { type Archive, openArchive } from '../src/core/archive/archive';
-import { SyncEngine } from '../src/core/archive/sync';
+import { OffThreadSyncEngine } from '../src/core/archive/syncThread';
 import { DEFAULT_CONCURRENCY, SyncScheduler } from '../src/host/sync/scheduler';
-import { WeComClient } from '../src/core/wecom/client';
 import { demoTokenSource } from '../src/core/wecom/tokens';
 import { bundle, median, print, runBench, spawnSimulator } from './support';
 
@@ -31,6 +31,7 @@ const MESSAGES = QUICK ? 5_000 : 20_000;
 const LATENCY_MS = 30;
 const LIMIT = 1000;
 const RUNS = 3;
+const IN_PROCESS = process.argv.includes('--in-process');
 
 interface Corp {
   corpid: string;
@@ -97,7 +98,7 @@ async function floor(url: string, corps: Corp[], concurrency: number): Promise<{
 }
 
 /** The product: the scheduler's Sync All at its default concurrency, each run a sync engine into its archive. */
-async function product(url: string, corps: Corp[], archives: Archive[]): Promise<{ ms: number; messages: number; stallMs: number }> {
+async function product(url: string, corps: Corp[], archives: Archive[], syncWorker: string): Promise<{ ms: number; messages: number; stallMs: number }> {
   let messages = 0;
   let left = corps.length;
   let finish: () => void = () => undefined;
@@ -109,16 +110,22 @@ async function product(url: string, corps: Corp[], archives: Archive[]): Promise
     concurrency: DEFAULT_CONCURRENCY,
     run: async (id) => {
       const i = Number(id);
-      const client = new WeComClient({ tokenSource: demoTokenSource(corps[i]!.token), baseUrl: url });
       try {
-        const result = await new SyncEngine(archives[i]!, client, { owner: 'bench', limit: LIMIT }).run();
+        const engine = new OffThreadSyncEngine(archives[i]!, {
+          owner: 'bench',
+          limit: LIMIT,
+          client: { baseUrl: url },
+          tokenSource: demoTokenSource(corps[i]!.token),
+          workerPath: syncWorker,
+          offThread: !IN_PROCESS,
+        });
+        const result = await engine.run();
         messages += result.inserted;
         return { kind: 'ok' };
       } catch (error) {
         process.stderr.write(`corp ${i}: ${error instanceof Error ? error.message : String(error)}\n`);
         return { kind: 'failed', error };
       } finally {
-        await client.close();
         if (--left === 0) finish();
       }
     },
@@ -139,7 +146,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'corps-bench-'));
   let sim: ChildProcess | undefined;
   try {
-    const { worker, simulator } = await bundle(dir);
+    const { worker, syncWorker, simulator } = await bundle(dir);
     const started = await startSimulatorProcess(simulator);
     sim = started.child;
     const { url, corps } = started;
@@ -157,7 +164,7 @@ async function main(): Promise<void> {
       expected = f.messages;
       // Fresh archives each run, opened before the clock starts (the extension keeps them open).
       const archives = await Promise.all(corps.map((_, i) => openArchive(join(dir, `run${run}-corp${i}.sqlite`), { workerPath: worker })));
-      const p = await product(url, corps, archives);
+      const p = await product(url, corps, archives, syncWorker);
       await Promise.all(archives.map((a) => a.close()));
       if (p.messages !== f.messages) throw new Error(`the scheduler synced ${p.messages}, the floor saw ${f.messages}`);
       products.push(p.ms);
