@@ -20,6 +20,7 @@ import { PortArchive } from './archive';
 import { fromCrossError, toCrossError } from './crossErrors';
 import { SyncEngine, type SyncProgress } from './sync';
 import type { HostToSync, LogLevel, SyncToHost } from './syncThreadProtocol';
+import { yieldPriority } from './threadPriority';
 
 /**
  * An access token the host gave is used this long before it is asked again. The client asks for
@@ -34,6 +35,9 @@ export const PROGRESS_EVERY_MS = 100;
 
 const port = parentPort;
 if (!port) throw new Error('sync-worker must run as a worker thread');
+// Like the store: the editor's main thread first. Its work per page is not on the request's path
+// (the next request goes out before a page is read), and a remote server does not compete for it.
+yieldPriority();
 const post = (message: SyncToHost): void => port.postMessage(message);
 
 interface Run {

@@ -5,29 +5,14 @@
  *
  * The same file, started with CheckpointerInit, is the checkpointer thread (checkpointer.ts).
  */
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { Checkpointer, isCheckpointerInit, runCheckpointer, WAL_BACKSTOP_BYTES } from './checkpointer';
 import { loadSqlite, openDatabase, WAL_AUTOCHECKPOINT_BYTES } from './db';
 import { ArchiveError, toErrorData } from './errors';
 import type { HostToWorker, OpArg, OpName, OpResult, StoreHandlers, StoreRequest, WorkerInit, WorkerToHost } from './protocol';
 import { SCHEMA_VERSION, userVersion } from './schema';
+import { yieldPriority } from './threadPriority';
 import { ArchiveStore } from './store';
-
-/**
- * Best effort, Linux only: this thread (the store or the checkpointer) gets a lower priority than
- * the extension host's, so a long sync takes the CPU the editor leaves rather than the other way
- * round. On Linux a thread id given to setpriority names that thread alone.
- */
-function yieldPriority(): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
-  } catch {
-    // Not Linux, or not allowed: normal priority.
-  }
-}
 
 function dispatch<K extends OpName>(handlers: StoreHandlers, op: K, arg: OpArg<K>): OpResult<K> {
   return handlers[op](arg);
