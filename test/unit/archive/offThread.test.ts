@@ -16,6 +16,7 @@ import { OffThreadSyncEngine, type OffThreadSyncOptions } from '../../../src/cor
 import { type RunningSimulator, startSimulator } from '../../../src/core/simulator/index';
 import { CancelledError, NetworkError, PASTE_TOKEN_STEP, TokenError, WeComApiError, WeComError } from '../../../src/core/wecom/errors';
 import type { TokenSource } from '../../../src/core/wecom/tokens';
+import { phrase } from '../../../src/shared/text';
 import { buildBundles, DAY, recount, simMessages, tempDir } from './helpers';
 
 let workerPath: string;
@@ -141,7 +142,7 @@ describe('sync on its own thread', () => {
       assert.equal(error.errcode, 48002);
       assert.equal(error.kind, 'fatal');
       assert.equal(error.nextStep.action, 'checkAuthorization');
-      assert.match(error.userMessage.zh, /48002/);
+      assert.match(JSON.stringify(error.userMessage), /48002/);
       assert.match((await archive.syncState()).lastError?.message ?? '', /48002/);
     } finally {
       sim.setFaults([]);
@@ -160,7 +161,7 @@ describe('sync on its own thread', () => {
   it("the host token source's own error arrives typed", async () => {
     const failing: TokenSource = {
       getToken: async () => {
-        throw new TokenError('expired', { zh: '过期', en: 'The pasted access token expired' }, PASTE_TOKEN_STEP);
+        throw new TokenError('expired', phrase('The pasted access token expired'), PASTE_TOKEN_STEP);
       },
       refresh: async () => sim.accessToken,
       describe: () => 'failing',
@@ -220,7 +221,7 @@ describe('errors across threads', () => {
       new WeComApiError(50100, 'invalid cursor', 'sync_msg'),
       new NetworkError('ECONNRESET', 'socket hang up', true),
       new CancelledError(),
-      new TokenError('notRefreshable', { zh: '甲', en: 'a' }, PASTE_TOKEN_STEP),
+      new TokenError('notRefreshable', phrase('A pasted token cannot be refreshed'), PASTE_TOKEN_STEP),
       new SyncBusyError('window-b', 1_700_000_000_000),
       new ServerProtocolError('cursorCycle', 'A→B→A'),
       new ArchiveError('SCHEMA_CHANGED', 'the archive was upgraded'),
