@@ -16,19 +16,25 @@ export interface RateLimitSettings {
 
 export const DEFAULT_RATE_LIMITS: RateLimitSettings = { perMinute: 10_000, noTokenPerMinute: 10, blockSeconds: 60 };
 
-/** Sliding one-minute window: a ring of the last `limit` call times. */
+/**
+ * Sliding one-minute window: the times of the calls within the last minute, oldest first. Memory
+ * follows the calls actually made, not the limit (a limit of 10^8 must not allocate 10^8 slots).
+ */
 class SlidingWindow {
-  private readonly ring: Float64Array;
+  private times: number[] = [];
   private head = 0;
 
-  constructor(limit: number) {
-    this.ring = new Float64Array(Math.max(1, limit)).fill(Number.NEGATIVE_INFINITY);
-  }
+  constructor(private readonly limit: number) {}
 
   tryTake(nowMs: number): boolean {
-    if (this.ring[this.head]! > nowMs - 60_000) return false;
-    this.ring[this.head] = nowMs;
-    this.head = (this.head + 1) % this.ring.length;
+    while (this.head < this.times.length && this.times[this.head]! <= nowMs - 60_000) this.head++;
+    // Compact now and then, so the array holds about one minute of calls.
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times = this.times.slice(this.head);
+      this.head = 0;
+    }
+    if (this.times.length - this.head >= Math.max(1, this.limit)) return false;
+    this.times.push(nowMs);
     return true;
   }
 }
