@@ -8,6 +8,7 @@ import { SEARCH_VIEW_TYPE, SearchPanel } from './panels/searchPanel';
 import { STREAM_VIEW_TYPE, StreamPanel } from './panels/streamPanel';
 import { ProfileCommands } from './profiles/profileCommands';
 import { ProfileStore } from './profiles/profileStore';
+import { teamArchiveOptions } from './profiles/teamProfile';
 import type { SecretField } from './profiles/profile';
 import { StatusBar } from './statusBar';
 import { ArchiveService } from './sync/archiveService';
@@ -42,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const profiles = new ProfileStore(context);
   const demo = new DemoMode(profiles, log);
   const statusBar = new StatusBar();
-  const archives = new ArchiveService(context.globalStorageUri.fsPath, join(context.extensionPath, 'dist', 'archive-worker.js'));
+  const archives = new ArchiveService(context.globalStorageUri.fsPath, join(context.extensionPath, 'dist', 'archive-worker.js'), (id) => teamArchiveOptions(profiles, id));
   const sync = new SyncController(profiles, archives, log, (id) => (id === DEMO_PROFILE_ID ? demo.clock : undefined));
   const background = new BackgroundSync(profiles, archives, sync, statusBar, log, (p) => !p.demo || demo.running);
   const seen = new SeenCounts(context.globalState);
@@ -75,7 +76,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
     void vscode.commands.executeCommand('setContext', 'wecomArchive.hasProfile', profiles.list().length > 0);
     tree.refresh();
   };
-  context.subscriptions.push(profiles.onDidChange(onProfilesChanged), demo.onDidChange(onProfilesChanged));
+  context.subscriptions.push(
+    profiles.onDidChange(onProfilesChanged),
+    demo.onDidChange(onProfilesChanged),
+    // A team profile given another URL or key reads its service anew.
+    profiles.onDidChange((id) => id && void archives.profileChanged(id)),
+  );
 
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'wecomArchive.showLog': () => log.show(),

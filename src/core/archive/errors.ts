@@ -28,11 +28,14 @@ export type ArchiveErrorCode =
 
 export class ArchiveError extends Error {
   readonly code: ArchiveErrorCode;
+  /** What the user is told, with the next step, when the code alone does not say it (the team service's refusals). */
+  readonly userMessage: Phrase | undefined;
 
-  constructor(code: ArchiveErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ArchiveErrorCode, message: string, options?: { cause?: unknown; userMessage?: Phrase }) {
     super(message, options);
     this.name = 'ArchiveError';
     this.code = code;
+    this.userMessage = options?.userMessage;
   }
 }
 
@@ -117,6 +120,7 @@ export function errorPhrase(error: unknown): Phrase {
     );
   }
   if (error instanceof ArchiveError) {
+    if (error.userMessage) return error.userMessage;
     // The codes a user can meet and act on; the others are bugs, shown with their English detail.
     switch (error.code) {
       case 'SCHEMA_CHANGED':

@@ -4,7 +4,8 @@
  * tree, stream, search, exports — works on it as on a local file. It is read-only: the service
  * syncs, so every write answers READ_ONLY. `onStored` follows the service's `stored` events.
  */
-import type { JsonObject } from '../../shared/wire';
+import { phrase } from '../../shared/text';
+import type { JsonObject, SearchMsgRequest } from '../../shared/wire';
 import { parseMessage } from '../wecom/wire';
 import type { Archive } from './archive';
 import { ArchiveError } from './errors';
@@ -71,6 +72,66 @@ export function checkServiceUrl(baseUrl: string): URL {
   return url;
 }
 
+/** A hit of the service's search: the msgid, and the message when the service's archive holds it. */
+export interface TeamSearchHit {
+  readonly msgid: string;
+  readonly message?: StoredMessage;
+}
+
+export interface TeamSearchPage {
+  readonly hits: TeamSearchHit[];
+  readonly nextCursor: string;
+  readonly hasMore: boolean;
+}
+
+/** A corp the key may read, as GET /v1/corps lists it. */
+export interface TeamCorp {
+  readonly corpId: string;
+  readonly messages: number;
+  readonly chats: number;
+  readonly lastSuccessAt?: number;
+}
+
+/** The service's refusal in words a user can act on; its own code and message stay in the log text. */
+function refusal(origin: string, status: number, reason: string): ArchiveError {
+  const message = `the team archive service refused (${status} ${reason})`;
+  const userMessage =
+    status === 401
+      ? phrase('The team archive service at {0} did not accept the API key. Check the key with "Edit Profile", or ask the service\'s admin for a new one.', origin)
+      : status === 403
+        ? phrase('Your API key may not read this corp on the team archive service at {0}. Ask the service\'s admin to add the corp to your key.', origin)
+        : status === 404
+          ? phrase('The team archive service at {0} keeps no archive for this corp ({1}). Check the corp id in "Edit Profile".', origin, reason)
+          : phrase('The team archive service at {0} answered {1} ({2}). Try again later; the log has the details.', origin, String(status), reason);
+  return new ArchiveError('SERVICE', message, { userMessage });
+}
+
+async function callService<T>(base: URL, apiKey: string, url: URL, timeoutMs: number, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    throw new ArchiveError('SERVICE', `the team archive service at ${base.origin} did not answer`, {
+      cause: error,
+      userMessage: phrase('The team archive service at {0} did not answer. Check its URL and that it runs; the tree shows the archive again once it answers.', base.origin),
+    });
+  }
+  const json = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+  if (!res.ok) throw refusal(base.origin, res.status, json.error ? `${json.error.code}: ${json.error.message}` : `HTTP ${res.status}`);
+  return json as T;
+}
+
+/** The corps an API key may read on a service (the profile wizard offers them). */
+export async function listTeamCorps(baseUrl: string, apiKey: string, timeoutMs = 15_000): Promise<TeamCorp[]> {
+  const base = checkServiceUrl(baseUrl);
+  return (await callService<{ corps: TeamCorp[] }>(base, apiKey, new URL('/v1/corps', base), timeoutMs)).corps;
+}
+
 export class TeamArchive implements Archive {
   readonly file: string;
   private readonly base: URL;
@@ -92,25 +153,9 @@ export class TeamArchive implements Archive {
     return url;
   }
 
-  private async call<T>(url: URL, body?: unknown): Promise<T> {
-    if (this.closed) throw new ArchiveError('CLOSED', 'the team archive was closed');
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method: body === undefined ? 'GET' : 'POST',
-        headers: { authorization: `Bearer ${this.options.apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (error) {
-      throw new ArchiveError('SERVICE', `the team archive service at ${this.base.origin} did not answer`, { cause: error });
-    }
-    const json = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-    if (!res.ok) {
-      const reason = json.error ? `${json.error.code}: ${json.error.message}` : `HTTP ${res.status}`;
-      throw new ArchiveError('SERVICE', `the team archive service refused (${res.status} ${reason})`);
-    }
-    return json as T;
+  private call<T>(url: URL, body?: unknown): Promise<T> {
+    if (this.closed) return Promise.reject(new ArchiveError('CLOSED', 'the team archive was closed'));
+    return callService<T>(this.base, this.options.apiKey, url, this.timeoutMs, body);
   }
 
   listChats(q: ListChatsQuery): Promise<{ chats: ChatSummary[]; next?: ChatCursor }> {
@@ -156,6 +201,19 @@ export class TeamArchive implements Archive {
 
   async senders(chatKey: string): Promise<{ type: number; id: string; count: number }[]> {
     return (await this.call<{ senders: { type: number; id: string; count: number }[] }>(this.url('senders', { chat: chatKey }))).senders;
+  }
+
+  /**
+   * One page of search_msg, run by the service with the corp's token (the user holds none), each
+   * hit resolved from the service's archive. The service checks search_msg's rules as well.
+   */
+  async search(request: SearchMsgRequest): Promise<TeamSearchPage> {
+    const page = await this.call<{ hits: { msgid: string; message: WireMessage | null }[]; nextCursor: string; hasMore: boolean }>(this.url('search'), request);
+    const hits = page.hits.map(({ msgid, message }) => {
+      const stored = toStored(message);
+      return stored ? { msgid, message: stored } : { msgid };
+    });
+    return { hits, nextCursor: page.nextCursor, hasMore: page.hasMore };
   }
 
   async syncState(): Promise<SyncState> {

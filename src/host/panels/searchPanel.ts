@@ -8,6 +8,8 @@ import type { Profile } from '../profiles/profile';
 import type { SearchFormState, SearchHit, SearchInit } from '../../shared/protocol';
 import { showError } from '../l10n/showError';
 import { RequestRuleError } from '../../core/wecom/errors';
+import { TeamArchive } from '../../core/archive/teamArchive';
+import type { SearchMsgRequest } from '../../shared/wire';
 import { validateSearchRequest } from '../../shared/rules';
 import type { PanelDeps } from './panelDeps';
 import { type PanelConnection, connectPanel, panelOptions, renderPanelHtml } from './panelHost';
@@ -123,15 +125,9 @@ export class SearchPanel {
     }
     const current = this.search;
     if (!current.hasMore) return { hits: [], hasMore: false, loaded: current.hits.length };
-    this.connection ??= await connect(profile, (f) => this.deps.profiles.getSecret(profile.id, f), this.deps.log);
     try {
-      const page = await this.connection.client.searchMsg({ ...request, ...(current.cursor ? { cursor: current.cursor } : {}) });
-      const { found } = await (await this.deps.archives.get(profile.id)).resolve(page.msgids);
-      const nameOf = this.deps.nameOf(profile.id);
-      const hits: SearchHit[] = page.msgids.map((msgid, i) => {
-        const m = found[i];
-        return m ? { msgid, row: toRow(m, nameOf) } : { msgid };
-      });
+      const page = await this.searchPage(profile, { ...request, ...(current.cursor ? { cursor: current.cursor } : {}) });
+      const hits = page.hits;
       current.hits.push(...hits);
       current.cursor = page.nextCursor || undefined;
       current.hasMore = page.hasMore && !!page.nextCursor;
@@ -141,6 +137,27 @@ export class SearchPanel {
       void showError(vscode.l10n.t('Search failed'), e);
       throw e;
     }
+  }
+
+  /**
+   * One page of search_msg, each hit resolved from the profile's archive: with the profile's own
+   * credentials, or for a team profile by the archive service (which holds the corp's).
+   */
+  private async searchPage(profile: Profile, request: SearchMsgRequest): Promise<{ hits: SearchHit[]; nextCursor: string; hasMore: boolean }> {
+    const archive = await this.deps.archives.get(profile.id);
+    const nameOf = this.deps.nameOf(profile.id);
+    if (archive instanceof TeamArchive) {
+      const page = await archive.search(request);
+      return { ...page, hits: page.hits.map((h) => (h.message ? { msgid: h.msgid, row: toRow(h.message, nameOf) } : { msgid: h.msgid })) };
+    }
+    this.connection ??= await connect(profile, (f) => this.deps.profiles.getSecret(profile.id, f), this.deps.log);
+    const page = await this.connection.client.searchMsg(request);
+    const { found } = await archive.resolve(page.msgids);
+    const hits = page.msgids.map((msgid, i) => {
+      const m = found[i];
+      return m ? { msgid, row: toRow(m, nameOf) } : { msgid };
+    });
+    return { hits, nextCursor: page.nextCursor, hasMore: page.hasMore };
   }
 
   private async openHit(msgid: string) {

@@ -60,6 +60,9 @@ async function tokenSourceFor(profile: Profile, secret: SecretReader, transport:
       });
     case 'service':
       return new TokenServiceSource({ url: profile.serviceUrl ?? '', bearerSecret: (await secret('serviceSecret')) || undefined, transport, logger });
+    case 'team':
+      // Callers check isTeamProfile first; reaching here is a bug, said plainly.
+      throw new Error(`profile "${profile.name}" reads the team archive service: it has no WeCom credentials`);
   }
 }
 

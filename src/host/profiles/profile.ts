@@ -1,7 +1,8 @@
 // A profile is one authorized corp. Only non-secret fields live here (and in globalState);
 // every secret is in SecretStorage under secretKey(profileId, field).
 
-export type TokenSourceKind = 'token' | 'suite' | 'service' | 'demo';
+/** How a profile reaches its corp: a token source for WeCom's API, or the team's archive service. */
+export type TokenSourceKind = 'token' | 'suite' | 'service' | 'demo' | 'team';
 
 export interface Profile {
   id: string;
@@ -13,6 +14,12 @@ export interface Profile {
   suiteId?: string;
   authCorpId?: string;
   serviceUrl?: string;
+  /**
+   * A "Team archive service" profile (source 'team'): the provider's archive service that keeps
+   * this corp (https, or http on loopback); read with the API key `teamApiKey`. Such a profile
+   * neither syncs nor holds corp credentials here.
+   */
+  teamUrl?: string;
   /**
    * The provider's service that returns the latest conversation_new_message token for this corp
    * (`{token, expires_at}`); https, or http on loopback. Asked before each sync and when WeCom refuses the token.
@@ -29,8 +36,13 @@ export interface Profile {
 }
 
 /** Every secret a profile can hold. Private keys add `privateKey.<version>`. */
-export const SECRET_FIELDS = ['accessToken', 'suiteSecret', 'suiteTicket', 'permanentCode', 'serviceSecret', 'callbackToken', 'callbackServiceSecret'] as const;
+export const SECRET_FIELDS = ['accessToken', 'suiteSecret', 'suiteTicket', 'permanentCode', 'serviceSecret', 'callbackToken', 'callbackServiceSecret', 'teamApiKey'] as const;
 export type SecretField = (typeof SECRET_FIELDS)[number] | `privateKey.${number}`;
+
+/** Whether the profile reads the team's archive service rather than syncing an archive of its own. */
+export function isTeamProfile(profile: Pick<Profile, 'source'>): boolean {
+  return profile.source === 'team';
+}
 
 export const SECRET_PREFIX = 'wecomArchive.profile.';
 

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { validatePrivateKeyPem } from '../../core/wecom/decrypt';
 import { describeError, showError } from '../l10n/showError';
-import type { Profile, SecretField } from './profile';
+import { type Profile, type SecretField, isTeamProfile } from './profile';
 import type { ProfileStore } from './profileStore';
 import { testConnection } from './testConnection';
 import * as check from './validation';
@@ -55,6 +55,10 @@ export class ProfileCommands {
     await this.store.setSecrets(profile.id, secrets);
     await this.store.save(profile);
     await this.store.setActive(profile.id);
+    if (isTeamProfile(profile)) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Profile "{0}" saved. Its chats come from the team archive service; new messages appear as the service stores them.', profile.name));
+      return profile;
+    }
     void vscode.window
       .showInformationMessage(vscode.l10n.t('Profile "{0}" saved. Import the RSA private key of each public_key_ver to decrypt secret keys.', profile.name), vscode.l10n.t('Import Key'))
       .then((c) => c && vscode.commands.executeCommand('wecomArchive.importPrivateKey', { profileId: profile.id }));
@@ -65,7 +69,7 @@ export class ProfileCommands {
     const profile = await this.requireProfile(p);
     if (!profile) return;
     const stored = new Map<SecretField, boolean>();
-    for (const f of ['accessToken', 'suiteSecret', 'suiteTicket', 'permanentCode', 'serviceSecret'] as const) stored.set(f, !!(await this.store.getSecret(profile.id, f)));
+    for (const f of ['accessToken', 'suiteSecret', 'suiteTicket', 'permanentCode', 'serviceSecret', 'teamApiKey'] as const) stored.set(f, !!(await this.store.getSecret(profile.id, f)));
     const draft = await runProfileWizard({ profile, hasSecret: (f) => stored.get(f) === true });
     if (!draft) return;
     await this.store.setSecrets(profile.id, draft.secrets);
@@ -157,6 +161,10 @@ export class ProfileCommands {
     const profile = await this.requireProfile(p);
     if (!profile) return;
     const t = vscode.l10n.t;
+    if (isTeamProfile(profile)) {
+      void vscode.window.showInformationMessage(t('"{0}" is synced by the team archive service, which receives WeCom\'s callback tokens itself.', profile.name));
+      return;
+    }
     type Pick = vscode.QuickPickItem & { action: 'paste' | 'service' | 'stop' };
     const picks: Pick[] = [
       { label: `$(cloud) ${t("Use my token service's URL")}`, detail: t('Fetched before each sync and again when WeCom refuses the token. The service returns {"token", "expires_at"}.'), action: 'service' },
@@ -223,7 +231,11 @@ export class ProfileCommands {
         },
       );
       this.log.info(`Connection test of "${profile.name}": connected in ${report.ms} ms.`);
-      void vscode.window.showInformationMessage(t('Connected to "{0}": sync_msg answered in {1} ms.', profile.name, report.ms));
+      void vscode.window.showInformationMessage(
+        report.via === 'team'
+          ? t('Connected to "{0}": the team archive service keeps {1} messages of this corp.', profile.name, report.messages.toLocaleString())
+          : t('Connected to "{0}": sync_msg answered in {1} ms.', profile.name, report.ms),
+      );
       return true;
     } catch (e) {
       // Not awaited: the notification stays until dismissed, and the caller goes on meanwhile.

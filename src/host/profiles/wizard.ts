@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 import type { Translate } from '../../shared/l10n';
 import type { Profile, SecretField, TokenSourceKind } from './profile';
 import * as check from './validation';
+import { listTeamCorps } from '../../core/archive/teamArchive';
+import { describeError } from '../l10n/showError';
 
 export interface ProfileDraft {
   profile: Profile;
@@ -28,6 +30,36 @@ async function ask(title: string, prompt: string, validate: Validator, opts: { v
   return v.trim();
 }
 
+/**
+ * The corp of a team profile: picked from the corps the key may read (the service lists them), or
+ * typed when the list cannot be had (no new key given, or the service did not answer: said why).
+ */
+async function pickTeamCorp(title: string, url: string, key: string, current: string): Promise<string> {
+  const t = vscode.l10n.t;
+  let problem = '';
+  if (key) {
+    try {
+      const corps = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: t('Asking the team archive service which corps your key may read…') }, () =>
+        listTeamCorps(url, key),
+      );
+      if (corps.length > 0) {
+        type Item = vscode.QuickPickItem & { corpId?: string };
+        const items: Item[] = [
+          ...corps.map((c) => ({ label: c.corpId, corpId: c.corpId, description: t('{0} messages · {1} chats', c.messages.toLocaleString(), c.chats.toLocaleString()) })),
+          { label: `$(edit) ${t('Another corp id…')}` },
+        ];
+        const picked = await vscode.window.showQuickPick(items, { title, placeHolder: t('Which corp of the team archive?'), ignoreFocusOut: true });
+        if (!picked) throw new Cancelled();
+        if (picked.corpId) return picked.corpId;
+      } else problem = t('The service lists no corp for this key.');
+    } catch (e) {
+      if (e instanceof Cancelled) throw e;
+      problem = describeError(e);
+    }
+  }
+  return ask(title, `${t('Corp id (auth_corpid) of the authorized corp')}${problem ? ` — ${problem}` : ''}`, check.checkCorpId, { value: current });
+}
+
 export async function runProfileWizard(existing?: { profile: Profile; hasSecret: (f: SecretField) => boolean }): Promise<ProfileDraft | undefined> {
   const t = vscode.l10n.t;
   const base = existing?.profile;
@@ -40,6 +72,7 @@ export async function runProfileWizard(existing?: { profile: Profile; hasSecret:
       { source: 'token', label: `$(key) ${t('Paste an access token')}`, detail: t('The corp access token, e.g. from your own tooling. It cannot be refreshed automatically.') },
       { source: 'suite', label: `$(server-process) ${t('Suite credentials')}`, detail: t('suite_id, suite_secret, suite_ticket, auth_corpid and permanent_code: tokens are fetched and refreshed automatically.') },
       { source: 'service', label: `$(cloud) ${t('Provider token service')}`, detail: t('A URL of your central token service (中控) that returns {access_token, expires_in}.') },
+      { source: 'team', label: `$(organization) ${t('Team archive service')}`, detail: t('Read the archive your team\'s archive service keeps, with your API key. The service syncs; you hold no corp credentials.') },
     ];
     const picked = await vscode.window.showQuickPick(sources, { title: title(2, 5), placeHolder: t('How does this profile get its access token?'), ignoreFocusOut: true });
     if (!picked) return undefined;
@@ -56,7 +89,7 @@ export async function runProfileWizard(existing?: { profile: Profile; hasSecret:
       viewerUrlTemplate: base?.viewerUrlTemplate,
       callbackTokenUrl: base?.callbackTokenUrl,
     };
-    const t3 = title(3, 5);
+    const t3 = title(3, picked.source === 'team' ? 4 : 5);
     if (picked.source === 'token') {
       put('accessToken', await ask(t3, `${t('Access token of the authorized corp')} ${keep('accessToken')}`, optionalIfStored('accessToken'), { password: true }));
       const minutes = await ask(t3, t('Minutes until this token expires (empty if unknown; WeCom tokens live 120 minutes)'), check.checkExpiryMinutes, { value: '120' });
@@ -69,6 +102,15 @@ export async function runProfileWizard(existing?: { profile: Profile; hasSecret:
       profile.authCorpId = await ask(t3, 'auth_corpid', check.checkCorpId, { value: base?.authCorpId });
       profile.corpId = profile.authCorpId;
       put('permanentCode', await ask(t3, `permanent_code ${keep('permanentCode')}`, optionalIfStored('permanentCode'), { password: true }));
+    } else if (picked.source === 'team') {
+      profile.teamUrl = await ask(t3, t('URL of the team archive service (https, or http on 127.0.0.1)'), check.checkServiceUrl, { value: base?.teamUrl });
+      const key = await ask(t3, `${t('Your API key for the team archive service')} ${keep('teamApiKey')}`, optionalIfStored('teamApiKey'), { password: true });
+      put('teamApiKey', key);
+      profile.corpId = await pickTeamCorp(t3, profile.teamUrl, key, profile.corpId);
+      // The service reaches WeCom; this profile never does, so no API base URL is asked.
+      profile.viewerUrlTemplate =
+        (await ask(title(4, 4), t('Viewer page URL with {msgid} (optional): your page that hosts WeCom\'s message display component'), check.checkViewerTemplate, { value: profile.viewerUrlTemplate ?? '' })) || undefined;
+      return { profile, secrets };
     } else {
       profile.serviceUrl = await ask(t3, t('URL of your token service (https, or http on 127.0.0.1)'), check.checkServiceUrl, { value: base?.serviceUrl });
       put('serviceSecret', await ask(t3, t('Bearer secret for the token service (optional)'), () => undefined, { password: true }));

@@ -1,9 +1,13 @@
-// One SQLite archive per profile under globalStorageUri, opened lazily and shared by the tree,
-// the panels and the sync. Every write that changes what the tree shows goes through here (a sync,
-// a reset of the position, a reset of the archive), so the change event is this service's alone.
+// One archive per profile, opened lazily and shared by the tree, the panels and the sync: a SQLite
+// file under globalStorageUri, or for a "Team archive service" profile the service's archive of
+// that corp, read over its team API. Every change the tree shows goes through here (a sync, a reset
+// of the position or the archive, the service's `stored` events), so the change event is this
+// service's alone.
+import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import { TeamArchive, type TeamArchiveOptions } from '../../core/archive/teamArchive';
 import { type Archive, type Gap, OffThreadSyncEngine, type OffThreadSyncOptions, openArchive, resetSyncPosition, type RunOptions, type SyncResult } from '../../core/archive';
 import type { Clock } from '../../core/wecom/timing';
 
@@ -18,9 +22,14 @@ export class ArchiveService implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ArchiveChange>();
   readonly onDidChange = this.changed.event;
 
+  /** What each open team archive was opened with, to reopen it when the profile's URL or key changes. */
+  private readonly teamOpenedWith = new Map<string, string>();
+
   constructor(
     private readonly storageDir: string,
     private readonly workerPath: string,
+    /** A team profile's service, URL and key (undefined for a profile with a local archive). */
+    private readonly teamOf: (profileId: string) => Promise<TeamArchiveOptions | undefined> = async () => undefined,
   ) {}
 
   /** The sync thread's bundle, beside the store worker's (dist/). */
@@ -36,25 +45,56 @@ export class ArchiveService implements vscode.Disposable {
   get(profileId: string): Promise<Archive> {
     let p = this.open.get(profileId);
     if (!p) {
-      const opening = openArchive(this.fileOf(profileId), {
-        workerPath: this.workerPath,
-        // A migration rebuilds the messages table: seconds per million messages, once.
-        onUpgrade: () => {
-          void vscode.window.withProgress(
-            { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Upgrading the local archive to the new format (once; about 15 seconds per million messages)…') },
-            () => opening.catch(() => undefined),
-          );
-        },
-      });
-      p = opening;
+      p = this.openFor(profileId);
       p.catch(() => this.open.delete(profileId));
       this.open.set(profileId, p);
     }
     return p;
   }
 
-  /** A sync of the profile's archive: each committed page is a change, and so is a failure (the tree shows the recorded error). */
-  /** One run of the sync engine, on the sync thread (OffThreadSyncEngine) for these SQLite archives. */
+  private async openFor(profileId: string): Promise<Archive> {
+    const team = await this.teamOf(profileId);
+    return team ? this.openTeam(profileId, team) : this.openLocal(profileId);
+  }
+
+  /** The service's archive of the corp; its `stored` events are this service's changes, so the tree and open streams follow them live. */
+  private openTeam(profileId: string, options: TeamArchiveOptions): Archive {
+    const archive = new TeamArchive(options);
+    this.teamOpenedWith.set(profileId, fingerprint(options));
+    archive.onStored((notice) => this.changed.fire({ profileId, changedChats: [...notice.changedChats], inserted: notice.inserted }));
+    return archive;
+  }
+
+  /**
+   * The profile changed: a team archive opened with another URL, corp or key is closed and opened
+   * again (its event stream with it); anything else stays open.
+   */
+  async profileChanged(profileId: string): Promise<void> {
+    const was = this.teamOpenedWith.get(profileId);
+    if (was === undefined) return;
+    const now = await this.teamOf(profileId);
+    if (now && fingerprint(now) === was) return;
+    await this.close(profileId);
+    this.stateChanged(profileId);
+    if (now) void this.get(profileId).catch(() => undefined);
+  }
+
+  private openLocal(profileId: string): Promise<Archive> {
+    const opening = openArchive(this.fileOf(profileId), {
+      workerPath: this.workerPath,
+      // A migration rebuilds the messages table: seconds per million messages, once.
+      onUpgrade: () => {
+        void vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Upgrading the local archive to the new format (once; about 15 seconds per million messages)…') },
+          () => opening.catch(() => undefined),
+        );
+      },
+    });
+    return opening;
+  }
+
+  /** A sync of the profile's archive: each committed page is a change, and so is a failure (the tree shows the recorded error).
+   * One run of the sync engine, on the sync thread (OffThreadSyncEngine) for these SQLite archives. */
   async sync(profileId: string, options: Omit<OffThreadSyncOptions, 'workerPath'>, run: RunOptions): Promise<SyncResult> {
     const engine = new OffThreadSyncEngine(await this.get(profileId), { ...options, workerPath: this.syncWorkerPath });
     const unsubscribe = engine.onChange((c) => this.changed.fire({ profileId, changedChats: c.changedChats, inserted: c.inserted }));
@@ -83,6 +123,7 @@ export class ArchiveService implements vscode.Disposable {
   async close(profileId: string): Promise<void> {
     const p = this.open.get(profileId);
     this.open.delete(profileId);
+    this.teamOpenedWith.delete(profileId);
     if (p) await (await p.catch(() => undefined))?.close();
   }
 
@@ -98,4 +139,9 @@ export class ArchiveService implements vscode.Disposable {
     for (const id of [...this.open.keys()]) void this.close(id);
     this.changed.dispose();
   }
+}
+
+/** Compares options without keeping the key itself around (a hash of it). */
+function fingerprint(o: TeamArchiveOptions): string {
+  return JSON.stringify([o.baseUrl, o.corpId, createHash('sha256').update(o.apiKey).digest('hex')]);
 }

@@ -2,7 +2,7 @@
 // (syncing / synced / failing / time left before the 5-day deadline) feed the tree and the status
 // bar, and a corp near its deadline whose last sync failed gets one warning per deadline.
 import * as vscode from 'vscode';
-import type { Profile } from '../profiles/profile';
+import { type Profile, isTeamProfile } from '../profiles/profile';
 import type { ProfileStore } from '../profiles/profileStore';
 import type { StatusBar, StatusView } from '../statusBar';
 import { mdEscape } from '../chats/chatFormat';
@@ -19,6 +19,8 @@ const START_DELAY_MS = 3000;
 const TICK_MS = 60_000;
 /** Demo mode's simulator makes messages all the time: its corp syncs every minute, whatever the setting. */
 export const DEMO_INTERVAL_MS = 60_000;
+/** A team corp's state is read from its service at most this often. */
+const TEAM_STATE_MS = 2000;
 
 export function schedulerSettings(): SchedulerSettings {
   const cfg = vscode.workspace.getConfiguration('wecomArchive.sync');
@@ -41,6 +43,7 @@ export class BackgroundSync implements vscode.Disposable {
   private readonly tick: NodeJS.Timeout;
   private startTimer: NodeJS.Timeout | undefined;
   private renderQueued = false;
+  private readonly teamReads = new Set<string>();
   private loading: Promise<void> = Promise.resolve();
 
   constructor(
@@ -60,11 +63,16 @@ export class BackgroundSync implements vscode.Disposable {
         this.queueRender();
       }),
       controller.onDidEnd((end) => void this.ended(end.profileId, end.outcome)),
+      // A team corp's state is the service's: read again when the service stored something.
+      archives.onDidChange((c) => this.refreshTeamState(c.profileId)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('wecomArchive.sync')) this.scheduler.configure(schedulerSettings());
       }),
     );
-    this.tick = setInterval(() => this.render(), TICK_MS);
+    this.tick = setInterval(() => {
+      for (const p of this.profiles.list()) if (isTeamProfile(p)) this.refreshTeamState(p.id);
+      this.render();
+    }, TICK_MS);
     void this.reload().then(() => {
       this.startTimer = setTimeout(() => this.scheduler.start(), START_DELAY_MS);
     });
@@ -79,10 +87,25 @@ export class BackgroundSync implements vscode.Disposable {
     return corpHealth(this.facts.get(profileId) ?? {}, now);
   }
 
-  /** The profile node's state in the tree. */
+  /** The profile node's state in the tree; a team corp's is the service's ("service: synced 3 min ago"). */
   stateText(profileId: string): string | undefined {
     if (!this.facts.has(profileId)) return undefined;
-    return healthText(this.health(profileId), Date.now(), vscode.l10n.t, (ms) => new Date(ms).toLocaleString());
+    const text = healthText(this.health(profileId), Date.now(), vscode.l10n.t, (ms) => new Date(ms).toLocaleString());
+    const profile = this.profiles.get(profileId);
+    return profile && isTeamProfile(profile) ? vscode.l10n.t('service: {0}', text) : text;
+  }
+
+  /** Reads a team corp's state from its service, at most once per TEAM_STATE_MS (stored events come with every page). */
+  private refreshTeamState(profileId: string): void {
+    const profile = this.profiles.get(profileId);
+    if (!profile || !isTeamProfile(profile) || this.teamReads.has(profileId)) return;
+    this.teamReads.add(profileId);
+    setTimeout(() => {
+      void this.readState(profileId).then(() => {
+        this.teamReads.delete(profileId);
+        this.render();
+      });
+    }, TEAM_STATE_MS);
   }
 
   private factsOf(profileId: string): CorpSyncFacts {
@@ -101,7 +124,8 @@ export class BackgroundSync implements vscode.Disposable {
       const ids = new Set(list.map((p) => p.id));
       for (const id of [...this.facts.keys()]) if (!ids.has(id)) this.facts.delete(id);
       for (const p of list) if (!this.facts.has(p.id)) await this.readState(p.id);
-      this.scheduler.setCorps(list.map((p) => ({ id: p.id, lastSuccessAt: this.facts.get(p.id)?.lastSuccessAt, ...(p.demo ? { intervalMs: DEMO_INTERVAL_MS } : {}) })));
+      // A team corp is synced by its service: never scheduled here.
+      this.scheduler.setCorps(list.filter((p) => !isTeamProfile(p)).map((p) => ({ id: p.id, lastSuccessAt: this.facts.get(p.id)?.lastSuccessAt, ...(p.demo ? { intervalMs: DEMO_INTERVAL_MS } : {}) })));
       this.render();
     });
     return this.loading;
@@ -109,12 +133,18 @@ export class BackgroundSync implements vscode.Disposable {
 
   private async readState(profileId: string): Promise<void> {
     const f = this.factsOf(profileId);
+    const profile = this.profiles.get(profileId);
+    const team = profile !== undefined && isTeamProfile(profile);
     try {
       const state = await (await this.archives.get(profileId)).syncState();
       f.lastSuccessAt = state.lastSuccessAt;
-      // An error the run recorded outside the archive (no connection at all) stays until a success.
-      if (state.lastError && (!f.lastError || state.lastError.at >= f.lastError.at)) f.lastError = state.lastError;
+      // A team corp's state is the service's, whole. Here, an error the run recorded outside the
+      // archive (no connection at all) stays until a success.
+      if (team) f.lastError = state.lastError;
+      else if (state.lastError && (!f.lastError || state.lastError.at >= f.lastError.at)) f.lastError = state.lastError;
     } catch (e) {
+      // An unreachable service is this corp's trouble as the reader sees it.
+      if (team) f.lastError = { message: recordableError(e), at: Date.now() };
       this.log.warn(`The archive of profile ${profileId} could not be read: ${e instanceof Error ? e.message : String(e)}`);
     }
   }

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { SyncBusyError, type SyncResult } from '../../core/archive';
 import { connect, proxyFromSettings } from '../profiles/connect';
-import { type Profile, parseCallbackToken } from '../profiles/profile';
+import { type Profile, isTeamProfile, parseCallbackToken } from '../profiles/profile';
 import type { ProfileStore } from '../profiles/profileStore';
 import { describeError, showError } from '../l10n/showError';
 import { CallbackTokenService, RunCallbackToken } from '../../core/wecom/callbackTokens';
@@ -60,6 +60,10 @@ export class SyncController implements vscode.Disposable {
   async syncOutcome(profile: Profile | undefined, opts: SyncOptions = {}): Promise<{ outcome: RunOutcome; result?: SyncResult }> {
     if (!profile) {
       if (!opts.quiet) void vscode.commands.executeCommand('wecomArchive.addProfile');
+      return { outcome: { kind: 'skipped' } };
+    }
+    if (isTeamProfile(profile)) {
+      if (!opts.quiet) this.sayKeptByService(profile);
       return { outcome: { kind: 'skipped' } };
     }
     const current = this.running.get(profile.id);
@@ -202,6 +206,10 @@ export class SyncController implements vscode.Disposable {
   async resetPosition(profile: Profile | undefined = this.store.active()): Promise<void> {
     const t = vscode.l10n.t;
     if (!profile) return;
+    if (isTeamProfile(profile)) {
+      this.sayKeptByService(profile);
+      return;
+    }
     if (this.running.has(profile.id)) {
       void vscode.window.showInformationMessage(t('A sync of "{0}" is already running.', profile.name));
       return;
@@ -227,6 +235,14 @@ export class SyncController implements vscode.Disposable {
       if (e instanceof SyncBusyError) this.sayBusy(profile);
       else void showError(t('Reset of "{0}" failed', profile.name), e);
     }
+  }
+
+  /** A team profile's corp is synced by the archive service; nothing here can run it. */
+  private sayKeptByService(profile: Profile): void {
+    const origin = URL.canParse(profile.teamUrl ?? '') ? new URL(profile.teamUrl ?? '').origin : (profile.teamUrl ?? '');
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('"{0}" is kept by the team archive service at {1}: the service syncs it, and new messages appear here by themselves.', profile.name, origin),
+    );
   }
 
   private sayBusy(profile: Profile): void {

@@ -2,7 +2,7 @@
 // Group chats / Single chats → chats, paged with "Load more", refreshed from sync change events.
 import * as vscode from 'vscode';
 import type { DemoMode } from '../demo/demoMode';
-import type { Profile } from '../profiles/profile';
+import { type Profile, isTeamProfile } from '../profiles/profile';
 import type { ProfileStore } from '../profiles/profileStore';
 import type { ArchiveService } from '../sync/archiveService';
 import { markdownCode, visibleText } from '../../shared/visibleText';
@@ -134,6 +134,14 @@ export class ChatsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
       }
       case 'empty': {
         const syncing = this.isSyncing(node.profileId);
+        const profile = this.profiles.get(node.profileId);
+        if (!node.filtered && profile && isTeamProfile(profile)) {
+          // The service syncs this corp: its messages appear here when it has stored some.
+          const item = new vscode.TreeItem(t('No messages in the team archive yet'));
+          item.id = node.id;
+          item.iconPath = new vscode.ThemeIcon('cloud');
+          return item;
+        }
         const label = node.filtered ? t('No chat matches the filter') : syncing ? t('Syncing…') : t('No messages yet — Sync now');
         const item = new vscode.TreeItem(label);
         item.id = node.id;
@@ -155,8 +163,10 @@ export class ChatsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     // The state first: a long corp id must not push "⚠ 11 h left" out of a narrow side bar.
     item.description = [...(state ? [state] : []), kind, ...(active ? [t('active')] : [])].join(' · ');
     item.iconPath = new vscode.ThemeIcon(p.demo ? 'beaker' : 'organization', active ? new vscode.ThemeColor('charts.green') : undefined);
-    item.contextValue = p.demo ? 'profile.demo' : 'profile';
-    item.tooltip = new vscode.MarkdownString(`**${mdEscape(p.name)}**\n\n${t('Corp id')}: ${markdownCode(p.corpId)}\n\n${t('Token source')}: ${p.source}${state ? `\n\n${t('Sync')}: ${mdEscape(state)}` : ''}`);
+    const team = isTeamProfile(p);
+    item.contextValue = p.demo ? 'profile.demo' : team ? 'profile.team' : 'profile';
+    const source = team ? `${t('Team archive service')}: ${markdownCode(p.teamUrl ?? '')}` : `${t('Token source')}: ${p.source}`;
+    item.tooltip = new vscode.MarkdownString(`**${mdEscape(p.name)}**\n\n${t('Corp id')}: ${markdownCode(p.corpId)}\n\n${source}${state ? `\n\n${t('Sync')}: ${mdEscape(state)}` : ''}`);
     return item;
   }
 

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Archive, openArchive } from '../../../src/core/archive/archive';
 import { SyncEngine } from '../../../src/core/archive/sync';
-import { TeamArchive } from '../../../src/core/archive/teamArchive';
+import { ArchiveError, errorPhrase } from '../../../src/core/archive/errors';
+import { listTeamCorps, TeamArchive } from '../../../src/core/archive/teamArchive';
 import { type RunningSimulator, startSimulator } from '../../../src/core/simulator';
 import { WeComClient } from '../../../src/core/wecom/client';
 import { HashedKeyStore, newApiKey } from '../../../src/server/team/apiKeys';
@@ -268,5 +269,30 @@ describe('team API', () => {
     await remote.close();
     assert.deepEqual(notices[0], { corpId: corpA, inserted: 2, changedChats: ['g:x'] });
     assert.throws(() => new TeamArchive({ baseUrl: 'http://10.1.2.3:8080', apiKey: 'k', corpId: 'c' }), /https/);
+  });
+
+  it('TeamArchive searches through the service and lists the corps a key may read; refusals say what to do', async () => {
+    const remote = new TeamArchive({ baseUrl: base, apiKey: keyA, corpId: corpA });
+    try {
+      const page = await remote.search({ query_word: 'msgtype' });
+      assert.equal(page.hits.length, 6);
+      const local = archives.get(corpA)!;
+      const { found } = await local.resolve(page.hits.slice(0, 5).map((h) => h.msgid));
+      assert.deepEqual(page.hits.slice(0, 5).map((h) => h.message), found, 'each hit as the service archive holds it');
+      assert.deepEqual(page.hits[5], { msgid: 'older-than-the-archive' });
+      await assert.rejects(remote.search({ query_word: 'x' }), (e: unknown) => e instanceof ArchiveError && /400 rules/.test(e.message));
+    } finally {
+      await remote.close();
+    }
+    assert.deepEqual((await listTeamCorps(base, keyA)).map((c) => c.corpId), [corpA]);
+    assert.deepEqual((await listTeamCorps(base, keyAll)).map((c) => c.corpId).sort(), [corpA, corpB].sort());
+    const words = (e: unknown) => (e instanceof ArchiveError && e.userMessage ? e.userMessage.text : '');
+    await assert.rejects(listTeamCorps(base, 'wrong-key'), (e: unknown) => /did not accept the API key/.test(words(e)) && !(e as Error).message.includes('wrong-key'));
+    const outside = new TeamArchive({ baseUrl: base, apiKey: keyA, corpId: corpB });
+    await assert.rejects(outside.stats(), (e: unknown) => /may not read this corp/.test(words(e)));
+    await outside.close();
+    const dead = new TeamArchive({ baseUrl: 'http://127.0.0.1:9', apiKey: keyA, corpId: corpA, timeoutMs: 2000 });
+    await assert.rejects(dead.stats(), (e: unknown) => /did not answer/.test(words(e)) && errorPhrase(e) === (e as ArchiveError).userMessage);
+    await dead.close();
   });
 });
