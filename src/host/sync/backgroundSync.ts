@@ -87,12 +87,17 @@ export class BackgroundSync implements vscode.Disposable {
     return corpHealth(this.facts.get(profileId) ?? {}, now);
   }
 
-  /** The profile node's state in the tree; a team corp's is the service's ("service: synced 3 min ago"). */
+  /** The profile node's state in the tree. */
   stateText(profileId: string): string | undefined {
     if (!this.facts.has(profileId)) return undefined;
-    const text = healthText(this.health(profileId), Date.now(), vscode.l10n.t, (ms) => new Date(ms).toLocaleString());
     const profile = this.profiles.get(profileId);
-    return profile && isTeamProfile(profile) ? vscode.l10n.t('service: {0}', text) : text;
+    return profile && this.describe(profile, this.health(profileId), Date.now());
+  }
+
+  /** A corp's state in words; a team corp's is the service's ("service: synced 3 min ago"). */
+  private describe(profile: Profile, h: CorpHealth, now: number): string {
+    const text = healthText(h, now, vscode.l10n.t, (ms) => new Date(ms).toLocaleString());
+    return isTeamProfile(profile) ? vscode.l10n.t('service: {0}', text) : text;
   }
 
   /** Reads a team corp's state from its service, at most once per TEAM_STATE_MS (stored events come with every page). */
@@ -196,11 +201,10 @@ export class BackgroundSync implements vscode.Disposable {
     if (healths.length === 0) return undefined;
     const s = summarize(healths.map((x) => x.h));
     const severity = s.atRisk > 0 ? 'warning' : s.failing > 0 ? 'error' : s.syncing > 0 ? 'syncing' : 'ok';
-    const fmt = (ms: number) => new Date(ms).toLocaleString();
-    const lines = healths.map(({ p, h }) => `${mdEscape(p.name)}: ${mdEscape(healthText(h, now, t, fmt))}`);
+    const lines = healths.map(({ p, h }) => `${mdEscape(p.name)}: ${mdEscape(this.describe(p, h, now))}`);
     const single = healths.length === 1 ? healths[0] : undefined;
     const demo = healths.some(({ p }) => p.demo === true);
-    const text = single ? `${single.p.name}${single.p.demo ? ` ${t('[DEMO]')}` : ''} · ${healthText(single.h, now, t, fmt)}` : `${summaryText(s, t)}${demo ? ` ${t('[DEMO]')}` : ''}`;
+    const text = single ? `${single.p.name}${single.p.demo ? ` ${t('[DEMO]')}` : ''} · ${this.describe(single.p, single.h, now)}` : `${summaryText(s, t)}${demo ? ` ${t('[DEMO]')}` : ''}`;
     const hint = severity === 'syncing' ? t('Click to cancel.') : severity === 'error' || severity === 'warning' ? t('Click to show the log.') : t('Click to sync every corp now.');
     const command = severity === 'syncing' ? 'wecomArchive.cancelSync' : severity === 'error' || severity === 'warning' ? 'wecomArchive.showLog' : 'wecomArchive.syncAll';
     return { text, tooltip: `${lines.join('\n\n')}\n\n---\n\n${hint}`, severity, demo, command };
