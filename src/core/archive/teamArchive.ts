@@ -138,6 +138,7 @@ export class TeamArchive implements Archive {
   private readonly timeoutMs: number;
   private closed = false;
   private readonly streams = new Set<AbortController>();
+  private stateCall: Promise<{ state: SyncState; gaps: Gap[]; stats: { messages: number; chats: number } }> | undefined;
 
   constructor(private readonly options: TeamArchiveOptions) {
     this.base = checkServiceUrl(options.baseUrl);
@@ -216,18 +217,32 @@ export class TeamArchive implements Archive {
     return { hits, nextCursor: page.nextCursor, hasMore: page.hasMore };
   }
 
+  /**
+   * GET /v1/state answers syncState, gaps and stats at once; the tree asks for all three together,
+   * so calls made while one is in flight share it.
+   */
+  private state(): Promise<{ state: SyncState; gaps: Gap[]; stats: { messages: number; chats: number } }> {
+    if (!this.stateCall) {
+      this.stateCall = this.call(this.url('state'));
+      const clear = () => {
+        this.stateCall = undefined;
+      };
+      this.stateCall.then(clear, clear);
+    }
+    return this.stateCall;
+  }
+
   async syncState(): Promise<SyncState> {
-    return (await this.call<{ state: SyncState }>(this.url('state'))).state;
+    return (await this.state()).state;
   }
 
   async gaps(): Promise<Gap[]> {
-    return (await this.call<{ gaps: Gap[] }>(this.url('state'))).gaps;
+    return (await this.state()).gaps;
   }
 
   async stats(): Promise<ArchiveStats> {
-    const { stats } = await this.call<{ stats: { messages: number; chats: number } }>(this.url('state'));
     // The service's database is not a file here.
-    return { ...stats, fileBytes: 0 };
+    return { ...(await this.state()).stats, fileBytes: 0 };
   }
 
   /**

@@ -281,6 +281,11 @@ describe('team API', () => {
       assert.deepEqual(page.hits.slice(0, 5).map((h) => h.message), found, 'each hit as the service archive holds it');
       assert.deepEqual(page.hits[5], { msgid: 'older-than-the-archive' });
       await assert.rejects(remote.search({ query_word: 'x' }), (e: unknown) => e instanceof ArchiveError && /400 rules/.test(e.message));
+      // The tree asks for state, gaps and stats together: one request answers the three.
+      const stateReads = async () => ((await call(adminKey, '/v1/audit?limit=10000')).json.entries as Array<{ user: string; action: string }>).filter((e) => e.user === 'alice' && e.action === 'state').length;
+      const before = await stateReads();
+      await Promise.all([remote.syncState(), remote.gaps(), remote.stats()]);
+      assert.equal((await stateReads()) - before, 1);
     } finally {
       await remote.close();
     }
