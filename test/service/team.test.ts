@@ -8,29 +8,17 @@
  * - A forged callback is refused and changes nothing.
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TeamArchive } from '../../src/core/archive/teamArchive';
 import { type RunningSimulator, startSimulator } from '../../src/core/simulator/index';
-import { checkConfig } from '../../src/server/config';
-import { ArchiveService, JsonLog } from '../../src/server/service';
+import type { ArchiveService } from '../../src/server/service';
 import { newApiKey } from '../../src/server/team/apiKeys';
 import { freshDatabase } from '../harness/postgres';
 import { tempDir } from '../unit/archive/helpers';
-import { serviceConfig, until } from './helpers';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const sha256 = (key: string): string => createHash('sha256').update(key).digest('hex');
+import { until } from './helpers';
+import { freePort, startTeamService } from './teamService';
 
 describe('team mode: callbacks drive the service, the operator reads its archive', () => {
   let sim: RunningSimulator;
@@ -53,26 +41,20 @@ describe('team mode: callbacks drive the service, the operator reads its archive
       rateLimits: { noTokenPerMinute: 1_000_000 },
       callbacks: { url: `${base}/wecom/callback`, ...callbackSecrets, minIntervalSeconds: 1, ticketPeriodSeconds: 1 },
     });
-    const { config, env } = serviceConfig({ sim, database: await freshDatabase('team'), intervalSeconds: 3600 });
-    // A ticket that expired long ago: only the pushed one gets a suite token.
-    env.T_SUITE_TICKET = 'expired-ticket';
-    env.T_CB_TOKEN = callbackSecrets.token;
-    env.T_CB_KEY = callbackSecrets.encodingAesKey;
-    const checked = checkConfig({
-      ...config,
-      listen: { host: '127.0.0.1', port },
-      team: {
-        auditLog: join(dir, 'audit.jsonl'),
-        keys: [
-          { user: 'alice', sha256: sha256(keyA), corps: [sim.corps[0]!.corpId] },
-          { user: 'root', sha256: sha256(admin), corps: ['*'], admin: true },
-        ],
-      },
-      callback: { tokenEnv: 'T_CB_TOKEN', encodingAesKeyEnv: 'T_CB_KEY' },
+    service = await startTeamService({
+      sim,
+      database: await freshDatabase('team'),
+      port,
+      auditLog: join(dir, 'audit.jsonl'),
+      keys: [
+        { user: 'alice', key: keyA, corps: [sim.corps[0]!.corpId] },
+        { user: 'root', key: admin, corps: ['*'], admin: true },
+      ],
+      callback: callbackSecrets,
+      // A ticket that expired long ago: only the pushed one gets a suite token.
+      env: { T_SUITE_TICKET: 'expired-ticket' },
+      log: (entry) => logs.push(entry),
     });
-    assert.deepEqual(checked.problems, []);
-    service = new ArchiveService(checked.config!, { env, log: new JsonLog((line) => logs.push(JSON.parse(line) as Record<string, unknown>)) });
-    await service.start();
   });
 
   after(async () => {

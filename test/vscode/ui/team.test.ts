@@ -5,25 +5,23 @@
 // command run; the key scoped to corp A is offered corp A only and gets 403 for corp B; the
 // audit log holds the panel's reads.
 import * as assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { TeamArchive } from '../../../src/core/archive/teamArchive';
 import type { ChatSummary } from '../../../src/core/archive/types';
 import { type RunningSimulator, startSimulator } from '../../../src/core/simulator/index';
-import { checkConfig } from '../../../src/server/config';
-import { ArchiveService, JsonLog } from '../../../src/server/service';
+import type { ArchiveService } from '../../../src/server/service';
 import { newApiKey } from '../../../src/server/team/apiKeys';
 import { freshDatabase } from '../../harness/postgres';
-import { serviceConfig, until } from '../../service/helpers';
+import { until } from '../../service/helpers';
+import { freePort, startTeamService } from '../../service/teamService';
 import { tempDir } from '../../unit/archive/helpers';
 import { openActivity, runFromPalette, screenshot, treeRow, useWorkbench, webviewFrame } from '../../harness/workbench';
 
 const input = (page: Page) => page.locator('.quick-input-widget .quick-input-box input.input');
-const sha256 = (key: string): string => createHash('sha256').update(key).digest('hex');
 
 async function answer(page: Page, prompt: string | RegExp, value: string): Promise<void> {
   await page.locator('.quick-input-widget', { hasText: prompt }).waitFor({ timeout: 15_000 });
@@ -32,14 +30,6 @@ async function answer(page: Page, prompt: string | RegExp, value: string): Promi
   await page.waitForTimeout(250);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('team mode in the workbench: simulator → callback → service → PostgreSQL → the open stream', () => {
   let sim: RunningSimulator;
@@ -64,24 +54,17 @@ describe('team mode in the workbench: simulator → callback → service → Pos
       rateLimits: { noTokenPerMinute: 1_000_000 },
       callbacks: { url: `${base}/wecom/callback`, ...callbackSecrets, minIntervalSeconds: 1, ticketPeriodSeconds: 5 },
     });
-    const { config, env } = serviceConfig({ sim, database: await freshDatabase('teamui'), intervalSeconds: 3600 });
-    env.T_CB_TOKEN = callbackSecrets.token;
-    env.T_CB_KEY = callbackSecrets.encodingAesKey;
-    const checked = checkConfig({
-      ...config,
-      listen: { host: '127.0.0.1', port },
-      team: {
-        auditLog: join(dir, 'audit.jsonl'),
-        keys: [
-          { user: 'alice', sha256: sha256(keyA), corps: [sim.corps[0]!.corpId] },
-          { user: 'root', sha256: sha256(admin), corps: ['*'], admin: true },
-        ],
-      },
-      callback: { tokenEnv: 'T_CB_TOKEN', encodingAesKeyEnv: 'T_CB_KEY' },
+    service = await startTeamService({
+      sim,
+      database: await freshDatabase('teamui'),
+      port,
+      auditLog: join(dir, 'audit.jsonl'),
+      keys: [
+        { user: 'alice', key: keyA, corps: [sim.corps[0]!.corpId] },
+        { user: 'root', key: admin, corps: ['*'], admin: true },
+      ],
+      callback: callbackSecrets,
     });
-    assert.deepEqual(checked.problems, []);
-    service = new ArchiveService(checked.config!, { env, log: new JsonLog(() => undefined) });
-    await service.start();
     const corp = sim.corps[0]!;
     const reader = new TeamArchive({ baseUrl: base, apiKey: admin, corpId: corp.corpId });
     try {
