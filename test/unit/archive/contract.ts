@@ -99,6 +99,8 @@ export function archiveContract(backend: string, factory: ArchiveFactory): void 
     it('holds every synced message once; the same pages again insert nothing', async () => {
       assert.ok(messages.length > 2000, `enough messages (${messages.length})`);
       assert.deepEqual(await archive.applyPage(pages[0]!), { inserted: 0, changedChats: [] });
+      assert.equal((await archive.applyPage(pages[Math.floor(pages.length / 2)]!)).inserted, 0);
+      // The cursor follows the page applied last: put it back where the sync left it.
       assert.equal((await archive.applyPage(pages[pages.length - 1]!)).inserted, 0);
       const s = await archive.stats();
       assert.equal(s.messages, messages.length);
@@ -121,8 +123,13 @@ export function archiveContract(backend: string, factory: ArchiveFactory): void 
         assert.deepEqual(s.keyVersions, e.keyVersions);
         assert.equal(s.memberCount, e.members.size, `${e.key} members`);
         assert.equal(s.kind, e.key.startsWith('g:') ? 'group' : 'single');
-        if (s.kind === 'single') assert.deepEqual(s.parties.map((p) => p.id), [...e.members].sort());
-        else assert.equal(s.key, `g:${s.chatid}`);
+        if (s.kind === 'single') {
+          assert.deepEqual(s.parties.map((p) => p.id), [...e.members].sort());
+          assert.equal(s.key, `s:${s.parties.map((p) => p.id).join('|')}`);
+        } else {
+          assert.equal(s.key, `g:${s.chatid}`);
+          assert.deepEqual(s.parties, []);
+        }
       }
       assert.equal(await archive.getChat('g:nope'), undefined);
       const g = biggest('g');
@@ -158,6 +165,8 @@ export function archiveContract(backend: string, factory: ArchiveFactory): void 
         for (;;) {
           const page = await archive.pageMessages({ chatKey: chat.key, direction: 'older', limit: 13, ...(from ? { from } : {}) });
           if (page.length === 0) break;
+          assert.ok(page.length <= 13);
+          for (let j = 1; j < page.length; j++) assert.ok(page[j - 1]!.sendTime <= page[j]!.sendTime, 'ascending in the result');
           older.unshift(page);
           from = { sendTime: page[0]!.sendTime, msgid: page[0]!.msgid };
         }
@@ -191,8 +200,12 @@ export function archiveContract(backend: string, factory: ArchiveFactory): void 
       assert.deepEqual(await archive.pageMessages({ chatKey: chat.key, direction: 'older', limit: 10, sender: 'nobody' }), []);
       assert.deepEqual(await archive.pageMessages({ chatKey: 'g:nope', direction: 'older', limit: 10 }), []);
       const target = all[Math.floor(all.length / 3)]!;
-      const first = all.find((m) => m.sendTime >= target.sendTime)!;
-      assert.deepEqual(await archive.locate({ chatKey: chat.key, sendTime: target.sendTime }), { sendTime: first.sendTime, msgid: first.msgid });
+      const prev = all[all.indexOf(target) - 1]!;
+      // Between two messages when they differ in time: the later one is found.
+      const t = prev.sendTime < target.sendTime ? prev.sendTime + 1 : target.sendTime;
+      const first = all.find((m) => m.sendTime >= t)!;
+      assert.deepEqual(await archive.locate({ chatKey: chat.key, sendTime: t }), { sendTime: first.sendTime, msgid: first.msgid });
+      assert.deepEqual(await archive.locate({ chatKey: chat.key, sendTime: 0 }), { sendTime: all[0]!.sendTime, msgid: all[0]!.msgid });
       const last = all[all.length - 1]!;
       assert.deepEqual(await archive.locate({ chatKey: chat.key, sendTime: last.sendTime + 10_000 }), { sendTime: last.sendTime, msgid: last.msgid });
       assert.equal(await archive.locate({ chatKey: 'g:nope', sendTime: 0 }), undefined);
@@ -223,6 +236,8 @@ export function archiveContract(backend: string, factory: ArchiveFactory): void 
         { filter: { idContains: member }, test: (c) => c.members.has(member) },
         { filter: { idContains: '%_' }, test: () => false },
         { filter: { partyType: 2 }, test: (c) => c.memberTypes.has(2) },
+        { filter: { partyType: 3 }, test: (c) => c.memberTypes.has(3) },
+        { filter: { activeSince: since }, test: (c) => c.lastTime >= since },
         { filter: { activeSince: since, activeUntil: since + 3600, partyType: 1 }, test: (c) => c.lastTime >= since && c.firstTime <= since + 3600 && c.memberTypes.has(1) },
       ];
       for (const { filter, test } of cases) {
