@@ -22,39 +22,56 @@ export interface ExportItem {
   row?: MessageRow;
 }
 
-/** `t` words the msgtype labels (the only column in the reader's language). */
+/** A BOM so spreadsheet programs read the Chinese labels as UTF-8, then the header line. */
+export const CSV_START = `\uFEFF${CSV_HEADER.join(',')}\r\n`;
+
+/** One item's CSV line (with its line end); `t` words the msgtype label, the only column in the reader's language. */
+export function csvLine({ msgid, row }: ExportItem, t: Translate): string {
+  const fields = row
+    ? [
+        row.msgid,
+        row.sendTime,
+        isoTime(row.sendTime),
+        row.msgtype,
+        msgtypeLabel(row.msgtype, t),
+        row.sender.type,
+        row.sender.id,
+        JSON.stringify(row.receivers.map((r) => r.type)),
+        JSON.stringify(row.receivers.map((r) => r.id)),
+        row.receiverCount,
+        row.chatid,
+        row.chatKey,
+        row.publicKeyVer,
+        row.callDuration,
+        'yes',
+      ]
+    : [msgid, ...CSV_HEADER.slice(2).map(() => undefined), 'no'];
+  return `${fields.map(csvField).join(',')}\r\n`;
+}
+
 export function toCsv(items: readonly ExportItem[], t: Translate): string {
-  const lines = [CSV_HEADER.join(',')];
-  for (const { msgid, row } of items) {
-    const fields = row
-      ? [
-          row.msgid,
-          row.sendTime,
-          isoTime(row.sendTime),
-          row.msgtype,
-          msgtypeLabel(row.msgtype, t),
-          row.sender.type,
-          row.sender.id,
-          JSON.stringify(row.receivers.map((r) => r.type)),
-          JSON.stringify(row.receivers.map((r) => r.id)),
-          row.receiverCount,
-          row.chatid,
-          row.chatKey,
-          row.publicKeyVer,
-          row.callDuration,
-          'yes',
-        ]
-      : [msgid, ...CSV_HEADER.slice(2).map(() => undefined), 'no'];
-    lines.push(fields.map(csvField).join(','));
+  return CSV_START + items.map((item) => csvLine(item, t)).join('');
+}
+
+/**
+ * A JSON export written piece by piece (the archive service streams a whole chat): `item` gives
+ * each element's text, `end` the closing bracket. The pieces together are the array's
+ * `JSON.stringify(…, null, 2)`.
+ */
+export class JsonExport {
+  private count = 0;
+
+  item({ msgid, row }: ExportItem): string {
+    const value = row ? { ...row, inArchive: true } : { msgid, inArchive: false };
+    return `${this.count++ === 0 ? '[\n' : ',\n'}  ${JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')}`;
   }
-  // A BOM so spreadsheet programs read the Chinese labels as UTF-8.
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+
+  end(): string {
+    return this.count === 0 ? '[]\n' : '\n]\n';
+  }
 }
 
 export function toJson(items: readonly ExportItem[]): string {
-  return `${JSON.stringify(
-    items.map(({ msgid, row }) => (row ? { ...row, inArchive: true } : { msgid, inArchive: false })),
-    null,
-    2,
-  )}\n`;
+  const out = new JsonExport();
+  return items.map((item) => out.item(item)).join('') + out.end();
 }

@@ -3,7 +3,7 @@
 // msgtype, and send_times no Date can hold. Tier 2 renders them through the real row model; tier 3
 // feeds them to the simulator. One group chat holds them all, so one stream shows every case.
 import { chatIdentity } from '../../src/core/archive/chatKey';
-import { toRow } from '../../src/host/panels/rows';
+import { toRow } from '../../src/core/archive/messageRows';
 import type { MessageRow } from '../../src/shared/protocol';
 import { parseMessage } from '../../src/core/wecom/wire';
 

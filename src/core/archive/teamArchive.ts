@@ -4,6 +4,10 @@
  * tree, stream, search, exports — works on it as on a local file. It is read-only: the service
  * syncs, so every write answers READ_ONLY. `onStored` follows the service's `stored` events.
  */
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { phrase } from '../../shared/text';
 import type { JsonObject, SearchMsgRequest } from '../../shared/wire';
 import { parseMessage } from '../wecom/wire';
@@ -106,14 +110,15 @@ function refusal(origin: string, status: number, reason: string): ArchiveError {
   return new ArchiveError('SERVICE', message, { userMessage });
 }
 
-async function callService<T>(base: URL, apiKey: string, url: URL, timeoutMs: number, body?: unknown): Promise<T> {
+/** One request to the service; refusals and silence become ArchiveErrors that say what to do. */
+async function send(base: URL, apiKey: string, url: URL, signal: AbortSignal, body?: unknown): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(url, {
       method: body === undefined ? 'GET' : 'POST',
       headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(timeoutMs),
+      signal,
     });
   } catch (error) {
     throw new ArchiveError('SERVICE', `the team archive service at ${base.origin} did not answer`, {
@@ -121,9 +126,16 @@ async function callService<T>(base: URL, apiKey: string, url: URL, timeoutMs: nu
       userMessage: phrase('The team archive service at {0} did not answer. Check its URL and that it runs; the tree shows the archive again once it answers.', base.origin),
     });
   }
-  const json = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-  if (!res.ok) throw refusal(base.origin, res.status, json.error ? `${json.error.code}: ${json.error.message}` : `HTTP ${res.status}`);
-  return json as T;
+  if (!res.ok) {
+    const json = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+    throw refusal(base.origin, res.status, json.error ? `${json.error.code}: ${json.error.message}` : `HTTP ${res.status}`);
+  }
+  return res;
+}
+
+async function callService<T>(base: URL, apiKey: string, url: URL, timeoutMs: number, body?: unknown): Promise<T> {
+  const res = await send(base, apiKey, url, AbortSignal.timeout(timeoutMs), body);
+  return (await res.json().catch(() => ({}))) as T;
 }
 
 /** The corps an API key may read on a service (the profile wizard offers them). */
@@ -230,6 +242,24 @@ export class TeamArchive implements Archive {
       this.stateCall.then(clear, clear);
     }
     return this.stateCall;
+  }
+
+  /**
+   * A whole chat as the service exports it (GET /v1/export, audited there as an export), written
+   * to `file` as it arrives; `onBytes` hears the bytes so far. Returns the bytes written.
+   */
+  async exportChat(chatKey: string, format: 'csv' | 'json', file: string, signal: AbortSignal, onBytes: (bytes: number) => void = () => undefined): Promise<number> {
+    if (this.closed) throw new ArchiveError('CLOSED', 'the team archive was closed');
+    const res = await send(this.base, this.options.apiKey, this.url('export', { chat: chatKey, format }), signal);
+    if (!res.body) throw new ArchiveError('SERVICE', 'the team archive service sent no export');
+    let bytes = 0;
+    const body = Readable.fromWeb(res.body as NodeReadableStream<Uint8Array>);
+    body.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      onBytes(bytes);
+    });
+    await pipeline(body, createWriteStream(file), { signal });
+    return bytes;
   }
 
   async syncState(): Promise<SyncState> {

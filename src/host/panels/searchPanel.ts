@@ -13,7 +13,7 @@ import type { SearchMsgRequest } from '../../shared/wire';
 import { validateSearchRequest } from '../../shared/rules';
 import type { PanelDeps } from './panelDeps';
 import { type PanelConnection, connectPanel, panelOptions, renderPanelHtml } from './panelHost';
-import { toRow } from './rows';
+import { toRow } from '../../core/archive/messageRows';
 import { emptySearchForm, formToRequest } from '../../shared/searchRequest';
 import { checkSearchForm } from './validateMessage';
 import { StreamPanel } from './streamPanel';

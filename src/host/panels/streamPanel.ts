@@ -9,7 +9,7 @@ import { chatLabel } from '../chats/chatFormat';
 import { runMessageAction } from './messageActions';
 import type { PanelDeps } from './panelDeps';
 import { type PanelConnection, connectPanel, panelOptions, renderPanelHtml } from './panelHost';
-import { toRow } from './rows';
+import { toRow } from '../../core/archive/messageRows';
 import { webviewL10n } from './strings';
 
 export const STREAM_VIEW_TYPE = 'wecomArchive.stream';

@@ -1,5 +1,6 @@
 // Commands of the chats tree and the palette: sync, open a chat (tree, or a QuickPick that
 // searches as you type), load more, filter, copy id, export, search in this chat, reveal in log.
+import { rm } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { ChatSummary, StoredMessage } from '../../core/archive/types';
 import { groupChatId } from '../../core/archive/chatKey';
@@ -7,7 +8,8 @@ import { CHAT_KINDS, KNOWN_PARTY_TYPES, PARTY_EMPLOYEE, PARTY_EXTERNAL } from '.
 import type { ExportItem } from '../../shared/exportRows';
 import { pickExportFile, writeExportFile } from '../export/exportFile';
 import type { PanelDeps } from '../panels/panelDeps';
-import { toRow } from '../panels/rows';
+import { toRow } from '../../core/archive/messageRows';
+import { TeamArchive } from '../../core/archive/teamArchive';
 import { SearchPanel } from '../panels/searchPanel';
 import { emptySearchForm } from '../../shared/searchRequest';
 import { StreamPanel } from '../panels/streamPanel';
@@ -249,6 +251,10 @@ export class TreeCommands {
     if (!target) return;
     const archive = await this.deps.archives.get(node.profileId);
     const nameOf = this.deps.nameOf(node.profileId);
+    if (archive instanceof TeamArchive) {
+      await this.exportFromService(archive, node, picked.format, target);
+      return;
+    }
     const items: ExportItem[] = [];
     const done = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: t('Exporting {0}', chatLabel(node.chat, nameOf)), cancellable: true },
@@ -269,5 +275,26 @@ export class TreeCommands {
     await writeExportFile(target, items, picked.format);
     this.deps.log.info(`Exported ${items.length} messages of ${node.chat.key} to ${target.fsPath}.`);
     void vscode.window.showInformationMessage(t('Exported {0} messages to {1}.', items.length, target.fsPath));
+  }
+
+  /** A team archive's chat is exported by its service (one streamed request, audited there as an export). */
+  private async exportFromService(archive: TeamArchive, node: ChatNode, format: 'csv' | 'json', target: vscode.Uri): Promise<void> {
+    const t = vscode.l10n.t;
+    const ac = new AbortController();
+    try {
+      const bytes = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: t('Exporting {0}', chatLabel(node.chat, this.deps.nameOf(node.profileId))), cancellable: true },
+        (progress, token) => {
+          token.onCancellationRequested(() => ac.abort());
+          return archive.exportChat(node.chat.key, format, target.fsPath, ac.signal, (n) => progress.report({ message: t('{0} MB', (n / 1e6).toFixed(1)) }));
+        },
+      );
+      this.deps.log.info(`Exported ${node.chat.key} from the team archive service to ${target.fsPath} (${bytes} bytes).`);
+      void vscode.window.showInformationMessage(t('Exported {0} messages to {1}.', node.chat.count, target.fsPath));
+    } catch (e) {
+      // Half a file is worse than none.
+      await rm(target.fsPath, { force: true });
+      if (!ac.signal.aborted) await showError(t('The export failed'), e);
+    }
   }
 }

@@ -15,6 +15,7 @@
  *   GET  /v1/state?corp                             sync state, gaps and counts
  *   POST /v1/resolve?corp        {msgids: [≤100]}
  *   POST /v1/search?corp         a search_msg request, run with the corp's token by the service
+ *   GET  /v1/export?corp&chat&format=csv|json  a whole chat, streamed (the extension's export format)
  *   GET  /v1/events?corp         server-sent events: `stored` after each commit of that corp
  *   GET  /v1/audit?limit         admin keys only
  */
@@ -24,6 +25,7 @@ import type { ChatFilter, ChatKind, PageQuery, StoredMessage } from '../../core/
 import { validateSearchRequest } from '../../shared/rules';
 import type { SearchMsgRequest } from '../../shared/wire';
 import { type ApiKeyRecord, type ApiKeyStore, mayRead } from './apiKeys';
+import { streamExport } from './exportStream';
 import type { AuditLog } from './auditLog';
 
 export interface TeamSearchPage {
@@ -336,6 +338,17 @@ export class TeamApi {
         }
         audit('search', { corpId, detail: request.query_word, count: hits.length });
         sendJson(res, 200, { hits, nextCursor: page.nextCursor, hasMore: page.hasMore });
+        return;
+      }
+      case 'GET /v1/export': {
+        const { corpId, archive } = await this.corpArchive(who, q, 'export');
+        const chatKey = idParam(q, 'chat');
+        const format = q.get('format') ?? 'json';
+        if (format !== 'csv' && format !== 'json') throw new HttpError(400, 'param.enum', 'format must be csv or json');
+        const chat = await archive.getChat(chatKey);
+        if (!chat) throw new HttpError(404, 'chat.unknown', 'the archive holds no such chat');
+        audit('export', { corpId, detail: `${format} ${chatKey}`, count: chat.count });
+        await streamExport(res, archive, chatKey, format);
         return;
       }
       case 'GET /v1/events': {

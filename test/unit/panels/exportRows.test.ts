@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CSV_HEADER, csvField, toCsv, toJson } from '../../../src/shared/exportRows';
+import fc from 'fast-check';
+import { CSV_HEADER, CSV_START, csvField, csvLine, JsonExport, toCsv, toJson } from '../../../src/shared/exportRows';
 import { english } from '../../../src/shared/text';
 import type { MessageRow } from '../../../src/shared/protocol';
 
@@ -67,5 +68,23 @@ describe('export of rows', () => {
   it('writes JSON with every hit, in order', () => {
     const parsed = JSON.parse(toJson([{ msgid: 'm1', row }, { msgid: 'gone' }])) as { msgid: string; inArchive: boolean }[];
     assert.deepEqual(parsed.map((p) => [p.msgid, p.inArchive]), [['m1', true], ['gone', false]]);
+  });
+
+  it('JSON written piece by piece is the array\'s JSON.stringify, whatever the rows hold (also none)', () => {
+    const party = fc.record({ type: fc.integer(), id: fc.string({ unit: 'binary' }) });
+    const anyRow = fc.record(
+      { msgid: fc.string({ unit: 'binary' }), sendTime: fc.double(), msgtype: fc.integer(), sender: party, receivers: fc.array(party, { maxLength: 3 }), receiverCount: fc.nat(), chatKey: fc.string({ unit: 'binary' }), chatid: fc.string() },
+      { requiredKeys: ['msgid', 'sendTime', 'msgtype', 'sender', 'receivers', 'receiverCount', 'chatKey'] },
+    );
+    const item = fc.oneof(fc.record({ msgid: fc.string({ unit: 'binary' }), row: anyRow }), fc.record({ msgid: fc.string({ unit: 'binary' }) }));
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 6 }), (items) => {
+        const whole = `${JSON.stringify(items.map(({ msgid, row: r }) => (r ? { ...r, inArchive: true } : { msgid, inArchive: false })), null, 2)}\n`;
+        assert.equal(toJson(items), whole);
+        const out = new JsonExport();
+        assert.equal(items.map((i) => out.item(i)).join('') + out.end(), whole);
+      }),
+    );
+    assert.equal(toCsv([{ msgid: 'm1', row }], english), CSV_START + csvLine({ msgid: 'm1', row }, english));
   });
 });

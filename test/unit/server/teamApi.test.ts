@@ -8,12 +8,16 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Archive, openArchive } from '../../../src/core/archive/archive';
 import { SyncEngine } from '../../../src/core/archive/sync';
 import { ArchiveError, errorPhrase } from '../../../src/core/archive/errors';
+import { toRow } from '../../../src/core/archive/messageRows';
 import { listTeamCorps, TeamArchive } from '../../../src/core/archive/teamArchive';
+import { type ExportItem, toCsv, toJson } from '../../../src/shared/exportRows';
+import { english } from '../../../src/shared/text';
 import { type RunningSimulator, startSimulator } from '../../../src/core/simulator';
 import { WeComClient } from '../../../src/core/wecom/client';
 import { HashedKeyStore, newApiKey } from '../../../src/server/team/apiKeys';
@@ -299,5 +303,43 @@ describe('team API', () => {
     const dead = new TeamArchive({ baseUrl: 'http://127.0.0.1:9', apiKey: keyA, corpId: corpA, timeoutMs: 2000 });
     await assert.rejects(dead.stats(), (e: unknown) => /did not answer/.test(words(e)) && errorPhrase(e) === (e as ArchiveError).userMessage);
     await dead.close();
+  });
+
+  it('exports a whole chat as CSV and JSON, streamed, in the extension\'s format; audited; 404 and 403 before any data', async () => {
+    const local = archives.get(corpA)!;
+    const [chat] = (await local.listChats({ kind: 'group', limit: 1 })).chats;
+    assert.ok(chat);
+    const all: ExportItem[] = [];
+    let from: { sendTime: number; msgid: string } | undefined;
+    for (;;) {
+      const page = await local.pageMessages({ chatKey: chat.key, direction: 'newer', limit: 7, ...(from ? { from } : {}) });
+      if (page.length === 0) break;
+      all.push(...page.map((m) => ({ msgid: m.msgid, row: toRow(m, undefined, Number.POSITIVE_INFINITY) })));
+      from = { sendTime: page[page.length - 1]!.sendTime, msgid: page[page.length - 1]!.msgid };
+    }
+    assert.equal(all.length, chat.count);
+    const get = (key: string, path: string) => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${key}` } });
+    const q = (format: string, c = corpA, k = chat.key) => `/v1/export?corp=${encodeURIComponent(c)}&chat=${encodeURIComponent(k)}&format=${format}`;
+    const csv = await get(keyA, q('csv'));
+    assert.equal(csv.status, 200);
+    assert.match(csv.headers.get('content-type') ?? '', /^text\/csv/);
+    // Bytes, BOM included (text() would drop it).
+    assert.equal(Buffer.from(await csv.arrayBuffer()).toString('utf8'), toCsv(all, english));
+    const json = await get(keyA, q('json'));
+    assert.equal(await json.text(), toJson(all));
+    // Through the extension's client, into a file.
+    const remote = new TeamArchive({ baseUrl: base, apiKey: keyA, corpId: corpA });
+    const file = join(dir, 'export.json');
+    const bytes = await remote.exportChat(chat.key, 'json', file, new AbortController().signal);
+    assert.equal(readFileSync(file, 'utf8'), toJson(all));
+    assert.equal(bytes, Buffer.byteLength(toJson(all)));
+    await assert.rejects(remote.exportChat('g:nope', 'csv', join(dir, 'x.csv'), new AbortController().signal), (e: unknown) => e instanceof ArchiveError && /404 chat\.unknown/.test(e.message));
+    await remote.close();
+    const denied = await get(keyA, q('csv', corpB));
+    assert.equal(denied.status, 403);
+    assert.ok(!(await denied.text()).includes('msgid'));
+    assert.equal((await get(keyA, q('xml'))).status, 400);
+    const entries = ((await call(adminKey, '/v1/audit?limit=10000')).json.entries as Array<{ user: string; action: string; detail?: string; count?: number }>).filter((e) => e.user === 'alice' && e.action === 'export');
+    assert.ok(entries.some((e) => e.detail === `csv ${chat.key}` && e.count === chat.count));
   });
 });

@@ -1,5 +1,5 @@
 // Archive messages → the rows the webviews render (no raw JSON, no secrets).
-import type { StoredMessage } from '../../core/archive/types';
+import type { StoredMessage } from './types';
 import type { MessageRow, PartyView } from '../../shared/protocol';
 
 const MAX_RECEIVERS = 20;
