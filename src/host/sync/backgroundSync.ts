@@ -205,8 +205,11 @@ export class BackgroundSync implements vscode.Disposable {
     const single = healths.length === 1 ? healths[0] : undefined;
     const demo = healths.some(({ p }) => p.demo === true);
     const text = single ? `${single.p.name}${single.p.demo ? ` ${t('[DEMO]')}` : ''} · ${this.describe(single.p, single.h, now)}` : `${summaryText(s, t)}${demo ? ` ${t('[DEMO]')}` : ''}`;
-    const hint = severity === 'syncing' ? t('Click to cancel.') : severity === 'error' || severity === 'warning' ? t('Click to show the log.') : t('Click to sync every corp now.');
-    const command = severity === 'syncing' ? 'wecomArchive.cancelSync' : severity === 'error' || severity === 'warning' ? 'wecomArchive.showLog' : 'wecomArchive.syncAll';
+    // Team corps are synced by their service: with nothing to sync here, a click shows the log.
+    const syncable = healths.some(({ p }) => !isTeamProfile(p));
+    const showsLog = severity === 'error' || severity === 'warning' || (severity === 'ok' && !syncable);
+    const hint = severity === 'syncing' ? t('Click to cancel.') : showsLog ? t('Click to show the log.') : t('Click to sync every corp now.');
+    const command = severity === 'syncing' ? 'wecomArchive.cancelSync' : showsLog ? 'wecomArchive.showLog' : 'wecomArchive.syncAll';
     return { text, tooltip: `${lines.join('\n\n')}\n\n---\n\n${hint}`, severity, demo, command };
   }
 
