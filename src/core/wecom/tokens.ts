@@ -219,25 +219,86 @@ function requireCredential(name: string, value: string): void {
   if (!value) throw new TokenError('missing', phrase('No {0} was given.', name), EDIT_PROFILE_STEP);
 }
 
-/** get_suite_token → get_corp_token, both cached and shared (docs/wecom-api.md §1, doc 97162/90605). */
-export class SuiteTokenSource implements TokenSource {
-  private readonly base: URL;
-  private readonly transport: HttpTransport;
+export type SuiteOnlyOptions = Omit<SuiteTokenOptions, 'authCorpId' | 'permanentCode'>;
+
+/**
+ * The suite_access_token alone (get_suite_token), cached and shared: the corp chain below builds
+ * on it, and get_permanent_code (create_auth) needs it without any corp.
+ */
+export class SuiteAccessTokens {
+  readonly base: URL;
+  readonly transport: HttpTransport;
   private readonly ownsTransport: boolean;
-  private readonly clock: Clock;
-  private readonly logger: Logger;
-  private readonly suiteToken: SharedCache;
-  private readonly corpToken: SharedCache;
+  private readonly cache: SharedCache;
   private lastTicket: string | undefined;
 
-  constructor(private readonly options: SuiteTokenOptions) {
+  constructor(private readonly options: SuiteOnlyOptions) {
     this.base = checkSecureUrl(options.baseUrl ?? DEFAULT_BASE_URL, 'baseUrl');
     this.ownsTransport = options.transport === undefined;
     this.transport = options.transport ?? new HttpTransport();
-    this.clock = options.clock ?? systemClock;
+    this.cache = new SharedCache(options.clock ?? systemClock, () => this.fetch());
+  }
+
+  get(signal?: AbortSignal): Promise<string> {
+    return this.cache.get(signal);
+  }
+
+  /** WeCom refused it before its expiry (42009/40082): the next get() fetches a new one. */
+  invalidate(): void {
+    this.cache.invalidate();
+  }
+
+  url(path: string, query?: Record<string, string>): URL {
+    const url = new URL(`${this.base.href.replace(/\/$/, '')}${path}`);
+    for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
+    return url;
+  }
+
+  secrets(): Array<string | undefined> {
+    return [this.options.suiteSecret, this.lastTicket, this.cache.peek()];
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsTransport) await this.transport.close();
+  }
+
+  private async fetch(): Promise<Cached> {
+    const ticket = typeof this.options.suiteTicket === 'function' ? await this.options.suiteTicket() : this.options.suiteTicket;
+    this.lastTicket = ticket;
+    requireCredential('suite_secret', this.options.suiteSecret);
+    requireCredential('suite_ticket', ticket);
+    const body = { suite_id: this.options.suiteId, suite_secret: this.options.suiteSecret, suite_ticket: ticket };
+    return fetchToken(this.transport, this.options, 'get_suite_token', this.url('/cgi-bin/service/get_suite_token'), body, 'suite_access_token', 'suite', this.secrets());
+  }
+}
+
+/** One POST of the chain: the token in `field`, cached for its lifetime. */
+async function fetchToken(
+  transport: HttpTransport,
+  options: { timeoutMs?: number; clock?: Clock; logger?: Logger },
+  api: WeComApi,
+  url: URL,
+  body: object,
+  field: string,
+  label: string,
+  secrets: Array<string | undefined>,
+): Promise<Cached> {
+  const reply = await transport.send({ method: 'POST', url, body, timeoutMs: options.timeoutMs ?? 15_000, what: api });
+  const { token, expiresIn } = readTokenReply(reply.json, api, field, secrets);
+  (options.logger ?? silentLogger).debug(`token: got a ${label} token valid ${expiresIn} s in ${reply.elapsedMs} ms`);
+  return cachedFor(options.clock ?? systemClock, token, expiresIn);
+}
+
+/** get_suite_token → get_corp_token, both cached and shared (docs/wecom-api.md §1, doc 97162/90605). */
+export class SuiteTokenSource implements TokenSource {
+  private readonly suite: SuiteAccessTokens;
+  private readonly logger: Logger;
+  private readonly corpToken: SharedCache;
+
+  constructor(private readonly options: SuiteTokenOptions) {
+    this.suite = new SuiteAccessTokens(options);
     this.logger = options.logger ?? silentLogger;
-    this.suiteToken = new SharedCache(this.clock, () => this.fetchSuiteToken());
-    this.corpToken = new SharedCache(this.clock, () => this.fetchCorpTokenWithSuiteRenewal());
+    this.corpToken = new SharedCache(options.clock ?? systemClock, () => this.fetchCorpTokenWithSuiteRenewal());
   }
 
   getToken(signal?: AbortSignal): Promise<string> {
@@ -254,47 +315,18 @@ export class SuiteTokenSource implements TokenSource {
   }
 
   secrets(): Array<string | undefined> {
-    return [
-      this.options.suiteSecret,
-      this.options.permanentCode,
-      this.lastTicket,
-      this.suiteToken.peek(),
-      this.corpToken.peek(),
-    ];
+    return [...this.suite.secrets(), this.options.permanentCode, this.corpToken.peek()];
   }
 
-  async close(): Promise<void> {
-    if (this.ownsTransport) await this.transport.close();
-  }
-
-  private url(path: string, query?: Record<string, string>): URL {
-    const url = new URL(`${this.base.href.replace(/\/$/, '')}${path}`);
-    for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
-    return url;
-  }
-
-  private async fetchSuiteToken(): Promise<Cached> {
-    const ticket = typeof this.options.suiteTicket === 'function' ? await this.options.suiteTicket() : this.options.suiteTicket;
-    this.lastTicket = ticket;
-    requireCredential('suite_secret', this.options.suiteSecret);
-    requireCredential('suite_ticket', ticket);
-    const body = { suite_id: this.options.suiteId, suite_secret: this.options.suiteSecret, suite_ticket: ticket };
-    return this.fetchToken('get_suite_token', this.url('/cgi-bin/service/get_suite_token'), body, 'suite_access_token', 'suite');
+  close(): Promise<void> {
+    return this.suite.close();
   }
 
   private async fetchCorpToken(): Promise<Cached> {
     requireCredential('permanent_code', this.options.permanentCode);
-    const url = this.url('/cgi-bin/service/get_corp_token', { suite_access_token: await this.suiteToken.get() });
+    const url = this.suite.url('/cgi-bin/service/get_corp_token', { suite_access_token: await this.suite.get() });
     const body = { auth_corpid: this.options.authCorpId, permanent_code: this.options.permanentCode };
-    return this.fetchToken('get_corp_token', url, body, 'access_token', 'corp');
-  }
-
-  /** One POST of the chain: the token in `field`, cached for its lifetime. */
-  private async fetchToken(api: WeComApi, url: URL, body: object, field: string, label: string): Promise<Cached> {
-    const reply = await this.transport.send({ method: 'POST', url, body, timeoutMs: this.options.timeoutMs ?? 15_000, what: api });
-    const { token, expiresIn } = readTokenReply(reply.json, api, field, this.secrets());
-    this.logger.debug(`token: got a ${label} token valid ${expiresIn} s in ${reply.elapsedMs} ms`);
-    return cachedFor(this.clock, token, expiresIn);
+    return fetchToken(this.suite.transport, this.options, 'get_corp_token', url, body, 'access_token', 'corp', this.secrets());
   }
 
   /** A suite token can die before its expiry (42009/40082): renew it once and ask again. */
@@ -304,7 +336,7 @@ export class SuiteTokenSource implements TokenSource {
     } catch (error) {
       if (error instanceof WeComApiError && (error.errcode === 42009 || error.errcode === 40082)) {
         this.logger.info(`token: suite token rejected (${error.errcode}); fetching a new one`);
-        this.suiteToken.invalidate();
+        this.suite.invalidate();
         return await this.fetchCorpToken();
       }
       throw error;
