@@ -9,7 +9,8 @@
  *   "listen": { "host": "127.0.0.1", "port": 8080 },
  *   "concurrency": 4, "intervalSeconds": 300, "leaseTtlSeconds": 30, "pageSize": 1000,
  *   "baseUrl": "https://qyapi.weixin.qq.com",
- *   "suite": { "suiteId": "ww…", "suiteSecretEnv": "SUITE_SECRET", "suiteTicketFile": "/run/wecom/suite_ticket" },
+ *   "suite": { "suiteId": "ww…", "suiteSecretEnv": "SUITE_SECRET", "suiteTicketFile": "/run/wecom/suite_ticket",
+ *              "permanentCodeKeyEnv": "PERMANENT_CODE_KEY" },
  *   "corps": [
  *     { "corpId": "wx…", "permanentCodeEnv": "PERMANENT_CODE_WX1" },
  *     { "corpId": "wy…", "tokenService": { "url": "https://tokens.internal/corp/wy", "bearerEnv": "TOKEN_SERVICE_KEY" } }
@@ -18,6 +19,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { aesKeyOf, CallbackCryptoError } from '../core/wecom/callbackCrypto';
+import { MIN_KEY_CHARS } from './auth/codeSeal';
 
 export interface SecretRef {
   env?: string;
@@ -41,7 +43,11 @@ export interface ServerConfig {
   /** sync_msg page size, 1..1000 (default 1000; lower it when WeCom answers 301058). */
   pageSize: number;
   baseUrl?: string;
-  suite?: { suiteId: string; suiteSecret: SecretRef; suiteTicket: SecretRef };
+  /**
+   * `permanentCodeKey` seals the permanent codes that create_auth brings (stored in PostgreSQL,
+   * auth/codeSeal.ts); without it a create_auth is logged and not acted on.
+   */
+  suite?: { suiteId: string; suiteSecret: SecretRef; suiteTicket: SecretRef; permanentCodeKey?: SecretRef };
   corps: CorpConfig[];
   /** The team API (docs/team-api.md): keys by their SHA-256, and the audit log's file. */
   team?: { auditLog: string; keys: TeamKeyConfig[] };
@@ -61,7 +67,7 @@ export interface TeamKeyConfig {
 export const DEFAULTS = { host: '127.0.0.1', port: 8080, concurrency: 4, intervalSeconds: 300, leaseTtlSeconds: 30, pageSize: 1000 };
 
 /** Keys that would hold a secret's value: the config must name where it is instead. */
-const LITERAL_SECRETS = ['password', 'suiteSecret', 'suiteTicket', 'permanentCode', 'bearer', 'secret', 'token', 'accessToken'];
+const LITERAL_SECRETS = ['password', 'suiteSecret', 'suiteTicket', 'permanentCode', 'permanentCodeKey', 'bearer', 'secret', 'token', 'accessToken'];
 
 type Json = Record<string, unknown>;
 
@@ -151,21 +157,25 @@ export function checkConfig(raw: unknown): { config?: ServerConfig; problems: st
 
   let suite: ServerConfig['suite'];
   if (raw.suite !== undefined) {
-    if (!isObject(raw.suite)) bad('suite', 'must be {"suiteId", "suiteSecretEnv"|"suiteSecretFile", "suiteTicketEnv"|"suiteTicketFile"}');
+    if (!isObject(raw.suite)) bad('suite', 'must be {"suiteId", "suiteSecretEnv"|"suiteSecretFile", "suiteTicketEnv"|"suiteTicketFile", "permanentCodeKeyEnv"|"permanentCodeKeyFile"?}');
     else {
-      known(raw.suite, 'suite', ['suiteId', 'suiteSecretEnv', 'suiteSecretFile', 'suiteTicketEnv', 'suiteTicketFile']);
+      known(raw.suite, 'suite', ['suiteId', 'suiteSecretEnv', 'suiteSecretFile', 'suiteTicketEnv', 'suiteTicketFile', 'permanentCodeKeyEnv', 'permanentCodeKeyFile']);
       const suiteId = str(raw.suite, 'suiteId', 'suite');
       const suiteSecret = secret(raw.suite, 'suiteSecret', 'suite', true);
       const suiteTicket = secret(raw.suite, 'suiteTicket', 'suite', true);
-      if (suiteId && suiteSecret && suiteTicket) suite = { suiteId, suiteSecret, suiteTicket };
+      const permanentCodeKey = secret(raw.suite, 'permanentCodeKey', 'suite', false);
+      if (suiteId && suiteSecret && suiteTicket) suite = { suiteId, suiteSecret, suiteTicket, ...(permanentCodeKey ? { permanentCodeKey } : {}) };
     }
   }
 
   const corps: CorpConfig[] = [];
-  if (!Array.isArray(raw.corps) || raw.corps.length === 0) bad('corps', 'is required: a list of at least one corp');
+  // Without corps the service still serves the corps that authorize through create_auth.
+  const corpsFromCallbacks = isObject(raw.suite) && isObject(raw.callback) && (raw.suite.permanentCodeKeyEnv !== undefined || raw.suite.permanentCodeKeyFile !== undefined);
+  const listed = raw.corps === undefined && corpsFromCallbacks ? [] : raw.corps;
+  if (!Array.isArray(listed) || (listed.length === 0 && !corpsFromCallbacks)) bad('corps', 'is required: a list of at least one corp (or none, with callbacks and suite.permanentCodeKeyEnv/File)');
   else {
     const seen = new Set<string>();
-    for (const [i, c] of (raw.corps as unknown[]).entries()) {
+    for (const [i, c] of (listed as unknown[]).entries()) {
       const path = `corps[${i}]`;
       if (!isObject(c)) {
         bad(path, 'must be an object');
@@ -303,6 +313,13 @@ export function checkSecrets(config: ServerConfig, env: NodeJS.ProcessEnv = proc
   check(config.database.password, 'database.password');
   check(config.suite?.suiteSecret, 'suite.suiteSecret');
   check(config.suite?.suiteTicket, 'suite.suiteTicket');
+  if (config.suite?.permanentCodeKey) {
+    try {
+      if (readSecret(config.suite.permanentCodeKey, env).length < MIN_KEY_CHARS) problems.push(`suite.permanentCodeKey: must be at least ${MIN_KEY_CHARS} characters (e.g. openssl rand -base64 32)`);
+    } catch (error) {
+      problems.push(`suite.permanentCodeKey: ${(error as Error).message}`);
+    }
+  }
   check(config.callback?.token, 'callback.token');
   check(config.callback?.encodingAesKey, 'callback.encodingAesKey');
   if (config.callback) {

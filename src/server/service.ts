@@ -25,7 +25,7 @@ import { WeComClient } from '../core/wecom/client';
 import { CancelledError, WeComApiError } from '../core/wecom/errors';
 import type { Logger } from '../core/wecom/logger';
 import { redactSecrets } from '../core/wecom/redact';
-import { SuiteTokenSource, type TokenSource, TokenServiceSource } from '../core/wecom/tokens';
+import { SuiteAccessTokens, SuiteTokenSource, type TokenSource, TokenServiceSource } from '../core/wecom/tokens';
 import { type CorpConfig, readSecret, type ServerConfig } from './config';
 import { Counter, gauge, Histogram } from './metrics';
 import type { Archive } from '../core/archive/archive';
@@ -34,9 +34,14 @@ import { CallbackReceiver, MAX_CALLBACK_BODY_BYTES } from '../core/wecom/callbac
 import { HashedKeyStore } from './team/apiKeys';
 import { FileAuditLog } from './team/auditLog';
 import { TeamApi } from './team/teamApi';
+import { ensureAuthorizedCorpsTable, listAuthorized, saveAuthorized, saveRevoked } from './auth/authorizedCorps';
+import { CorpAuthorizer } from './auth/authorizer';
+import { CodeSeal, CodeSealError } from './auth/codeSeal';
 
 /** conversation_new_message's token lifts sync_msg's strict limit for 10 minutes (docs/wecom-api.md §8). */
 const CALLBACK_TOKEN_MS = 10 * 60_000;
+/** How often a replica looks for corps another replica added (create_auth) or revoked. */
+const AUTHORIZED_RELOAD_MS = 30_000;
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 
@@ -78,6 +83,10 @@ interface CorpState {
   again?: boolean;
   /** cancel_auth: the corp left; its archive is kept, nothing more is synced. */
   revoked?: boolean;
+  /** When this replica learnt of the revocation (ms): an older authorization does not undo it. */
+  revokedAt?: number;
+  /** The permanent code from create_auth (authorized_corps); it wins over the config's. */
+  storedCode?: string;
 }
 
 export interface ServiceOptions {
@@ -112,6 +121,12 @@ export class ArchiveService {
   private pushedTicket: string | undefined;
   /** Read-only archives the team API answers from, one per corp, opened on first use. */
   private readonly readers = new Map<string, Promise<PgArchive>>();
+  private authorizer: CorpAuthorizer | undefined;
+  private suiteTokens: SuiteAccessTokens | undefined;
+  private seal: CodeSeal | undefined;
+  private reloadTimer: NodeJS.Timeout | undefined;
+  /** Stored corps whose code did not open, already logged (the reload would repeat it). */
+  private readonly unopened = new Set<string>();
 
   constructor(
     private readonly config: ServerConfig,
@@ -143,13 +158,108 @@ export class ArchiveService {
     } finally {
       client.release();
     }
+    await ensureAuthorizedCorpsTable(this.pool);
+    const key = this.config.suite?.permanentCodeKey ? readSecret(this.config.suite.permanentCodeKey, this.env) : undefined;
+    if (key) {
+      this.log.secrets.add(key);
+      this.seal = new CodeSeal(key);
+    }
+    await this.loadAuthorized();
     this.mountTeamAndCallbacks();
     await this.listen();
     this.ready = true;
     this.log.log('info', 'archive service started', { owner: this.owner, corps: this.corps.length, concurrency: this.config.concurrency, intervalSeconds: this.config.intervalSeconds });
     // 50 ms: a corp whose holder died is looked at again within 50 ms of its lease running out.
     this.timer = setInterval(() => this.tick(), 50);
+    this.reloadTimer = setInterval(() => {
+      this.loadAuthorized().catch((e: unknown) => this.log.log('warn', 'reading the authorized corps failed', { error: e instanceof Error ? e.message : String(e) }));
+    }, AUTHORIZED_RELOAD_MS);
     this.tick();
+  }
+
+  /** The corps of authorized_corps: added (create_auth, here or on another replica) or revoked. */
+  private async loadAuthorized(): Promise<void> {
+    for (const row of await listAuthorized(this.pool!)) {
+      if (row.revokedAt !== null) {
+        const c = this.corps.find((x) => x.cfg.corpId === row.corpId);
+        if (c && !c.revoked) this.revoke(c, row.revokedAt);
+        continue;
+      }
+      if (row.sealedCode === null) continue;
+      if (!this.seal) {
+        if (!this.unopened.has(row.corpId)) this.log.log('error', 'a corp authorized through create_auth is stored, but suite.permanentCodeKeyEnv/File is not set: it is not synced', { corp: row.corpId });
+        this.unopened.add(row.corpId);
+        continue;
+      }
+      let code: string;
+      try {
+        code = this.seal.open(row.corpId, row.sealedCode);
+      } catch (error) {
+        if (!(error instanceof CodeSealError)) throw error;
+        if (!this.unopened.has(row.corpId)) this.log.log('error', 'the stored permanent code of a corp does not open: it is not synced', { corp: row.corpId, error: error.message });
+        this.unopened.add(row.corpId);
+        continue;
+      }
+      this.unopened.delete(row.corpId);
+      this.authorized(row.corpId, code, row.authorizedAt ?? 0);
+    }
+  }
+
+  /** A corp with a permanent code from create_auth: added, or re-authorized, and synced now. */
+  private authorized(corpId: string, permanentCode: string, authorizedAt: number): void {
+    this.log.secrets.add(permanentCode);
+    const c = this.corps.find((x) => x.cfg.corpId === corpId);
+    if (!c) {
+      this.corps.push({ cfg: { corpId }, nextAt: 0, backoffMs: 0, storedCode: permanentCode });
+      this.log.log('info', 'corp added from authorized_corps', { corp: corpId });
+    } else {
+      if (c.revoked && (c.revokedAt ?? 0) > authorizedAt) return;
+      const changed = c.storedCode !== permanentCode;
+      if (!changed && !c.revoked) return;
+      c.storedCode = permanentCode;
+      if (changed) this.dropTokens(c);
+      c.revoked = false;
+      c.backoffMs = 0;
+      if (c.run) c.again = true;
+      else c.nextAt = 0;
+      this.log.log('info', 'corp authorized again: syncing', { corp: corpId });
+    }
+    this.tick();
+  }
+
+  private revoke(c: CorpState, at: number): void {
+    c.revoked = true;
+    c.revokedAt = at;
+    c.run?.abort.abort(new CancelledError());
+  }
+
+  /** Its tokens are fetched anew at the next run (the running one, if any, keeps the old until it ends). */
+  private dropTokens(c: CorpState): void {
+    const old = c.tokens as { close?(): Promise<void> } | undefined;
+    c.tokens = undefined;
+    void (c.run?.done ?? Promise.resolve()).then(() => old?.close?.()).catch(() => undefined);
+  }
+
+  /** The ticket WeCom pushed last; without callbacks, the configured one, read at each refresh. */
+  private readonly suiteTicket = (): string => {
+    const t = this.pushedTicket ?? readSecret(this.config.suite!.suiteTicket, this.env);
+    this.log.secrets.add(t);
+    return t;
+  };
+
+  private suiteAccess(): SuiteAccessTokens {
+    if (this.suiteTokens) return this.suiteTokens;
+    const suite = this.config.suite!;
+    const suiteSecret = readSecret(suite.suiteSecret, this.env);
+    this.log.secrets.add(suiteSecret);
+    this.suiteTokens = new SuiteAccessTokens({
+      suiteId: suite.suiteId,
+      suiteSecret,
+      suiteTicket: this.suiteTicket,
+      ...(this.config.baseUrl ? { baseUrl: this.config.baseUrl } : {}),
+      logger: this.log.forCorp(''),
+    });
+    return this.suiteTokens;
   }
 
   private listen(): Promise<void> {
@@ -196,6 +306,15 @@ export class ArchiveService {
       this.log.secrets.add(token);
       this.log.secrets.add(encodingAesKey);
       this.receiver = new CallbackReceiver({ token, encodingAesKey, receiverId: suite.suiteId });
+      const pool = this.pool!;
+      this.authorizer = new CorpAuthorizer({
+        suite: () => this.suiteAccess(),
+        seal: this.seal,
+        store: (row) => saveAuthorized(pool, row, this.now()),
+        added: (grant) => this.authorized(grant.corpId, grant.permanentCode, this.now()),
+        log: (level, msg, fields) => this.log.log(level, msg, fields),
+        secret: (value) => this.log.secrets.add(value),
+      });
     }
   }
 
@@ -252,17 +371,28 @@ export class ArchiveService {
         this.log.log('info', 'new messages pushed', { corp: event.corpId });
         this.tick();
         return;
-      case 'cancel_auth':
-        if (corp) {
-          corp.revoked = true;
-          corp.run?.abort.abort(new CancelledError());
-        }
+      case 'cancel_auth': {
+        const at = this.now();
+        if (corp) this.revoke(corp, at);
+        // Kept in the database: the other replicas and a restart leave the corp alone too.
+        saveRevoked(this.pool!, event.corpId, at).catch((e: unknown) =>
+          this.log.log('error', 'the revocation could not be stored: the corp syncs again after a restart', { corp: event.corpId, error: e instanceof Error ? e.message : String(e) }),
+        );
         this.log.log('warn', 'authorization cancelled: the corp is no longer synced; its archive is kept', { corp: event.corpId });
         return;
+      }
       case 'create_auth':
-        // The auth code must be exchanged for the permanent code, which then has to be stored as
-        // a secret the config names; until that is automated, an operator adds the corp.
-        this.log.log('warn', 'a corp authorized the suite: add it to the config with its permanent code', { suiteId: event.suiteId });
+        if (!this.stopping) void this.authorizer!.handle(event.authCode);
+        return;
+      case 'change_auth':
+        // The corp changed what it granted: fresh tokens, and a sync now to see what it allows.
+        if (corp && !corp.revoked) {
+          this.dropTokens(corp);
+          if (corp.run) corp.again = true;
+          else corp.nextAt = 0;
+          this.tick();
+        }
+        this.log.log('info', 'authorization changed', { corp: event.corpId, known: corp !== undefined });
         return;
       default:
         this.log.log('info', 'callback event', { type: event.type === 'other' ? event.infoType : event.type, ...('corpId' in event ? { corp: event.corpId } : {}) });
@@ -359,22 +489,17 @@ export class ArchiveService {
     if (c.tokens) return c.tokens;
     const logger = this.log.forCorp(c.cfg.corpId);
     const baseUrl = this.config.baseUrl;
-    if (c.cfg.permanentCode) {
+    if (c.storedCode !== undefined || c.cfg.permanentCode) {
       const suite = this.config.suite!;
       const suiteSecret = readSecret(suite.suiteSecret, this.env);
-      const permanentCode = readSecret(c.cfg.permanentCode, this.env);
+      const permanentCode = c.storedCode ?? readSecret(c.cfg.permanentCode!, this.env);
       this.log.secrets.add(suiteSecret);
       this.log.secrets.add(permanentCode);
       c.tokens = new SuiteTokenSource({
         suiteId: suite.suiteId,
         suiteSecret,
-        // The ticket WeCom pushed last; without callbacks, read at each refresh (the provider's
-        // own callback handler rewrites it every 10 minutes).
-        suiteTicket: () => {
-          const t = this.pushedTicket ?? readSecret(suite.suiteTicket, this.env);
-          this.log.secrets.add(t);
-          return t;
-        },
+        // The provider's own callback handler may rewrite the configured ticket every 10 minutes.
+        suiteTicket: this.suiteTicket,
         authCorpId: c.cfg.corpId,
         permanentCode,
         ...(baseUrl ? { baseUrl } : {}),
@@ -464,6 +589,7 @@ export class ArchiveService {
     this.stopping ??= (async () => {
       this.log.log('info', 'stopping', { running: this.corps.filter((c) => c.run).length });
       clearInterval(this.timer);
+      clearInterval(this.reloadTimer);
       const runs = this.corps.flatMap((c) => (c.run ? [c.run] : []));
       for (const r of runs) r.abort.abort(new CancelledError());
       await Promise.all(runs.map((r) => r.done.catch(() => undefined)));
@@ -473,6 +599,7 @@ export class ArchiveService {
       this.team?.close();
       for (const r of this.readers.values()) await r.then((a) => a.close()).catch(() => undefined);
       for (const c of this.corps) await (c.tokens as { close?(): Promise<void> } | undefined)?.close?.().catch(() => undefined);
+      await this.suiteTokens?.close().catch(() => undefined);
       await this.pool?.end().catch(() => undefined);
       this.log.log('info', 'stopped');
     })();

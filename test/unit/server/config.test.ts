@@ -76,6 +76,24 @@ describe('server config', () => {
     assert.match(loadConfig(join(dir, 'none.json')).problems[0]!, /cannot be read \(ENOENT\)/);
   });
 
+  it('create_auth: the permanent code key by reference only, at least 32 characters; corps may then be left out', () => {
+    const withCallbacks = {
+      ...good,
+      suite: { ...good.suite, permanentCodeKeyEnv: 'PC_KEY' },
+      callback: { tokenEnv: 'CB_TOKEN', encodingAesKeyEnv: 'CB_KEY' },
+    };
+    const { corps: _corps, ...noCorps } = withCallbacks;
+    const ok = checkConfig(noCorps);
+    assert.deepEqual(ok.problems, []);
+    assert.deepEqual(ok.config?.corps, []);
+    assert.deepEqual(ok.config?.suite?.permanentCodeKey, { env: 'PC_KEY' });
+    assert.match(checkConfig({ ...good, suite: { ...good.suite, permanentCodeKey: 'x'.repeat(40) } }).problems.join('\n'), /suite\.permanentCodeKey: secrets may not be written/);
+    const { corps: _c, ...noCorpsNoKey } = good;
+    assert.match(checkConfig(noCorpsNoKey).problems.join('\n'), /corps: is required/);
+    const env = { ARCHIVE_DB_PASSWORD: 'p', SUITE_SECRET: 's', PC_WX1: 'c', CB_TOKEN: 't', CB_KEY: 'a'.repeat(43), PC_KEY: 'short' };
+    assert.match(checkSecrets(ok.config!, env).join('\n'), /suite\.permanentCodeKey: must be at least 32 characters/);
+  });
+
   it('JSON logs redact every secret in use and tokens in URLs', () => {
     const lines: string[] = [];
     const log = new JsonLog((l) => lines.push(l));
