@@ -19,13 +19,13 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Agent, request } from 'undici';
 import type { ServerConfig } from '../src/server/config';
 import { ArchiveService, JsonLog } from '../src/server/service';
-import { bundle, print, repoRoot, runBench, spawnSimulator } from './support';
+import { database, startPostgres } from './postgres';
+import { bundle, print, runBench, spawnSimulator } from './support';
 
 const QUICK = process.argv.includes('--quick');
 const MESSAGES = QUICK ? 100_000 : 1_000_000;
@@ -45,22 +45,6 @@ interface SimInfo {
 interface CorpInfo {
   auth_corpid: string;
   permanent_code: string;
-}
-
-async function startPostgres(): Promise<{ url: string; dir: string; stop(): void }> {
-  const script = pathToFileURL(join(repoRoot(), 'scripts', 'postgres.mjs')).href;
-  const { startPostgres: start } = (await import(script)) as { startPostgres(): Promise<{ url: string; dir: string; stop(): void }> };
-  return start();
-}
-
-async function database(admin: string, name: string): Promise<string> {
-  const c = new Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const u = new URL(admin);
-  u.pathname = `/${name}`;
-  return u.toString();
 }
 
 /** The service syncing `corps` until each has run once; its JSON log lines and the wall time. */

@@ -9,7 +9,6 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request } from 'undici';
 import { type Archive, openArchive } from '../src/core/archive/archive';
 import { SyncEngine } from '../src/core/archive/sync';
 import { WeComClient } from '../src/core/wecom/client';
@@ -18,8 +17,8 @@ import { HashedKeyStore, newApiKey } from '../src/server/team/apiKeys';
 import { FileAuditLog } from '../src/server/team/auditLog';
 import { TeamApi } from '../src/server/team/teamApi';
 import { bundle, print, runBench, spawnSimulator } from './support';
+import { CLIENTS, load, percentile } from './teamLoad';
 
-const CLIENTS = 50;
 const quick = process.argv.includes('--quick');
 const BASE_MESSAGES = quick ? 20_000 : 50_000;
 const INGEST_MESSAGES = quick ? 100_000 : 300_000;
@@ -29,54 +28,6 @@ interface SimInfo {
   access_token: string;
   token: string;
   corpid: string;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-/** Each client: a page of chats, then a chat's stream page by page (100 a page), again and again. */
-async function load(base: string, key: string, corp: string, running: () => boolean): Promise<{ latencies: number[]; errors: number }> {
-  const agent = new Agent({ connections: CLIENTS });
-  const latencies: number[] = [];
-  let errors = 0;
-  const get = async (path: string): Promise<unknown> => {
-    const t0 = performance.now();
-    try {
-      const res = await request(`${base}${path}`, { dispatcher: agent, headers: { authorization: `Bearer ${key}` } });
-      const body = await res.body.json();
-      if (res.statusCode !== 200) errors++;
-      return body;
-    } catch {
-      errors++;
-      return undefined;
-    } finally {
-      latencies.push(performance.now() - t0);
-    }
-  };
-  const client = async (n: number): Promise<void> => {
-    let round = 0;
-    while (running()) {
-      const page = (await get(`/v1/chats?corp=${corp}&kind=${(n + round) % 2 ? 'single' : 'group'}&limit=50`)) as { chats?: Array<{ key: string }> } | undefined;
-      const chats = page?.chats ?? [];
-      const chat = chats[(n * 7 + round) % Math.max(1, chats.length)];
-      round++;
-      if (!chat) continue;
-      let from = '';
-      for (let p = 0; p < 5 && running(); p++) {
-        const msgs = (await get(`/v1/messages?corp=${corp}&chat=${encodeURIComponent(chat.key)}&direction=older&limit=100${from}`)) as
-          | { messages?: Array<{ raw: { msgid: string; send_time: number } }> }
-          | undefined;
-        const list = msgs?.messages ?? [];
-        if (list.length < 100) break;
-        const oldest = list[0]!.raw;
-        from = `&from_time=${oldest.send_time}&from_msgid=${encodeURIComponent(oldest.msgid)}`;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: CLIENTS }, (_, i) => client(i)));
-  await agent.close();
-  return { latencies: latencies.sort((a, b) => a - b), errors };
 }
 
 runBench(async () => {

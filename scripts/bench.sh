@@ -5,7 +5,8 @@
 #   server:  the archive service into PostgreSQL: 1M messages (100k) vs a bare COPY; corps per core
 #   tree:    expanding a group of 10k chats
 #   webview: a 100k-message chat in headless Chromium
-#   team:    50 team-API clients paging streams, idle and while the engine ingests
+#   team:    50 team-API clients paging streams, idle and while the engine ingests (SQLite)
+#   team.pg: the same clients on the real service and PostgreSQL, idle and while it ingests 300k (100k)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools_env="$(bash scripts/bootstrap.sh browser)" # a failed install stops here (set -e)
@@ -19,3 +20,4 @@ node out/bench/server.bench.js "$@"
 node out/bench/tree.bench.js
 node out/bench/webview.bench.js "$@"
 node out/bench/team.bench.js "$@"
+node out/bench/teamPg.bench.js "$@"
