@@ -42,6 +42,12 @@ import { CodeSeal, CodeSealError } from './auth/codeSeal';
 const CALLBACK_TOKEN_MS = 10 * 60_000;
 /** How often a replica looks for corps another replica added (create_auth) or revoked. */
 const AUTHORIZED_RELOAD_MS = 30_000;
+/**
+ * A PgArchive is one connection whose queries run one after another: with one per corp, 50 team
+ * clients queued behind each other (bench team.pg). A few, taken in turn, let PostgreSQL answer
+ * them side by side.
+ */
+const READERS_PER_CORP = 4;
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 
@@ -119,8 +125,9 @@ export class ArchiveService {
   private receiver: CallbackReceiver | undefined;
   /** The suite_ticket WeCom pushed last (the configured one until then). */
   private pushedTicket: string | undefined;
-  /** Read-only archives the team API answers from, one per corp, opened on first use. */
-  private readonly readers = new Map<string, Promise<PgArchive>>();
+  /** Read-only archives the team API answers from, READERS_PER_CORP per corp, opened on first use. */
+  private readonly readers = new Map<string, Array<Promise<PgArchive> | undefined>>();
+  private readerTurn = 0;
   private authorizer: CorpAuthorizer | undefined;
   private suiteTokens: SuiteAccessTokens | undefined;
   private seal: CodeSeal | undefined;
@@ -320,11 +327,21 @@ export class ArchiveService {
 
   private reader(corpId: string): Promise<Archive | undefined> | undefined {
     if (!this.corps.some((c) => c.cfg.corpId === corpId)) return undefined;
-    let opened = this.readers.get(corpId);
+    let set = this.readers.get(corpId);
+    if (!set) {
+      set = [];
+      this.readers.set(corpId, set);
+    }
+    const slots = set;
+    const i = this.readerTurn++ % READERS_PER_CORP;
+    let opened = slots[i];
     if (!opened) {
-      opened = PgArchive.open(this.dbConfig(), corpId, { migrate: false });
-      opened.catch(() => this.readers.delete(corpId));
-      this.readers.set(corpId, opened);
+      const fresh = PgArchive.open(this.dbConfig(), corpId, { migrate: false });
+      fresh.catch(() => {
+        if (slots[i] === fresh) slots[i] = undefined;
+      });
+      slots[i] = fresh;
+      opened = fresh;
     }
     return opened;
   }
@@ -597,7 +614,7 @@ export class ArchiveService {
       this.http?.closeAllConnections(); // keep-alive scrapers would hold close() open
       await closed;
       this.team?.close();
-      for (const r of this.readers.values()) await r.then((a) => a.close()).catch(() => undefined);
+      for (const r of [...this.readers.values()].flat()) await r?.then((a) => a.close()).catch(() => undefined);
       for (const c of this.corps) await (c.tokens as { close?(): Promise<void> } | undefined)?.close?.().catch(() => undefined);
       await this.suiteTokens?.close().catch(() => undefined);
       await this.pool?.end().catch(() => undefined);
