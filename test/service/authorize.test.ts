@@ -3,7 +3,8 @@
  * - POST /_sim/authorize makes a new corp; its messages reach PostgreSQL with no config edit.
  * - The same create_auth delivered again (WeCom retries) adds nothing and fails nothing.
  * - The permanent code is stored sealed, and is in no log line and no metric.
- * - A restarted service keeps the corp (authorized_corps) and syncs what arrived meanwhile.
+ * - A restarted service keeps the corp (authorized_corps) and syncs what arrived meanwhile; with
+ *   another key the stored code does not open and the corp is left alone, logged.
  * - cancel_auth stops the corp (stored: a restart leaves it stopped); its archive is kept.
  */
 import assert from 'node:assert/strict';
@@ -119,10 +120,18 @@ describe('create_auth: a corp that authorizes the suite is synced without a conf
     }
   });
 
-  it('a restarted service keeps the corp and syncs what arrived while it was down', async () => {
+  it('a restarted service keeps the corp and syncs what arrived while it was down (a wrong key opens nothing)', async () => {
     await service!.stop();
     service = undefined;
     sim.corp(newCorp)!.addMessages(7);
+    const calls = syncCalls(newCorp);
+    env.T_PC_KEY = randomBytes(32).toString('base64');
+    service = await startService();
+    assert.ok(logs.some((l) => l.msg === 'the stored permanent code of a corp does not open: it is not synced' && l.corp === newCorp));
+    await sleep(500);
+    assert.equal(syncCalls(newCorp), calls, 'not synced without its code');
+    await service.stop();
+    env.T_PC_KEY = codeKey;
     service = await startService();
     const total = sim.corp(newCorp)!.messageCount();
     await until('the messages sent while down', 20_000, async () => (await stored(newCorp)) === total, 100);
