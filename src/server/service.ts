@@ -118,6 +118,7 @@ export class ArchiveService {
   private ready = false;
   private readonly errors = new Counter('wecom_archive_sync_errors_total', 'Failed sync runs by WeCom errcode (or error kind when WeCom gave none).');
   private readonly runs = new Counter('wecom_archive_sync_runs_total', 'Sync runs by result (ok, busy, error, cancelled).');
+  private readonly authorizations = new Counter('wecom_archive_authorizations_total', 'create_auth callbacks by outcome (added, duplicate, used, failed, no-key).');
   private readonly pages = new Histogram('wecom_archive_page_latency_seconds', 'Time of one sync_msg page request, retries included.', PAGE_BUCKETS);
   /** Where the service listens, once started. */
   address: { host: string; port: number } | undefined;
@@ -399,7 +400,7 @@ export class ArchiveService {
         return;
       }
       case 'create_auth':
-        if (!this.stopping) void this.authorizer!.handle(event.authCode);
+        if (!this.stopping) void this.authorizer!.handle(event.authCode).then((result) => this.authorizations.inc({ result }));
         return;
       case 'change_auth':
         // The corp changed what it granted: fresh tokens, and a sync now to see what it allows.
@@ -484,6 +485,7 @@ export class ArchiveService {
       gauge('wecom_archive_syncing_corps', 'Corps this replica is syncing now.', [{ labels: {}, value: syncing }]),
       this.errors.render(),
       this.runs.render(),
+      this.authorizations.render(),
       this.pages.render(),
     ].join('\n')}\n`;
   }

@@ -114,6 +114,8 @@ describe('create_auth: a corp that authorizes the suite is synced without a conf
     assert.ok(row[0]!.sealed_code.startsWith('v1:') && !row[0]!.sealed_code.includes(code), 'the code is sealed');
     const metrics = await service!.metrics();
     assert.ok(metrics.includes(newCorp));
+    assert.match(metrics, /wecom_archive_authorizations_total\{result="added"\} 1\n/);
+    assert.match(metrics, /wecom_archive_authorizations_total\{result="duplicate"\} 1\n/);
     for (const secret of [code, authCode, codeKey]) {
       assert.ok(!output.join('\n').includes(secret), 'no secret in the logs');
       assert.ok(!metrics.includes(secret), 'no secret in the metrics');
