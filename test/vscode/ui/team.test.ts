@@ -21,6 +21,8 @@ import { freePort, startTeamService } from '../../service/teamService';
 import { tempDir } from '../../unit/archive/helpers';
 import { openActivity, runFromPalette, screenshot, treeRow, useWorkbench, webviewFrame } from '../../harness/workbench';
 
+/** In the message added live, and nowhere else: the search finds exactly it. */
+const PROBE_WORD = 'TeamProbe7391';
 const input = (page: Page) => page.locator('.quick-input-widget .quick-input-box input.input');
 
 async function answer(page: Page, prompt: string | RegExp, value: string): Promise<void> {
@@ -132,12 +134,26 @@ describe('team mode in the workbench: simulator → callback → service → Pos
     assert.ok(before > 0);
 
     const t0 = Date.now();
-    const [msgid] = sim.corps[0]!.addMessages(1, { conv });
+    const [msgid] = sim.corps[0]!.addMessages(1, { conv, msgtype: 1, content: `live ${PROBE_WORD}` });
     await stream.locator(`#stream-list .msg[data-msgid="${msgid}"]`).waitFor({ timeout: 5000 });
     const elapsed = Date.now() - t0;
     console.log(`# team: simulator → callback → service → PostgreSQL → stream panel in ${elapsed} ms`);
     assert.ok(elapsed < 5000, `${elapsed} ms`);
     await screenshot(page, 'team-stream-live');
+  });
+
+  it('the search panel searches through the service (the operator holds no corp credentials)', async () => {
+    const page = ctx.wb.page;
+    await runFromPalette(page, 'WeCom Archive: Search Messages…');
+    const frame = webviewFrame(page);
+    await frame.locator('#query-word input').waitFor({ timeout: 30_000 });
+    await frame.locator('#query-word input').fill(PROBE_WORD);
+    await frame.locator('#search-submit').click();
+    await frame.locator('#results .msg').first().waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(500);
+    assert.equal(await frame.locator('#results .msg').count(), 1, 'the one message with the word');
+    assert.equal(await frame.locator('#results .msg.hit-missing').count(), 0, 'resolved from the service\'s archive');
+    await screenshot(page, 'team-search');
   });
 
   it('the key gets 403 and no data for corp B; the audit log holds the panel\'s reads', async () => {
@@ -150,7 +166,7 @@ describe('team mode in the workbench: simulator → callback → service → Pos
       .split('\n')
       .map((l) => JSON.parse(l) as { user: string; action: string; corpId?: string; detail?: string });
     const alice = entries.filter((e) => e.user === 'alice');
-    for (const action of ['corps', 'chats', 'messages', 'events']) assert.ok(alice.some((e) => e.action === action), `audited: ${action}`);
+    for (const action of ['corps', 'chats', 'messages', 'events', 'search']) assert.ok(alice.some((e) => e.action === action), `audited: ${action}`);
     assert.ok(alice.some((e) => e.action === 'messages' && e.detail === chat.key), 'the stream panel\'s reads name the chat');
     assert.ok(entries.some((e) => e.user === 'alice' && e.action === 'chats.denied' && e.corpId === sim.corps[1]!.corpId));
     assert.ok(!readFileSync(join(dir, 'audit.jsonl'), 'utf8').includes(keyA), 'keys never reach the audit log');
