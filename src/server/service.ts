@@ -118,6 +118,7 @@ export class ArchiveService {
   private ready = false;
   private readonly errors = new Counter('wecom_archive_sync_errors_total', 'Failed sync runs by WeCom errcode (or error kind when WeCom gave none).');
   private readonly runs = new Counter('wecom_archive_sync_runs_total', 'Sync runs by result (ok, busy, error, cancelled).');
+  private readonly callbacks = new Counter('wecom_archive_callbacks_total', 'Accepted WeCom callbacks by InfoType.');
   private readonly authorizations = new Counter('wecom_archive_authorizations_total', 'create_auth callbacks by outcome (added, duplicate, used, failed, no-key).');
   private readonly pages = new Histogram('wecom_archive_page_latency_seconds', 'Time of one sync_msg page request, retries included.', PAGE_BUCKETS);
   /** Where the service listens, once started. */
@@ -370,6 +371,7 @@ export class ArchiveService {
 
   private onCallback(event: CallbackEvent): void {
     const corp = 'corpId' in event ? this.corps.find((c) => c.cfg.corpId === event.corpId) : undefined;
+    this.callbacks.inc({ type: event.type === 'other' ? event.infoType : event.type });
     switch (event.type) {
       case 'suite_ticket':
         this.pushedTicket = event.ticket;
@@ -412,8 +414,14 @@ export class ArchiveService {
         }
         this.log.log('info', 'authorization changed', { corp: event.corpId, known: corp !== undefined });
         return;
-      default:
-        this.log.log('info', 'callback event', { type: event.type === 'other' ? event.infoType : event.type, ...('corpId' in event ? { corp: event.corpId } : {}) });
+      case 'hit_keyword':
+        // Its token is for get_hit_msg_list, which this product does not call: recorded (log and
+        // metric), never shown.
+        this.log.secrets.add(event.token);
+        this.log.log('info', 'keyword rule hit', { corp: event.corpId, known: corp !== undefined });
+        return;
+      case 'other':
+        this.log.log('info', 'callback event', { type: event.infoType });
     }
   }
 
@@ -486,6 +494,7 @@ export class ArchiveService {
       this.errors.render(),
       this.runs.render(),
       this.authorizations.render(),
+      this.callbacks.render(),
       this.pages.render(),
     ].join('\n')}\n`;
   }

@@ -9,7 +9,6 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type RunningSimulator, startSimulator } from '../../src/core/simulator/index';
 import { callbackSignature, encryptCallback } from '../../src/core/wecom/callbackCrypto';
@@ -18,16 +17,8 @@ import { checkConfig, type ServerConfig } from '../../src/server/config';
 import { ArchiveService, JsonLog } from '../../src/server/service';
 import { freshDatabase } from '../harness/postgres';
 import { connect, serviceConfig, sleep, storedMsgids, until } from './helpers';
+import { freePort } from './teamService';
 import type { Client } from 'pg';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('create_auth: a corp that authorizes the suite is synced without a config edit', () => {
   let sim: RunningSimulator;

@@ -99,6 +99,24 @@ describe('team mode: callbacks drive the service, the operator reads its archive
     assert.ok(entries.some((e) => e.user === 'alice' && e.action === 'chats.denied' && e.corpId === sim.corps[1]!.corpId));
   });
 
+  it('change_auth: the corp drops its tokens and syncs now; hit_keyword is recorded (log, metric), its token never shown', async () => {
+    const corp = sim.corps[0]!;
+    const tokenCalls = () => corp.stats().requests['/cgi-bin/service/get_corp_token'] ?? 0;
+    const syncCalls = () => corp.stats().requests['/cgi-bin/chatdata/sync_msg'] ?? 0;
+    const [tokensBefore, syncsBefore] = [tokenCalls(), syncCalls()];
+    assert.ok(sim.pushEvent('change_auth', corp.corpId));
+    await until('a fresh corp token and a sync after change_auth', 5000, () => tokenCalls() > tokensBefore && syncCalls() > syncsBefore);
+    assert.ok(logs.some((l) => l.msg === 'authorization changed' && l.corp === corp.corpId && l.known === true));
+    const sent = sim.callbackStats()?.delivered.hit_keyword ?? 0;
+    assert.ok(sim.pushEvent('hit_keyword', corp.corpId));
+    await until('hit_keyword recorded', 5000, () => logs.some((l) => l.msg === 'keyword rule hit' && l.corp === corp.corpId));
+    assert.equal(sim.callbackStats()?.delivered.hit_keyword, sent + 1);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /wecom_archive_callbacks_total\{type="hit_keyword"\} 1\b/);
+    assert.match(metrics, /wecom_archive_callbacks_total\{type="change_auth"\} 1\b/);
+    assert.equal(sim.pushEvent('change_auth', 'nobody'), false);
+  });
+
   it('a forged callback is refused, logged, and starts nothing', async () => {
     const res = await fetch(`${base}/wecom/callback?msg_signature=${'0'.repeat(40)}&timestamp=${Math.floor(Date.now() / 1000)}&nonce=n`, {
       method: 'POST',

@@ -95,6 +95,16 @@ export class CallbackPusher {
     this.later(0, () => this.push({ type: 'cancel_auth', suiteId: this.suiteId, corpId, timestamp: nowSeconds() }));
   }
 
+  /** The corp changed what it granted. */
+  changed(corpId: string): void {
+    this.later(0, () => this.push({ type: 'change_auth', suiteId: this.suiteId, corpId, timestamp: nowSeconds() }));
+  }
+
+  /** A keyword rule matched in the corp (its token is for get_hit_msg_list). */
+  keywordHit(corpId: string): void {
+    this.later(0, () => this.push({ type: 'hit_keyword', suiteId: this.suiteId, corpId, token: randomBytes(16).toString('hex'), timestamp: nowSeconds() }));
+  }
+
   stats(): CallbackStats {
     return { delivered: { ...this.counts.delivered }, failed: this.counts.failed, refused: this.counts.refused };
   }

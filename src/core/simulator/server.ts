@@ -50,6 +50,8 @@ export interface RunningSimulator extends RunningCorp {
   authorize(): Promise<{ corpId: string; authCode: string }>;
   /** The corp cancels its authorization: its calls answer 48004, and cancel_auth is pushed. */
   cancelAuthorization(corpId: string): boolean;
+  /** WeCom pushes `change_auth` (or `hit_keyword`) for the corp; false for a corp it does not know. */
+  pushEvent(kind: 'change_auth' | 'hit_keyword', corpId: string): boolean;
   /** What the callback pusher delivered (undefined without `callbacks`). */
   callbackStats(): ReturnType<CallbackPusher['stats']> | undefined;
   close(): Promise<void>;
@@ -236,6 +238,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     return true;
   };
 
+  const pushEvent = (kind: 'change_auth' | 'hit_keyword', corpId: string): boolean => {
+    if (!corps.some((c) => c.api.corpId === corpId)) return false;
+    if (kind === 'change_auth') pusher?.changed(corpId);
+    else pusher?.keywordHit(corpId);
+    return true;
+  };
+
   /** The corp a WeCom request is for: by its access token, or (get_corp_token) its auth_corpid. */
   const route = (path: string, url: URL, raw: string): CorpHost => {
     if (corps.length === 1) return first;
@@ -323,6 +332,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     corps: corps.map((c) => c.api),
     authorize,
     cancelAuthorization,
+    pushEvent,
     callbackStats: () => pusher?.stats(),
     corp: (corpId: string) => corps.find((c) => c.api.corpId === corpId)?.api,
     close: async () => {
@@ -350,6 +360,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     } else if (route === 'POST /_sim/cancel-auth') {
       const corpId = url.searchParams.get('corpid') ?? '';
       if (cancelAuthorization(corpId)) sendJson(res, 200, { corpid: corpId });
+      else sendJson(res, 404, { error: 'unknown corpid' });
+    } else if (route === 'POST /_sim/change-auth' || route === 'POST /_sim/hit-keyword') {
+      const corpId = url.searchParams.get('corpid') ?? '';
+      if (pushEvent(route === 'POST /_sim/change-auth' ? 'change_auth' : 'hit_keyword', corpId)) sendJson(res, 200, { corpid: corpId });
       else sendJson(res, 404, { error: 'unknown corpid' });
     } else if (route === 'GET /_sim/callbacks') {
       sendJson(res, 200, pusher ? pusher.stats() : { error: 'callbacks are off (start with a callback URL)' });
