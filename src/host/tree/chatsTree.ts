@@ -9,7 +9,7 @@ import { markdownCode, visibleText } from '../../shared/visibleText';
 import { type NameOf, chatDescription, chatIcon, chatLabel, chatTooltipMarkdown, mdEscape } from '../chats/chatFormat';
 import type { SeenCounts } from '../chats/seenCounts';
 import type { ChatTreeModel, TreeNode } from './treeModel';
-import { describeRecordedError } from '../l10n/showError';
+import { describeError, describeRecordedError } from '../l10n/showError';
 
 export class ChatsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
@@ -121,6 +121,15 @@ export class ChatsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
         item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
         item.tooltip = t('Messages in this period could not be synced: WeCom no longer kept them when the archive asked. They cannot be fetched again.');
         item.contextValue = 'gap';
+        return item;
+      }
+      case 'unreadable': {
+        const item = new vscode.TreeItem(t('The archive could not be read: {0}', visibleText(describeError(node.error))));
+        item.id = node.id;
+        item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+        item.tooltip = t('Click to try again.');
+        item.command = { command: 'wecomArchive.refresh', title: t('Refresh') };
+        item.contextValue = 'unreadable';
         return item;
       }
       case 'syncError': {

@@ -14,7 +14,9 @@ export type TreeNode =
   | { type: 'gap'; id: string; profileId: string; gap: Gap }
   | { type: 'empty'; id: string; profileId: string; filtered: boolean }
   /** The last sync failed (and nothing succeeded since): what went wrong, first under the profile. */
-  | { type: 'syncError'; id: string; profileId: string; message: string; at: number };
+  | { type: 'syncError'; id: string; profileId: string; message: string; at: number }
+  /** The archive could not be read (a team service that does not answer, a file that does not open): why. */
+  | { type: 'unreadable'; id: string; profileId: string; error: unknown };
 
 export interface TreeFilter extends ChatFilter {
   kind?: ChatKind;
@@ -63,6 +65,14 @@ export class ChatTreeModel {
   }
 
   async profileChildren(profileId: string): Promise<TreeNode[]> {
+    try {
+      return await this.readProfile(profileId);
+    } catch (error) {
+      return [{ type: 'unreadable', id: `unreadable:${profileId}`, profileId, error }];
+    }
+  }
+
+  private async readProfile(profileId: string): Promise<TreeNode[]> {
     const archive = await this.archiveOf(profileId);
     const chatFilter = this.chatFilter();
     const kinds: readonly ChatKind[] = this.filter.kind ? [this.filter.kind] : CHAT_KINDS;

@@ -5,6 +5,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Archive, openArchive } from '../../../src/core/archive';
+import { ArchiveError } from '../../../src/core/archive/errors';
+import { TeamArchive } from '../../../src/core/archive/teamArchive';
 import { ChatTreeModel, type TreeNode } from '../../../src/host/tree/treeModel';
 import type { ArchiveMessage } from '../../../src/shared/wire';
 import { parseMessage } from '../../../src/core/wecom/wire';
@@ -139,5 +141,19 @@ describe('chats tree model over an archive of 10k chats', () => {
     await archive.recordGap({ from: T0 - 10 * 86400, to: T0 - 5 * 86400, reason: 'stale', recordedAt: Date.now() });
     const nodes = await model().profileChildren('p1');
     assert.equal(nodes[0]?.type, 'gap');
+  });
+
+  it('an archive that cannot be read (a team service that does not answer) is one node saying why, and the next read recovers', async () => {
+    const down = new TeamArchive({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', corpId: 'c', timeoutMs: 2000 });
+    let reachable = false;
+    const m = new ChatTreeModel(async () => (reachable ? archive : down), () => pageSize);
+    const nodes = await m.profileChildren('p1');
+    assert.equal(nodes.length, 1);
+    const [node] = nodes;
+    assert.ok(node?.type === 'unreadable');
+    assert.ok(node.error instanceof ArchiveError && node.error.code === 'SERVICE');
+    reachable = true;
+    assert.ok((await m.profileChildren('p1')).some((n) => n.type === 'category'));
+    await down.close();
   });
 });
