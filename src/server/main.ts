@@ -2,13 +2,19 @@
  * `node dist/server.js --config server.json` — the archive service (service.ts).
  *   --check-config     check the config and its secrets (env vars set, files readable), say exactly
  *                      what is wrong, exit 0 or 2; connects to nothing
- *   --demo             no config: the simulator in this process (--corps N, --messages N) and the
- *                      database in WECOM_PG_URL or --database (npm run server gives a throwaway one)
+ *   --demo             no config: the simulator in this process (--corps N, --messages N), pushing
+ *                      its callbacks here, the database in WECOM_PG_URL or --database (npm run
+ *                      server gives a throwaway one), and the team API with a key printed for VS Code
  *   --listen host:port overrides listen
  */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startSimulator } from '../core/simulator/index';
 import { checkSecrets, loadConfig, type ServerConfig } from './config';
 import { ArchiveService } from './service';
+import { newApiKey } from './team/apiKeys';
 
 interface Args {
   config?: string;
@@ -52,12 +58,12 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-function applyListen(config: ServerConfig, listen: string | undefined): void {
-  if (!listen) return;
+function parseListen(listen: string | undefined): ServerConfig['listen'] | undefined {
+  if (!listen) return undefined;
   const at = listen.lastIndexOf(':');
   const port = Number(listen.slice(at + 1));
   if (at < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--listen must be host:port, got ${listen}`);
-  config.listen = { host: listen.slice(0, at) || '127.0.0.1', port };
+  return { host: listen.slice(0, at) || '127.0.0.1', port };
 }
 
 async function main(): Promise<number> {
@@ -65,19 +71,31 @@ async function main(): Promise<number> {
   let config: ServerConfig;
   let env: NodeJS.ProcessEnv = process.env;
   let closeDemo: (() => Promise<void>) | undefined;
+  let demoKey: string | undefined;
   if (args.demo) {
     const database = args.database ?? process.env.WECOM_PG_URL;
     if (!database) throw new Error('--demo needs a database: --database postgres://… or WECOM_PG_URL (npm run server starts a throwaway one)');
-    const sim = await startSimulator({ corps: args.corps, messages: args.messages, rateLimits: { noTokenPerMinute: 1_000_000 } });
+    const listen = parseListen(args.listen) ?? { host: '127.0.0.1', port: 8080 };
+    // WeCom's side of team mode too: the simulator pushes signed, encrypted callbacks to this
+    // service, and new messages keep arriving, so an operator's VS Code shows them live.
+    const callback = { token: randomBytes(16).toString('hex'), encodingAesKey: randomBytes(32).toString('base64').slice(0, 43) };
+    const sim = await startSimulator({
+      corps: args.corps,
+      messages: args.messages,
+      ratePerMinute: 6,
+      rateLimits: { noTokenPerMinute: 1_000_000 },
+      callbacks: { url: `http://${listen.host}:${listen.port}/wecom/callback`, ...callback, minIntervalSeconds: 15, ticketPeriodSeconds: 600 },
+    });
     closeDemo = () => sim.close();
     // The demo's secrets travel like real ones: through variables, never through the config.
-    env = { ...process.env, DEMO_SUITE_SECRET: sim.suite.suiteSecret, DEMO_SUITE_TICKET: sim.suite.suiteTicket };
+    env = { ...process.env, DEMO_SUITE_SECRET: sim.suite.suiteSecret, DEMO_SUITE_TICKET: sim.suite.suiteTicket, DEMO_CB_TOKEN: callback.token, DEMO_CB_KEY: callback.encodingAesKey };
     sim.corps.forEach((c, i) => {
       env[`DEMO_PERMANENT_CODE_${i}`] = c.suite.permanentCode;
     });
+    demoKey = newApiKey();
     config = {
       database: { url: database },
-      listen: { host: '127.0.0.1', port: 8080 },
+      listen,
       concurrency: 4,
       intervalSeconds: 60,
       leaseTtlSeconds: 30,
@@ -85,6 +103,11 @@ async function main(): Promise<number> {
       baseUrl: sim.url,
       suite: { suiteId: sim.suite.suiteId, suiteSecret: { env: 'DEMO_SUITE_SECRET' }, suiteTicket: { env: 'DEMO_SUITE_TICKET' } },
       corps: sim.corps.map((c, i) => ({ corpId: c.corpId, permanentCode: { env: `DEMO_PERMANENT_CODE_${i}` } })),
+      callback: { path: '/wecom/callback', token: { env: 'DEMO_CB_TOKEN' }, encodingAesKey: { env: 'DEMO_CB_KEY' } },
+      team: {
+        auditLog: join(mkdtempSync(join(tmpdir(), 'wecom-archive-demo-')), 'audit.jsonl'),
+        keys: [{ user: 'demo', sha256: createHash('sha256').update(demoKey).digest('hex'), corps: ['*'], admin: true }],
+      },
     };
     console.error(`demo: simulator ${sim.url} with ${sim.corps.length} corps`);
   } else {
@@ -101,7 +124,7 @@ async function main(): Promise<number> {
       return 0;
     }
   }
-  applyListen(config, args.listen);
+  config.listen = parseListen(args.listen) ?? config.listen;
   const service = new ArchiveService(config, { env });
   let stopping = false;
   const stop = (signal: string): void => {
@@ -118,7 +141,12 @@ async function main(): Promise<number> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   await service.start();
-  if (args.demo) console.error(`demo: metrics at http://${service.address?.host}:${service.address?.port}/metrics`);
+  if (args.demo) {
+    const at = `http://${service.address?.host}:${service.address?.port}`;
+    console.error(`demo: metrics at ${at}/metrics`);
+    // A key of this throwaway demo only, shown so that it can be pasted into VS Code.
+    console.error(`demo: in VS Code, WeCom Archive: Add Profile… → Team archive service → URL ${at}, API key ${demoKey}`);
+  }
   return -1; // keeps running
 }
 
