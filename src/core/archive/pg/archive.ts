@@ -12,8 +12,9 @@
  * One connection per archive: the operations run one after another in the order called (the sync
  * engine hands pages ahead without waiting), as the SQLite worker runs them.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Client, type ClientConfig, type QueryResultRow } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { Party } from '../../../shared/wire';
 import type { Archive } from '../archive';
 import { RESOLVE_MAX } from '../types';
@@ -36,6 +37,7 @@ import type {
   StoredMessage,
   SyncState,
 } from '../types';
+import { COPY_NULL, copyBytea, copyNumber, copyText } from './copyText';
 import { createPartitions, migratePg, monthOf, partitionName } from './schema';
 import { fromPgText, toPgText } from './text';
 
@@ -44,10 +46,24 @@ const KIND_GROUP = 1;
 const KIND_SINGLE = 2;
 /** Sequence step (schema: message_seq INCREMENT BY 1024): one call numbers a whole page. */
 const SEQ_STEP = 1024;
+/**
+ * A page goes in by COPY, which writes rows in batches and needs no quoting or array parsing (the
+ * costliest parts of sending a page as array parameters). Its msgids first land in a temporary
+ * table (this connection's own, not in the WAL; empty at every commit and before each page), from
+ * which one INSERT … ON CONFLICT DO NOTHING into `msgids` keeps each msgid once and names the
+ * rows it did not take; then exactly the rows it took are COPYed into `messages`, in the same
+ * transaction. `o`: the row's position among the page's rows.
+ */
+const STAGE = 'page_stage';
+const STAGE_TABLE = `CREATE TEMP TABLE IF NOT EXISTS ${STAGE} (o int NOT NULL, mkey bytea NOT NULL, month int NOT NULL, send_time float8 NOT NULL,
+  seq bigint NOT NULL, khash bytea NOT NULL) ON COMMIT DELETE ROWS`;
+const STAGE_COPY = `COPY ${STAGE} (o, mkey, month, send_time, seq, khash) FROM STDIN`;
+const MESSAGES_COPY = 'COPY messages (corp_id, month, mkey, khash, send_time, seq, msgtype, sender, rhash, msgid, raw) FROM STDIN';
 
 /** 16 bytes of SHA-256 over the string's UTF-16 code units (lone surrogates included): row keys. */
 export function idHash(s: string): Buffer {
-  return createHash('sha256').update(Buffer.from(s, 'utf16le')).digest().subarray(0, 16);
+  // One-shot hash: a third of createHash's time for short ids (one per message).
+  return hash('sha256', Buffer.from(s, 'utf16le'), 'buffer').subarray(0, 16);
 }
 
 function typeBit(type: number): number {
@@ -116,6 +132,9 @@ export class PgArchive implements Archive {
   private readonly lists = new Set<string>();
   private readonly pendingLists = new Set<string>();
   private readonly receiverParties = new Map<string, Party[]>();
+  /** Whether this connection's stage table was made, and whether it holds rows in the open transaction (see STAGE). */
+  private stageMade = false;
+  private stageFull = false;
 
   private constructor(
     private readonly client: Client,
@@ -167,7 +186,32 @@ export class PgArchive implements Archive {
     return (await this.client.query<T>(sql, params)).rows;
   }
 
+  /** Runs `COPY … FROM STDIN` with the given lines. */
+  private copyIn(sql: string, lines: string): Promise<void> {
+    const copy = this.client.query(copyFrom(sql));
+    return new Promise<void>((resolve, reject) => {
+      copy.on('error', reject);
+      copy.on('finish', resolve);
+      copy.end(lines);
+    });
+  }
+
+  /** The page's msgid rows (COPY text) into the stage table, made on first use. */
+  private async stage(lines: string): Promise<void> {
+    if (!this.stageMade) {
+      await this.client.query(STAGE_TABLE);
+      this.stageMade = true;
+    }
+    // Empty at every commit; a group's later pages empty it themselves.
+    if (this.stageFull) await this.client.query(`TRUNCATE ${STAGE}`);
+    this.stageFull = true;
+    await this.copyIn(STAGE_COPY, lines);
+  }
+
   private async rollback(): Promise<void> {
+    // A stage table made in the transaction rolled back is gone with it (made again if so).
+    this.stageMade = false;
+    this.stageFull = false;
     if (this.batch) this.batchLost = true;
     this.batch = undefined;
     this.pendingLists.clear();
@@ -266,6 +310,7 @@ export class PgArchive implements Archive {
     try {
       await this.mergeChats(batch.deltas);
       await this.client.query('COMMIT');
+      this.stageFull = false;
     } catch (error) {
       await this.rollback();
       throw error;
@@ -294,15 +339,17 @@ export class PgArchive implements Archive {
     const n = packed.msgid.length;
     // Columns of the rows to offer, first occurrence of each msgid in the page.
     const seen = new Set<string>();
-    const mkey: Buffer[] = [];
-    const month: number[] = [];
-    const sendTime: number[] = [];
+    // Arrival order within a send_time: one sequence value numbers up to SEQ_STEP rows.
+    const bases: number[] = [];
+    for (let from = 0; from < n; from += SEQ_STEP) {
+      const [row] = await this.q<{ seq: string }>("SELECT nextval('message_seq') AS seq");
+      bases.push(Number(row!.seq));
+    }
+    /** The page's msgid rows in COPY text (stage columns); each row's `messages` line. */
+    let keys = '';
+    const rows: string[] = [];
+    const corp = copyText(this.corp);
     const khash: Buffer[] = [];
-    const sender: Buffer[] = [];
-    const msgtype: number[] = [];
-    const rhash: (Buffer | null)[] = [];
-    const msgid: string[] = [];
-    const raw: string[] = [];
     const index: number[] = [];
     const identities: ChatIdentity[] = [];
     const groups = new Map<string, ChatIdentity>();
@@ -343,15 +390,19 @@ export class PgArchive implements Archive {
         }
         r = h;
       }
-      mkey.push(idHash(id));
-      month.push(months[i]!);
-      sendTime.push(packed.sendTime[i]!);
-      khash.push(hashOf(identity.key));
-      sender.push(hashOf(senderPid));
-      msgtype.push(packed.msgtype[i]!);
-      rhash.push(r);
-      msgid.push(toPgText(id));
-      raw.push(toPgText(packed.raw[i]!));
+      const kh = hashOf(identity.key);
+      const o = index.length;
+      const mkey = copyBytea(idHash(id));
+      const time = copyNumber(packed.sendTime[i]!);
+      const seq = bases[Math.floor(o / SEQ_STEP)]! + (o % SEQ_STEP);
+      const kcol = copyBytea(kh);
+      keys += `${o}\t${mkey}\t${months[i]!}\t${time}\t${seq}\t${kcol}\n`;
+      rows.push(
+        `${corp}\t${months[i]!}\t${mkey}\t${kcol}\t${time}\t${seq}\t${copyNumber(packed.msgtype[i]!)}\t${copyBytea(hashOf(senderPid))}\t${r ? copyBytea(r) : COPY_NULL}\t${copyText(
+          toPgText(id),
+        )}\t${copyText(toPgText(packed.raw[i]!))}\n`,
+      );
+      khash.push(kh);
       index.push(i);
       identities.push(identity);
     }
@@ -365,30 +416,24 @@ export class PgArchive implements Archive {
     let inserted = 0;
     let newest = 0;
     const changed = new Set<string>();
-    if (mkey.length > 0) {
-      // Arrival order within a send_time: one sequence value numbers up to SEQ_STEP rows.
-      const seqs: number[] = [];
-      for (let from = 0; from < mkey.length; from += SEQ_STEP) {
-        const [row] = await this.q<{ seq: string }>("SELECT nextval('message_seq') AS seq");
-        const base = Number(row!.seq);
-        for (let j = from; j < Math.min(mkey.length, from + SEQ_STEP); j++) seqs.push(base + j - from);
-      }
-      // msgids first (the dedup), then the partitioned rows of exactly the msgids it took.
-      const rows = await this.q<{ o: number }>(
-        `WITH input AS (
-           SELECT * FROM unnest($2::int[], $3::bytea[], $4::int[], $5::float8[], $6::bigint[], $7::bytea[], $8::float8[], $9::bytea[], $10::bytea[], $11::text[], $12::text[])
-             AS t(o, mkey, month, send_time, seq, khash, msgtype, sender, rhash, msgid, raw)),
-         fresh AS (
+    if (index.length > 0) {
+      await this.stage(keys);
+      // msgids first (the dedup); the answer names the rows it did not take (usually none).
+      const skipped = await this.q<{ o: number }>(
+        `WITH fresh AS (
            INSERT INTO msgids(corp_id, mkey, month, send_time, seq, khash)
-           SELECT $1, mkey, month, send_time, seq, khash FROM input ON CONFLICT DO NOTHING RETURNING mkey),
-         stored AS (
-           INSERT INTO messages(corp_id, month, mkey, khash, send_time, seq, msgtype, sender, rhash, msgid, raw)
-           SELECT $1, i.month, i.mkey, i.khash, i.send_time, i.seq, i.msgtype, i.sender, i.rhash, i.msgid, i.raw
-           FROM input i JOIN fresh f ON f.mkey = i.mkey RETURNING mkey)
-         SELECT i.o FROM input i JOIN stored s ON s.mkey = i.mkey`,
-        [this.corp, index.map((_, j) => j), mkey, month, sendTime, seqs, khash, msgtype, sender, rhash, msgid, raw],
+           SELECT $1, mkey, month, send_time, seq, khash FROM ${STAGE} ON CONFLICT DO NOTHING RETURNING mkey)
+         SELECT s.o FROM ${STAGE} s WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.mkey = s.mkey)`,
+        [this.corp],
       );
-      for (const { o } of rows) {
+      const notTaken = new Set(skipped.map((r) => r.o));
+      const fresh = (o: number): boolean => !notTaken.has(o);
+      // Then the partitioned rows of exactly the msgids it took.
+      if (notTaken.size < index.length) {
+        await this.copyIn(MESSAGES_COPY, (notTaken.size === 0 ? rows : rows.filter((_, o) => fresh(o))).join(''));
+      }
+      for (let o = 0; o < index.length; o++) {
+        if (!fresh(o)) continue;
         const i = index[o]!;
         const identity = identities[o]!;
         const key = identity.key;
