@@ -39,6 +39,7 @@ import type {
 } from '../types';
 import { COPY_NULL, copyBytea, copyNumber, copyText } from './copyText';
 import { createPartitions, migratePg, monthOf, partitionName } from './schema';
+import { encodeNotice, STORED_CHANNEL } from './storedNotice';
 import { fromPgText, toPgText } from './text';
 
 const LEASE = 'sync';
@@ -116,6 +117,8 @@ const CHAT_COLUMNS = 'c.key, c.kind, c.chatid, c.a_type, c.a_pid, c.b_type, c.b_
 export interface PgArchiveOptions {
   /** Run the migrations on open (default true; the service migrates once at start). */
   migrate?: boolean;
+  /** NOTIFY every listening replica of each commit that stored messages (storedNotice.ts); default false. */
+  notify?: boolean;
 }
 
 export class PgArchive implements Archive {
@@ -139,6 +142,7 @@ export class PgArchive implements Archive {
   private constructor(
     private readonly client: Client,
     readonly corpId: string,
+    private readonly notify: boolean,
   ) {
     this.file = `postgres:${corpId}`;
     // A connection lost in the middle (server restart, network) fails what is queued, not the process.
@@ -160,7 +164,7 @@ export class PgArchive implements Archive {
       await client.end().catch(() => undefined);
       throw error instanceof ArchiveError ? error : pgError(error);
     }
-    return new PgArchive(client, corpId);
+    return new PgArchive(client, corpId, opts.notify === true);
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -309,6 +313,12 @@ export class PgArchive implements Archive {
     if (!batch) return { inserted: 0, changedChats: [] };
     try {
       await this.mergeChats(batch.deltas);
+      if (this.notify && batch.deltas.size > 0) {
+        // In the transaction: delivered when it commits, and only then.
+        let inserted = 0;
+        for (const d of batch.deltas.values()) inserted += d.count;
+        await this.client.query('SELECT pg_notify($1, $2)', [STORED_CHANNEL, encodeNotice(this.corpId, inserted, batch.deltas.keys())]);
+      }
       await this.client.query('COMMIT');
       this.stageFull = false;
     } catch (error) {
