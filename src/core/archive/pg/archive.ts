@@ -48,17 +48,12 @@ const KIND_SINGLE = 2;
 /** Sequence step (schema: message_seq INCREMENT BY 1024): one call numbers a whole page. */
 const SEQ_STEP = 1024;
 /**
- * A page goes in by COPY, which writes rows in batches and needs no quoting or array parsing (the
- * costliest parts of sending a page as array parameters). Its msgids first land in a temporary
- * table (this connection's own, not in the WAL; empty at every commit and before each page), from
- * which one INSERT … ON CONFLICT DO NOTHING into `msgids` keeps each msgid once and names the
- * rows it did not take; then exactly the rows it took are COPYed into `messages`, in the same
- * transaction. `o`: the row's position among the page's rows.
+ * A page goes in in two statements. Its msgids first, as arrays of keys and numbers (nothing to
+ * quote), by one INSERT … ON CONFLICT DO NOTHING into `msgids`, which keeps each msgid once and
+ * names the rows it did not take; then exactly the rows it took, raw text and all, by COPY into
+ * `messages`, in the same transaction. COPY writes rows in batches and its text needs no quoting
+ * or array parsing: the costliest parts of sending the raw texts as array parameters.
  */
-const STAGE = 'page_stage';
-const STAGE_TABLE = `CREATE TEMP TABLE IF NOT EXISTS ${STAGE} (o int NOT NULL, mkey bytea NOT NULL, month int NOT NULL, send_time float8 NOT NULL,
-  seq bigint NOT NULL, khash bytea NOT NULL) ON COMMIT DELETE ROWS`;
-const STAGE_COPY = `COPY ${STAGE} (o, mkey, month, send_time, seq, khash) FROM STDIN`;
 const MESSAGES_COPY = 'COPY messages (corp_id, month, mkey, khash, send_time, seq, msgtype, sender, rhash, msgid, raw) FROM STDIN';
 
 /** 16 bytes of SHA-256 over the string's UTF-16 code units (lone surrogates included): row keys. */
@@ -135,9 +130,6 @@ export class PgArchive implements Archive {
   private readonly lists = new Set<string>();
   private readonly pendingLists = new Set<string>();
   private readonly receiverParties = new Map<string, Party[]>();
-  /** Whether this connection's stage table was made, and whether it holds rows in the open transaction (see STAGE). */
-  private stageMade = false;
-  private stageFull = false;
 
   private constructor(
     private readonly client: Client,
@@ -200,22 +192,7 @@ export class PgArchive implements Archive {
     });
   }
 
-  /** The page's msgid rows (COPY text) into the stage table, made on first use. */
-  private async stage(lines: string): Promise<void> {
-    if (!this.stageMade) {
-      await this.client.query(STAGE_TABLE);
-      this.stageMade = true;
-    }
-    // Empty at every commit; a group's later pages empty it themselves.
-    if (this.stageFull) await this.client.query(`TRUNCATE ${STAGE}`);
-    this.stageFull = true;
-    await this.copyIn(STAGE_COPY, lines);
-  }
-
   private async rollback(): Promise<void> {
-    // A stage table made in the transaction rolled back is gone with it (made again if so).
-    this.stageMade = false;
-    this.stageFull = false;
     if (this.batch) this.batchLost = true;
     this.batch = undefined;
     this.pendingLists.clear();
@@ -320,7 +297,6 @@ export class PgArchive implements Archive {
         await this.client.query('SELECT pg_notify($1, $2)', [STORED_CHANNEL, encodeNotice(this.corpId, inserted, batch.deltas.keys())]);
       }
       await this.client.query('COMMIT');
-      this.stageFull = false;
     } catch (error) {
       await this.rollback();
       throw error;
@@ -355,8 +331,11 @@ export class PgArchive implements Archive {
       const [row] = await this.q<{ seq: string }>("SELECT nextval('message_seq') AS seq");
       bases.push(Number(row!.seq));
     }
-    /** The page's msgid rows in COPY text (stage columns); each row's `messages` line. */
-    let keys = '';
+    /** The page's msgid rows, by column; each row's `messages` line in COPY text. */
+    const mkeys: Buffer[] = [];
+    const monthCol: number[] = [];
+    const timeCol: number[] = [];
+    const seqCol: number[] = [];
     const rows: string[] = [];
     const corp = copyText(this.corp);
     const khash: Buffer[] = [];
@@ -402,11 +381,15 @@ export class PgArchive implements Archive {
       }
       const kh = hashOf(identity.key);
       const o = index.length;
-      const mkey = copyBytea(idHash(id));
+      const mk = idHash(id);
+      const mkey = copyBytea(mk);
       const time = copyNumber(packed.sendTime[i]!);
       const seq = bases[Math.floor(o / SEQ_STEP)]! + (o % SEQ_STEP);
       const kcol = copyBytea(kh);
-      keys += `${o}\t${mkey}\t${months[i]!}\t${time}\t${seq}\t${kcol}\n`;
+      mkeys.push(mk);
+      monthCol.push(months[i]!);
+      timeCol.push(packed.sendTime[i]!);
+      seqCol.push(seq);
       rows.push(
         `${corp}\t${months[i]!}\t${mkey}\t${kcol}\t${time}\t${seq}\t${copyNumber(packed.msgtype[i]!)}\t${copyBytea(hashOf(senderPid))}\t${r ? copyBytea(r) : COPY_NULL}\t${copyText(
           toPgText(id),
@@ -427,16 +410,17 @@ export class PgArchive implements Archive {
     let newest = 0;
     const changed = new Set<string>();
     if (index.length > 0) {
-      await this.stage(keys);
       // msgids first (the dedup); the answer names the rows it did not take (usually none).
-      const skipped = await this.q<{ o: number }>(
-        `WITH fresh AS (
+      const skipped = await this.q<{ o: string }>(
+        `WITH input AS (
+           SELECT * FROM unnest($2::bytea[], $3::int[], $4::float8[], $5::bigint[], $6::bytea[]) WITH ORDINALITY AS t(mkey, month, send_time, seq, khash, o)),
+         fresh AS (
            INSERT INTO msgids(corp_id, mkey, month, send_time, seq, khash)
-           SELECT $1, mkey, month, send_time, seq, khash FROM ${STAGE} ON CONFLICT DO NOTHING RETURNING mkey)
-         SELECT s.o FROM ${STAGE} s WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.mkey = s.mkey)`,
-        [this.corp],
+           SELECT $1, mkey, month, send_time, seq, khash FROM input ON CONFLICT DO NOTHING RETURNING mkey)
+         SELECT i.o - 1 AS o FROM input i WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.mkey = i.mkey)`,
+        [this.corp, mkeys, monthCol, timeCol, seqCol, khash],
       );
-      const notTaken = new Set(skipped.map((r) => r.o));
+      const notTaken = new Set(skipped.map((r) => Number(r.o)));
       const fresh = (o: number): boolean => !notTaken.has(o);
       // Then the partitioned rows of exactly the msgids it took.
       if (notTaken.size < index.length) {
