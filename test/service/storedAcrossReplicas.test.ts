@@ -92,6 +92,8 @@ describe('stored events across replicas', () => {
       const a2Logs: Log[] = [];
       await replica(false, a2Logs);
       await until('the stored event after the reconnect', 20_000, () => seen.reduce((n, e) => n + e.inserted, 0) === 2, 20);
+      // The notice comes with the commit, a moment before the run ends and logs.
+      await until('the second A done', 20_000, () => synced(a2Logs).length === 1, 20);
       assert.deepEqual(synced(a2Logs), [2]);
       assert.equal((await reader.resolve(more)).missing.length, 0);
     } finally {
