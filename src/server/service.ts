@@ -7,6 +7,8 @@
  * committed under it); the others get SyncBusyError and try again when that lease would expire,
  * so a dead replica's corps are taken over within one TTL. The killed replica's open transaction
  * is rolled back by PostgreSQL when its connection drops: its uncommitted pages are fetched again.
+ * Each commit NOTIFYs every replica (storedListener.ts), so the team API's `stored` events of any
+ * replica follow every replica's commits.
  *
  * Graceful stop (SIGTERM): every run is aborted; the engine commits the pages it already
  * stored in the open group, releases its lease and returns; then the process exits.
@@ -37,6 +39,7 @@ import { TeamApi } from './team/teamApi';
 import { ensureAuthorizedCorpsTable, listAuthorized, saveAuthorized, saveRevoked } from './auth/authorizedCorps';
 import { CorpAuthorizer } from './auth/authorizer';
 import { CodeSeal, CodeSealError } from './auth/codeSeal';
+import { StoredListener } from './storedListener';
 
 /** conversation_new_message's token lifts sync_msg's strict limit for 10 minutes (docs/wecom-api.md §8). */
 const CALLBACK_TOKEN_MS = 10 * 60_000;
@@ -124,6 +127,8 @@ export class ArchiveService {
   /** Where the service listens, once started. */
   address: { host: string; port: number } | undefined;
   private team: TeamApi | undefined;
+  /** Every replica's `stored` notices, for the team API's event streams. */
+  private listener: StoredListener | undefined;
   private receiver: CallbackReceiver | undefined;
   /** The suite_ticket WeCom pushed last (the configured one until then). */
   private pushedTicket: string | undefined;
@@ -175,6 +180,7 @@ export class ArchiveService {
     }
     await this.loadAuthorized();
     this.mountTeamAndCallbacks();
+    await this.listenForStored(db);
     await this.listen();
     this.ready = true;
     this.log.log('info', 'archive service started', { owner: this.owner, corps: this.corps.length, concurrency: this.config.concurrency, intervalSeconds: this.config.intervalSeconds });
@@ -325,6 +331,25 @@ export class ArchiveService {
         secret: (value) => this.log.secrets.add(value),
       });
     }
+  }
+
+  /** With a team API: the stored notices of every replica's commits reach its event streams. */
+  private async listenForStored(db: ClientConfig): Promise<void> {
+    const team = this.team;
+    if (!team) return;
+    this.listener = new StoredListener({
+      config: { ...db, application_name: `${db.application_name} listener` },
+      onNotice: (n) => {
+        if (n.corpId === undefined) team.refreshAll();
+        else team.stored({ corpId: n.corpId, inserted: n.inserted, changedChats: n.changedChats, ...(n.truncated ? { truncated: true } : {}) });
+      },
+      onResync: () => {
+        this.log.log('info', 'listening for stored notices again: event streams told to refresh');
+        team.refreshAll();
+      },
+      onError: (message) => this.log.log('warn', 'the stored-notice connection failed; reconnecting', { error: message }),
+    });
+    await this.listener.start();
   }
 
   private reader(corpId: string): Promise<Archive | undefined> | undefined {
@@ -563,7 +588,8 @@ export class ArchiveService {
     let client: WeComClient | undefined;
     try {
       const tokens = this.tokensOf(c);
-      archive = await PgArchive.open(this.dbConfig(), corp, { migrate: false });
+      // Its commits NOTIFY every replica's event streams (the team API), this one's included.
+      archive = await PgArchive.open(this.dbConfig(), corp, { migrate: false, notify: true });
       client = new WeComClient({ tokenSource: tokens, ...(this.config.baseUrl ? { baseUrl: this.config.baseUrl } : {}), logger: this.log.forCorp(corp) });
       const wecom = client;
       const timed = {
@@ -583,7 +609,6 @@ export class ArchiveService {
         clock: { now: this.now },
         callbackToken: () => (c.callbackToken && c.callbackToken.until > this.now() ? c.callbackToken.token : undefined),
       });
-      engine.onChange((change) => this.team?.stored({ corpId: corp, inserted: change.inserted, changedChats: change.changedChats }));
       const result = await engine.run({ signal });
       this.runs.inc({ result: 'ok' });
       c.backoffMs = 0;
@@ -624,6 +649,7 @@ export class ArchiveService {
       const closed = new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()));
       this.http?.closeAllConnections(); // keep-alive scrapers would hold close() open
       await closed;
+      await this.listener?.stop();
       this.team?.close();
       for (const r of [...this.readers.values()].flat()) await r?.then((a) => a.close()).catch(() => undefined);
       for (const c of this.corps) await (c.tokens as { close?(): Promise<void> } | undefined)?.close?.().catch(() => undefined);

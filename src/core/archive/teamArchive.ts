@@ -40,6 +40,8 @@ export interface TeamArchiveOptions {
 export interface StoredNotice {
   readonly inserted: number;
   readonly changedChats: readonly string[];
+  /** Set when `changedChats` is not the whole list (or notices may have been missed): refresh every chat. */
+  readonly truncated?: boolean;
 }
 
 interface WireMessage {

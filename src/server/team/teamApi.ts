@@ -52,6 +52,8 @@ export interface StoredEvent {
   readonly corpId: string;
   readonly inserted: number;
   readonly changedChats: readonly string[];
+  /** `changedChats` is not the whole list (or events may have been missed): refresh every chat. */
+  readonly truncated?: boolean;
 }
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -162,6 +164,11 @@ export class TeamApi {
     if (!listeners) return;
     const frame = `event: stored\ndata: ${JSON.stringify(event)}\n\n`;
     for (const res of listeners) res.write(frame);
+  }
+
+  /** Tells every event stream to refresh everything: what was stored is not known (see StoredListener). */
+  refreshAll(): void {
+    for (const corpId of this.streams.keys()) this.stored({ corpId, inserted: 0, changedChats: [], truncated: true });
   }
 
   /** Ends every event stream (graceful stop). */

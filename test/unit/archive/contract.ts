@@ -298,6 +298,30 @@ export function archiveContract(backend: string, factory: ArchiveFactory): void 
       }
     });
 
+    it('a msgid repeated within a page and across pages is stored once, and counted once', async () => {
+      const a = await factory.open('repeats');
+      try {
+        const [m0, m1, m2, m3] = range(0, 4);
+        const again = message(1, { msgtype: 9 }); // the same msgid with other content: the first one kept
+        const first = await a.applyPage({ messages: [m0!, m1!, again, m0!, m2!], nextCursor: 'r1', hasMore: true });
+        assert.equal(first.inserted, 3);
+        // Across pages, also inside one open group.
+        assert.equal((await a.applyPage({ messages: [m2!, m3!, m3!], nextCursor: 'r2', hasMore: true, commit: false })).inserted, 1);
+        assert.equal((await a.applyPage({ messages: [m0!, m3!], nextCursor: 'r3', hasMore: false, continues: true })).inserted, 0);
+        const s = await a.stats();
+        assert.equal(s.messages, 4);
+        const { found } = await a.resolve(['ct-1']);
+        assert.equal(found[0]?.msgtype, m1!.msgtype, 'the first copy of a msgid is the one kept');
+        const counted = (await Promise.all([m0!, m1!, m2!, m3!].map((m) => a.resolve([m.msgid])))).map((r) => r.found[0]!.chatKey);
+        let total = 0;
+        for (const key of new Set(counted)) total += (await a.getChat(key))!.count;
+        assert.equal(total, 4, 'chat summaries count each message once');
+        assert.equal((await a.syncState()).cursor, 'r3');
+      } finally {
+        await a.close();
+      }
+    });
+
     it('a page that does not say it continues an open group is refused; closing keeps the open group', async () => {
       const a = await factory.open('close');
       await a.applyPage({ messages: range(0, 200), nextCursor: 'c1', hasMore: true, commit: false });

@@ -1,0 +1,74 @@
+/**
+ * PostgreSQL ingest past what the shared contract can reach: a page that fails half-way, after its
+ * msgids are in and while its messages are being COPYed (a trigger refuses one row), leaves
+ * neither rows nor cursor, and the same page stored again afterwards is complete, each msgid once.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ArchiveError } from '../../src/core/archive/errors';
+import { PgArchive } from '../../src/core/archive/pg/archive';
+import { toPgText } from '../../src/core/archive/pg/text';
+import { parseMessage } from '../../src/core/wecom/wire';
+import type { ArchiveMessage } from '../../src/shared/wire';
+import { freshDatabase } from '../harness/postgres';
+import { connect } from './helpers';
+
+function message(i: number, msgid = `half-${i}`): ArchiveMessage {
+  const m = parseMessage({
+    msgid,
+    sender: { type: 1, id: `wo${i % 3}` },
+    receiver_list: [{ type: 2, id: 'wm1' }],
+    send_time: 1_765_000_000 + i,
+    msgtype: 1,
+  });
+  assert.ok(m);
+  return m;
+}
+
+describe('PostgreSQL ingest: a page that fails half-way', () => {
+  let url: string;
+  let db: Awaited<ReturnType<typeof connect>>;
+
+  before(async () => {
+    url = await freshDatabase('ingest');
+    await (await PgArchive.open(url, 'setup')).close(); // migrated
+    db = await connect(url);
+    // Refuses one message row: the failure comes after the page's msgids were inserted.
+    await db.query(`CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.msgid LIKE '%poison%' THEN RAISE EXCEPTION 'poisoned row'; END IF; RETURN NEW; END $$`);
+  });
+
+  after(async () => {
+    await db?.end();
+  });
+
+  it('leaves neither rows nor cursor; the page stored again is complete, each msgid once', async () => {
+    const corp = 'corp-half';
+    const a = await PgArchive.open(url, corp);
+    try {
+      await a.applyPage({ messages: [message(0), message(1)], nextCursor: 'before', hasMore: true });
+      const partition = await db.query<{ name: string }>(
+        "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'messages'::regclass AND c.relname <> 'messages_m0'",
+      );
+      for (const { name } of partition.rows) await db.query(`CREATE TRIGGER poison BEFORE INSERT ON ${name} FOR EACH ROW EXECUTE FUNCTION refuse_poison()`);
+      const page = [message(1), message(2), message(3, 'half-poison-3'), message(4)];
+      await assert.rejects(a.applyPage({ messages: page, nextCursor: 'after', hasMore: false, after: 'before' }), (e: unknown) => e instanceof ArchiveError);
+      const ids = await db.query<{ n: string }>('SELECT count(*) AS n FROM msgids WHERE corp_id = $1', [toPgText(corp)]);
+      const rows = await db.query<{ n: string }>('SELECT count(*) AS n FROM messages WHERE corp_id = $1', [toPgText(corp)]);
+      assert.equal(Number(ids.rows[0]!.n), 2, 'no msgid of the failed page');
+      assert.equal(Number(rows.rows[0]!.n), 2, 'no message of the failed page');
+      assert.equal((await a.syncState()).cursor, 'before', 'the cursor did not move');
+      assert.equal((await a.stats()).messages, 2, 'summaries untouched');
+
+      for (const { name } of partition.rows) await db.query(`DROP TRIGGER poison ON ${name}`);
+      assert.equal((await a.applyPage({ messages: page, nextCursor: 'after', hasMore: false, after: 'before' })).inserted, 3);
+      const again = await db.query<{ n: string; d: string }>('SELECT count(*) AS n, count(DISTINCT mkey) AS d FROM messages WHERE corp_id = $1', [toPgText(corp)]);
+      assert.equal(Number(again.rows[0]!.n), 5);
+      assert.equal(again.rows[0]!.d, again.rows[0]!.n, 'each msgid once');
+      assert.equal((await a.stats()).messages, 5);
+      assert.equal((await a.syncState()).cursor, 'after');
+    } finally {
+      await a.close();
+    }
+  });
+});
