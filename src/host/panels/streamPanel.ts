@@ -101,7 +101,7 @@ export class StreamPanel {
     this.disposables.push(
       this.connection,
       deps.archives.onDidChange(async (c) => {
-        if (c.profileId !== profileId || !c.changedChats.includes(chatKey)) return;
+        if (c.profileId !== profileId || !(c.allChats || c.changedChats.includes(chatKey))) return;
         const chat = await (await this.archive()).getChat(chatKey);
         if (chat) this.connection.post({ kind: 'event', name: 'stream.appended', total: chat.count, lastTime: chat.lastTime });
       }),

@@ -15,6 +15,8 @@ export interface ArchiveChange {
   profileId: string;
   changedChats: string[];
   inserted: number;
+  /** `changedChats` is not the whole list (a team service's cut notice, or missed ones): any chat may have changed. */
+  allChats?: boolean;
 }
 
 export class ArchiveService implements vscode.Disposable {
@@ -61,7 +63,7 @@ export class ArchiveService implements vscode.Disposable {
   private openTeam(profileId: string, options: TeamArchiveOptions): Archive {
     const archive = new TeamArchive(options);
     this.teamOpenedWith.set(profileId, fingerprint(options));
-    archive.onStored((notice) => this.changed.fire({ profileId, changedChats: [...notice.changedChats], inserted: notice.inserted }));
+    archive.onStored((notice) => this.changed.fire({ profileId, changedChats: [...notice.changedChats], inserted: notice.inserted, ...(notice.truncated ? { allChats: true } : {}) }));
     return archive;
   }
 
