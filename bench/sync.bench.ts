@@ -5,8 +5,12 @@
  *                         issuing the same requests (same cursors, same token, JSON.parse), same
  *                         simulator, same run. Goal <= 1.15.
  *   store.*_ms            median host round-trips on the N-message archive.
- *   sync.max_loop_stall_ms  longest event-loop stall of this (host) process during the sync;
- *                         sync.p99_loop_stall_ms its 99th percentile.
+ *   sync.max_loop_stall_ms  longest event-loop stall of this (host) process's main thread during
+ *                         the sync, less the time it was ready to run and waited for a CPU (see
+ *                         loopStalls.ts: on 2 busy cores that wait, not the product's work, was
+ *                         nearly all of it); sync.p99_loop_stall_ms its 99th percentile.
+ *   sync.max_loop_delay_ms, sync.p99_loop_delay_ms  the same stalls whole (CPU waits included, as
+ *                         monitorEventLoopDelay reports them), with machine.load_1m_* beside them.
  *   sync.cpu_*, floor.cpu_*  CPU time per page of 1000 messages, by thread: this process's main
  *                         thread (process.threadCpuUsage, in a sync pass of its own without the
  *                         stall monitor), its other threads (the sync thread, the store, the
@@ -29,11 +33,11 @@ import type { ChildProcess, } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { type Archive, openArchive } from '../src/core/archive/archive';
 import { OffThreadSyncEngine } from '../src/core/archive/syncThread';
 import { demoTokenSource } from '../src/core/wecom/tokens';
+import { LoopStalls, printLoad } from './loopStalls';
 import { bundle, median, print, runBench, spawnSimulator } from './support';
 
 const QUICK = process.argv.includes('--quick');
@@ -140,17 +144,19 @@ async function wan(dir: string, simulator: string, worker: string, syncWorker: s
     const floors: number[] = [];
     const syncs: number[] = [];
     let stall = 0;
+    let delay = 0;
     for (let run = 0; run < WAN_RUNS; run++) {
       const floor = await bareLoop(url, token);
       floors.push(floor.ms);
       const archive = await openArchive(join(dir, `wan${latencyMs}-${run}.sqlite`), { workerPath: worker });
-      const loop = monitorEventLoopDelay({ resolution: 1 });
-      loop.enable();
+      const loop = new LoopStalls();
+      loop.start();
       const started = performance.now();
       const result = await syncEngine(archive, url, token, syncWorker).run();
       syncs.push(performance.now() - started);
-      loop.disable();
-      stall = Math.max(stall, loop.max / 1e6);
+      const stalls = loop.stop();
+      stall = Math.max(stall, stalls.ownMax);
+      delay = Math.max(delay, stalls.delayMax);
       await archive.close();
       if (result.inserted !== floor.messages) throw new Error(`wan${latencyMs}: synced ${result.inserted}, the floor saw ${floor.messages}`);
     }
@@ -158,6 +164,7 @@ async function wan(dir: string, simulator: string, worker: string, syncWorker: s
     print(`sync.wan${latencyMs}.floor_wall_ms`, Math.round(median(floors)), 'ms');
     print(`sync.wan${latencyMs}.ratio_vs_floor`, median(syncs) / median(floors), 'x');
     print(`sync.wan${latencyMs}.max_loop_stall_ms`, stall, 'ms');
+    print(`sync.wan${latencyMs}.max_loop_delay_ms`, delay, 'ms');
   } finally {
     child.kill('SIGTERM');
   }
@@ -200,12 +207,13 @@ async function main(): Promise<void> {
 
     const archive = await openArchive(join(dir, 'bench.sqlite'), { workerPath: worker });
     const engine = syncEngine(archive, url, token, syncWorker);
-    const loop = monitorEventLoopDelay({ resolution: 1 });
-    loop.enable();
+    printLoad('start');
+    const loop = new LoopStalls();
+    loop.start();
     const syncStarted = performance.now();
     const result = await engine.run();
     const syncMs = performance.now() - syncStarted;
-    loop.disable();
+    const stalls = loop.stop();
 
     // A second floor after the sync; the faster of the two is the floor (the stricter ratio).
     const floor2 = await bareLoop(url, token);
@@ -217,8 +225,11 @@ async function main(): Promise<void> {
     print('sync.wall_ms', Math.round(syncMs), 'ms');
     print('sync.floor_wall_ms', Math.round(floorMs), 'ms');
     print('sync.ratio_vs_floor', syncMs / floorMs, 'x');
-    print('sync.max_loop_stall_ms', loop.max / 1e6, 'ms');
-    print('sync.p99_loop_stall_ms', loop.percentile(99) / 1e6, 'ms');
+    print('sync.max_loop_stall_ms', stalls.ownMax, stalls.split ? 'ms (CPU waits excluded)' : 'ms (whole: no /proc)');
+    print('sync.p99_loop_stall_ms', stalls.ownP99, 'ms');
+    print('sync.max_loop_delay_ms', stalls.delayMax, 'ms (CPU waits included)');
+    print('sync.p99_loop_delay_ms', stalls.delayP99, 'ms');
+    print('sync.loop_cpu_wait_ms', stalls.cpuWaitMs, 'ms (the main thread ready to run, no CPU free)');
     // threadCpuUsage: microseconds, where /proc counts 10 ms ticks.
     print('sync.cpu_host_main_ms_per_page', (mainCpu.user + mainCpu.system) / 1000 / (MESSAGES / LIMIT), 'ms');
     if (syncCpu && floorCpu) {
@@ -262,6 +273,7 @@ async function main(): Promise<void> {
     print('host.peak_rss_mb', Math.round(process.resourceUsage().maxRSS / 1024), 'MB');
 
     for (const latencyMs of [5, 30]) await wan(dir, simulator, worker, syncWorker, latencyMs);
+    printLoad('end');
   } finally {
     sim?.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
