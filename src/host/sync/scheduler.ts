@@ -1,6 +1,7 @@
 // Background sync of every corp: each at its interval, at most `concurrency` at once, starts spaced
-// by `staggerMs`, a doubling backoff per corp after errors. Pure (no vscode) with injected timers,
-// so tier 1 drives it with a fake clock. The run itself (lease, engine, UI) is the caller's.
+// by `staggerMs` (but an ended run's place is taken at once), a doubling backoff per corp after
+// errors. Pure (no vscode) with injected timers, so tier 1 drives it with a fake clock. The run
+// itself (lease, engine, UI) is the caller's.
 
 export interface Timers {
   now(): number;
@@ -25,7 +26,11 @@ export interface SchedulerSettings {
 
 export interface SchedulerOptions extends SchedulerSettings {
   timers?: Timers;
-  /** Minimum time between two starts, so a window opening does not start every corp in one tick. */
+  /**
+   * Minimum time between two starts, so a window opening does not start every corp in one tick.
+   * Not applied to a start that takes the place of a run that just ended: that is no burst, and
+   * waiting would only idle the slot (20 short runs would take 20 staggers).
+   */
   staggerMs?: number;
   /** First retry after an error; doubles per consecutive error up to `backoffMaxMs`. */
   backoffBaseMs?: number;
@@ -71,6 +76,8 @@ export class SyncScheduler {
   private settings: SchedulerSettings;
   private timer: unknown;
   private lastStartAt = Number.NEGATIVE_INFINITY;
+  /** Runs ended since the last pump: as many starts may skip the stagger in the next one. */
+  private freed = 0;
   private started = false;
   private disposed = false;
   private readonly listeners = new Set<(id: string) => void>();
@@ -223,6 +230,9 @@ export class SyncScheduler {
   private pump(): void {
     if (this.disposed || !this.started) return;
     this.clearTimer();
+    // Only this pass may take the ended runs' places at once; a later start is spaced as usual.
+    let refills = this.freed;
+    this.freed = 0;
     const now = this.timers.now();
     const stagger = this.options.staggerMs ?? DEFAULT_STAGGER_MS;
     const waiting = [...this.corps.values()].filter((c) => !c.running && c.dueAt !== undefined).sort((a, b) => (a.dueAt as number) - (b.dueAt as number));
@@ -230,7 +240,7 @@ export class SyncScheduler {
     for (const c of this.corps.values()) if (c.running) running++;
     for (const c of waiting) {
       if (running >= this.settings.concurrency) return; // a run's end pumps again
-      const at = Math.max(c.dueAt as number, this.lastStartAt + stagger);
+      const at = Math.max(c.dueAt as number, refills > 0 ? Number.NEGATIVE_INFINITY : this.lastStartAt + stagger);
       if (at > now) {
         this.timer = this.timers.setTimeout(() => {
           this.timer = undefined;
@@ -238,6 +248,7 @@ export class SyncScheduler {
         }, at - now);
         return;
       }
+      if (refills > 0) refills--;
       this.begin(c, now);
       running++;
     }
@@ -261,6 +272,7 @@ export class SyncScheduler {
         if (c.removed || this.disposed) return;
         this.applyOutcome(c, outcome);
         this.emit(c.id);
+        this.freed++;
         this.pump();
       });
   }

@@ -144,6 +144,18 @@ describe('SyncScheduler (fake clock)', () => {
     h.scheduler.dispose();
   });
 
+  it('the stagger spaces a burst of starts, not a start that takes the place of a run that just ended', async () => {
+    // Before, every start waited a stagger after the previous one: c at 2000, d at 3000.
+    const h = harness({ durations: { a: 1500, b: 600, c: 5000, d: 5000, e: 5000 }, intervalMs: 0 });
+    h.scheduler.setCorps(['a', 'b', 'c', 'd', 'e'].map((id) => ({ id })));
+    h.scheduler.syncAll();
+    await h.clock.advance(30_000);
+    const starts = ['a', 'b', 'c', 'd', 'e'].map((id) => of(h.runs, id)[0]!.start - T0);
+    assert.deepEqual(starts, [0, 1000, 1500, 1600, 6500], 'b waits the stagger; c, d and e take an ended run\'s place at once');
+    assert.equal(h.stats().maxLive, 2);
+    h.scheduler.dispose();
+  });
+
   it('a run the user started counts: the next background run is an interval after it', async () => {
     const h = harness({ durations: { a: 1000 } });
     h.scheduler.setCorps([{ id: 'a', lastSuccessAt: T0 }]);
