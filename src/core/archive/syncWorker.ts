@@ -21,6 +21,7 @@ import { fromCrossError, toCrossError } from './crossErrors';
 import { SyncEngine, type SyncProgress } from './sync';
 import type { HostToSync, LogLevel, SyncToHost } from './syncThreadProtocol';
 import { yieldPriority } from './threadPriority';
+import { TransportPool } from './transportPool';
 
 /**
  * An access token the host gave is used this long before it is asked again. The client asks for
@@ -46,6 +47,8 @@ interface Run {
 }
 
 const runs = new Map<number, Run>();
+/** Connections outlive a run: the next run (another corp's, or the next interval's) reuses them. */
+const transports = new TransportPool();
 let nextRequestId = 1;
 const tokenRequests = new Map<number, { resolve(value: { token: string; secrets: string[] }): void; reject(error: Error): void }>();
 
@@ -121,8 +124,10 @@ async function run(message: Extract<HostToSync, { type: 'run' }>): Promise<void>
   runs.set(runId, entry);
   const archive = new PortArchive(message.file, message.store);
   const tokenSource = new HostTokenSource(runId);
+  const leased = transports.take(message.client.proxy);
   const client = new WeComClient({
     ...message.client,
+    transport: leased.transport,
     tokenSource,
     logger: hostLogger(runId, message.debug, tokenSource),
     onWait: (until, reason) => post({ type: 'wait', runId, until, error: toCrossError(reason) }),
@@ -156,6 +161,8 @@ async function run(message: Extract<HostToSync, { type: 'run' }>): Promise<void>
     post({ type: 'end', runId, ok: false, error: toCrossError(error) });
   } finally {
     runs.delete(runId);
+    // The run's requests have ended (the engine aborts the page ahead): the connection is free.
+    leased.release();
     await client.close().catch(() => undefined);
     await archive.close();
   }
