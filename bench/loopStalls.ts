@@ -11,9 +11,12 @@
  * product does to the editor's thread; `delay` = the whole delay, as monitorEventLoopDelay measures
  * it, printed beside it with the machine's load. Without /proc, `own` is the whole delay.
  *
- * `own` is conservative: a late tick in which the thread neither ran nor waited for a CPU (asleep
- * past its timer: a blocking call would look so; under a load of 5 on 2 cores a few such ticks of
- * 10-50 ms appear with 0.0 ms run) still counts whole.
+ * `own` is conservative: a late tick in which the thread neither ran nor waited for a CPU still
+ * counts whole. Under a load of 4-7 on 2 cores such ticks of 10-100 ms appear with 0.0-0.3 ms run;
+ * `perf record -e sched:sched_switch --call-graph dwarf` on the main thread shows where it slept:
+ * mostly in MessagePort::OnMessage on the port's mutex (Node's AddToIncomingQueue wakes the
+ * receiver while holding it, so a sending thread preempted there holds up the receiver until it
+ * runs again, whatever its priority: the same with the workers at nice 0), and in worker joins.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { loadavg } from 'node:os';
