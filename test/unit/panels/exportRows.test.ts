@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { CSV_HEADER, CSV_START, csvField, csvLine, JsonExport, toCsv, toJson } from '../../../src/shared/exportRows';
+import { CSV_HEADER, CSV_START, csvField, csvLine, type ExportItem, JsonExport, toCsv, toJson } from '../../../src/shared/exportRows';
 import { english } from '../../../src/shared/text';
 import type { MessageRow } from '../../../src/shared/protocol';
 
@@ -76,7 +76,7 @@ describe('export of rows', () => {
       { msgid: fc.string({ unit: 'binary' }), sendTime: fc.double(), msgtype: fc.integer(), sender: party, receivers: fc.array(party, { maxLength: 3 }), receiverCount: fc.nat(), chatKey: fc.string({ unit: 'binary' }), chatid: fc.string() },
       { requiredKeys: ['msgid', 'sendTime', 'msgtype', 'sender', 'receivers', 'receiverCount', 'chatKey'] },
     );
-    const item = fc.oneof(fc.record({ msgid: fc.string({ unit: 'binary' }), row: anyRow }), fc.record({ msgid: fc.string({ unit: 'binary' }) }));
+    const item: fc.Arbitrary<ExportItem> = fc.oneof(fc.record({ msgid: fc.string({ unit: 'binary' }), row: anyRow }), fc.record({ msgid: fc.string({ unit: 'binary' }) }));
     fc.assert(
       fc.property(fc.array(item, { maxLength: 6 }), (items) => {
         const whole = `${JSON.stringify(items.map(({ msgid, row: r }) => (r ? { ...r, inArchive: true } : { msgid, inArchive: false })), null, 2)}\n`;
