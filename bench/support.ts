@@ -21,18 +21,25 @@ export function repoRoot(): string {
 }
 
 /** The archive worker, the sync thread and the simulator CLI, bundled into `dir`. */
-export async function bundle(dir: string): Promise<{ worker: string; syncWorker: string; simulator: string }> {
+export async function bundle(dir: string): Promise<{ worker: string; syncWorker: string; simulator: string; server: string }> {
   await build({
     absWorkingDir: repoRoot(),
-    entryPoints: { 'archive-worker': 'src/core/archive/worker.ts', 'sync-worker': 'src/core/archive/syncWorker.ts', simulator: 'src/core/simulator/cli.ts' },
+    entryPoints: {
+      'archive-worker': 'src/core/archive/worker.ts',
+      'sync-worker': 'src/core/archive/syncWorker.ts',
+      simulator: 'src/core/simulator/cli.ts',
+      // The service as it ships: one file.
+      server: 'src/server/main.ts',
+    },
     bundle: true,
     platform: 'node',
     format: 'cjs',
     target: 'node22',
+    external: ['pg-native'],
     outdir: dir,
     logLevel: 'error',
   });
-  return { worker: join(dir, 'archive-worker.js'), syncWorker: join(dir, 'sync-worker.js'), simulator: join(dir, 'simulator.js') };
+  return { worker: join(dir, 'archive-worker.js'), syncWorker: join(dir, 'sync-worker.js'), simulator: join(dir, 'simulator.js'), server: join(dir, 'server.js') };
 }
 
 /** The simulator CLI on 127.0.0.1 with `args`, and the JSON its first stdout line describes it with. */

@@ -14,10 +14,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { build } from 'esbuild';
 import { newApiKey } from '../src/server/team/apiKeys';
 import { database, startPostgres } from './postgres';
-import { bundle, print, repoRoot, runBench, spawnSimulator } from './support';
+import { bundle, print, runBench, spawnSimulator } from './support';
 import { CLIENTS, load, percentile } from './teamLoad';
 
 const QUICK = process.argv.includes('--quick');
@@ -39,22 +38,6 @@ interface SyncedLine {
   inserted?: number;
   durationMs?: number;
   error?: string;
-}
-
-/** The service as it ships: src/server/main.ts bundled into one file. */
-async function serverBundle(dir: string): Promise<string> {
-  await build({
-    absWorkingDir: repoRoot(),
-    entryPoints: { server: 'src/server/main.ts' },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node22',
-    external: ['pg-native'],
-    outdir: dir,
-    logLevel: 'error',
-  });
-  return join(dir, 'server.js');
 }
 
 /** Starts the service; its port, and a hook on every `corp synced` / `corp sync failed` line. */
@@ -82,7 +65,7 @@ runBench(async () => {
   const pg = await startPostgres();
   const children: ChildProcess[] = [];
   try {
-    const [{ simulator }, server] = await Promise.all([bundle(dir), serverBundle(dir)]);
+    const { simulator, server } = await bundle(dir);
     const sim = await spawnSimulator<SimInfo>(simulator, ['--seed', '9', '--messages', String(BASE_MESSAGES), '--days', '2', '--no-token-limit', '100000000']);
     children.push(sim.child);
     const { info } = sim;
