@@ -8,53 +8,31 @@
  * - A forged callback is refused and changes nothing.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TeamArchive } from '../../src/core/archive/teamArchive';
-import { type RunningSimulator, startSimulator } from '../../src/core/simulator/index';
+import type { RunningSimulator } from '../../src/core/simulator/index';
 import type { ArchiveService } from '../../src/server/service';
-import { newApiKey } from '../../src/server/team/apiKeys';
-import { freshDatabase } from '../harness/postgres';
-import { tempDir } from '../unit/archive/helpers';
 import { until } from './helpers';
-import { freePort, startTeamService } from './teamService';
+import { startTeamMode } from './teamService';
 
 describe('team mode: callbacks drive the service, the operator reads its archive', () => {
   let sim: RunningSimulator;
   let service: ArchiveService;
   const logs: Record<string, unknown>[] = [];
-  const keyA = newApiKey();
-  const admin = newApiKey();
+  let keyA = '';
+  let admin = '';
   let base = '';
-  const dir = tempDir('team-service-');
-  const callbackSecrets = { token: 'team-cb-token', encodingAesKey: randomBytes(32).toString('base64').slice(0, 43) };
+  let callbackSecrets = { token: '', encodingAesKey: '' };
 
   before(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    sim = await startSimulator({
-      corps: 2,
-      messages: 300,
-      days: 2,
+    // A ticket that expired long ago: only the pushed one gets a suite token.
+    ({ sim, service, base, keyA, admin, callback: callbackSecrets } = await startTeamMode({
       seed: 31,
-      rateLimits: { noTokenPerMinute: 1_000_000 },
-      callbacks: { url: `${base}/wecom/callback`, ...callbackSecrets, minIntervalSeconds: 1, ticketPeriodSeconds: 1 },
-    });
-    service = await startTeamService({
-      sim,
-      database: await freshDatabase('team'),
-      port,
-      auditLog: join(dir, 'audit.jsonl'),
-      keys: [
-        { user: 'alice', key: keyA, corps: [sim.corps[0]!.corpId] },
-        { user: 'root', key: admin, corps: ['*'], admin: true },
-      ],
-      callback: callbackSecrets,
-      // A ticket that expired long ago: only the pushed one gets a suite token.
+      messages: 300,
+      ticketPeriodSeconds: 1,
       env: { T_SUITE_TICKET: 'expired-ticket' },
       log: (entry) => logs.push(entry),
-    });
+    }));
   });
 
   after(async () => {

@@ -6,9 +6,14 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
-import type { RunningSimulator } from '../../src/core/simulator/index';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { type RunningSimulator, startSimulator } from '../../src/core/simulator/index';
 import { checkConfig } from '../../src/server/config';
 import { ArchiveService, JsonLog } from '../../src/server/service';
+import { newApiKey } from '../../src/server/team/apiKeys';
+import { freshDatabase } from '../harness/postgres';
+import { tempDir } from '../unit/archive/helpers';
 import { serviceConfig } from './helpers';
 
 export function freePort(): Promise<number> {
@@ -52,4 +57,58 @@ export async function startTeamService(s: TeamServiceSetup): Promise<ArchiveServ
   const service = new ArchiveService(checked.config!, { env, log: new JsonLog((line) => log?.(JSON.parse(line) as Record<string, unknown>)) });
   await service.start();
   return service;
+}
+
+export interface TeamMode {
+  sim: RunningSimulator;
+  service: ArchiveService;
+  /** The service's URL. */
+  base: string;
+  /** Alice's key reads corp A (the simulator's first) only; the admin's reads every corp and the audit log. */
+  keyA: string;
+  admin: string;
+  auditLog: string;
+  /** What the simulator signs and encrypts its callbacks with. */
+  callback: { token: string; encodingAesKey: string };
+}
+
+/**
+ * Team mode whole: a simulator of two corps pushing its callbacks to a service on a fresh database,
+ * with two keys. No sync interval is due within a test: the callbacks make the service sync.
+ */
+export async function startTeamMode(o: {
+  seed: number;
+  messages: number;
+  ticketPeriodSeconds: number;
+  env?: Record<string, string>;
+  log?: (entry: Record<string, unknown>) => void;
+}): Promise<TeamMode> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const callback = { token: randomBytes(8).toString('hex'), encodingAesKey: randomBytes(32).toString('base64').slice(0, 43) };
+  const sim = await startSimulator({
+    corps: 2,
+    messages: o.messages,
+    days: 2,
+    seed: o.seed,
+    rateLimits: { noTokenPerMinute: 1_000_000 },
+    callbacks: { url: `${base}/wecom/callback`, ...callback, minIntervalSeconds: 1, ticketPeriodSeconds: o.ticketPeriodSeconds },
+  });
+  const keyA = newApiKey();
+  const admin = newApiKey();
+  const auditLog = join(tempDir('team-mode-'), 'audit.jsonl');
+  const service = await startTeamService({
+    sim,
+    database: await freshDatabase('team'),
+    port,
+    auditLog,
+    keys: [
+      { user: 'alice', key: keyA, corps: [sim.corps[0]!.corpId] },
+      { user: 'root', key: admin, corps: ['*'], admin: true },
+    ],
+    callback,
+    ...(o.env ? { env: o.env } : {}),
+    ...(o.log ? { log: o.log } : {}),
+  });
+  return { sim, service, base, keyA, admin, auditLog, callback };
 }

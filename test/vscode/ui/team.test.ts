@@ -5,20 +5,15 @@
 // command run; the key scoped to corp A is offered corp A only and gets 403 for corp B; the
 // audit log holds the panel's reads.
 import * as assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { TeamArchive } from '../../../src/core/archive/teamArchive';
 import type { ChatSummary } from '../../../src/core/archive/types';
-import { type RunningSimulator, startSimulator } from '../../../src/core/simulator/index';
+import type { RunningSimulator } from '../../../src/core/simulator/index';
 import type { ArchiveService } from '../../../src/server/service';
-import { newApiKey } from '../../../src/server/team/apiKeys';
-import { freshDatabase } from '../../harness/postgres';
 import { until } from '../../service/helpers';
-import { freePort, startTeamService } from '../../service/teamService';
-import { tempDir } from '../../unit/archive/helpers';
+import { startTeamMode } from '../../service/teamService';
 import { openActivity, runFromPalette, screenshot, treeRow, useWorkbench, webviewFrame } from '../../harness/workbench';
 
 /** In the message added live, and nowhere else: the search finds exactly it. */
@@ -37,36 +32,15 @@ describe('team mode in the workbench: simulator → callback → service → Pos
   let sim: RunningSimulator;
   let service: ArchiveService;
   let base = '';
-  const dir = tempDir('team-ui-');
-  const keyA = newApiKey();
-  const admin = newApiKey();
-  const callbackSecrets = { token: 'team-ui-cb-token', encodingAesKey: randomBytes(32).toString('base64').slice(0, 43) };
+  let keyA = '';
+  let admin = '';
+  let auditLog = '';
   /** The group chat the stream panel shows, and the simulator's conversation it is. */
   let chat: ChatSummary;
   let conv = 0;
 
   before(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    sim = await startSimulator({
-      corps: 2,
-      messages: 400,
-      days: 2,
-      seed: 41,
-      rateLimits: { noTokenPerMinute: 1_000_000 },
-      callbacks: { url: `${base}/wecom/callback`, ...callbackSecrets, minIntervalSeconds: 1, ticketPeriodSeconds: 5 },
-    });
-    service = await startTeamService({
-      sim,
-      database: await freshDatabase('teamui'),
-      port,
-      auditLog: join(dir, 'audit.jsonl'),
-      keys: [
-        { user: 'alice', key: keyA, corps: [sim.corps[0]!.corpId] },
-        { user: 'root', key: admin, corps: ['*'], admin: true },
-      ],
-      callback: callbackSecrets,
-    });
+    ({ sim, service, base, keyA, admin, auditLog } = await startTeamMode({ seed: 41, messages: 400, ticketPeriodSeconds: 5 }));
     const corp = sim.corps[0]!;
     const reader = new TeamArchive({ baseUrl: base, apiKey: admin, corpId: corp.corpId });
     try {
@@ -161,7 +135,7 @@ describe('team mode in the workbench: simulator → callback → service → Pos
     const body = await res.text();
     assert.equal(res.status, 403);
     assert.ok(!body.includes('"chats"'), body);
-    const entries = readFileSync(join(dir, 'audit.jsonl'), 'utf8')
+    const entries = readFileSync(auditLog, 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { user: string; action: string; corpId?: string; detail?: string });
@@ -169,6 +143,6 @@ describe('team mode in the workbench: simulator → callback → service → Pos
     for (const action of ['corps', 'chats', 'messages', 'events', 'search']) assert.ok(alice.some((e) => e.action === action), `audited: ${action}`);
     assert.ok(alice.some((e) => e.action === 'messages' && e.detail === chat.key), 'the stream panel\'s reads name the chat');
     assert.ok(entries.some((e) => e.user === 'alice' && e.action === 'chats.denied' && e.corpId === sim.corps[1]!.corpId));
-    assert.ok(!readFileSync(join(dir, 'audit.jsonl'), 'utf8').includes(keyA), 'keys never reach the audit log');
+    assert.ok(!readFileSync(auditLog, 'utf8').includes(keyA), 'keys never reach the audit log');
   });
 });
