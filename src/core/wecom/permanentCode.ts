@@ -18,16 +18,8 @@ export interface PermanentGrant {
 export const AUTH_CODE_USED = 40078;
 
 /** One exchange; a suite token refused before its expiry (42009/40082) is renewed once. */
-export async function getPermanentCode(suite: SuiteAccessTokens, authCode: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<PermanentGrant> {
-  try {
-    return await exchangeOnce(suite, authCode, opts);
-  } catch (error) {
-    if (error instanceof WeComApiError && (error.errcode === 42009 || error.errcode === 40082)) {
-      suite.invalidate();
-      return exchangeOnce(suite, authCode, opts);
-    }
-    throw error;
-  }
+export function getPermanentCode(suite: SuiteAccessTokens, authCode: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<PermanentGrant> {
+  return suite.withRenewal(() => exchangeOnce(suite, authCode, opts));
 }
 
 async function exchangeOnce(suite: SuiteAccessTokens, authCode: string, opts: { timeoutMs?: number; signal?: AbortSignal }): Promise<PermanentGrant> {

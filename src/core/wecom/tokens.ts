@@ -248,6 +248,21 @@ export class SuiteAccessTokens {
     this.cache.invalidate();
   }
 
+  /**
+   * A call made with the suite token: when WeCom refuses the token before its expiry
+   * (42009/40082), it is renewed and the call made once more.
+   */
+  async withRenewal<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof WeComApiError && (error.errcode === 42009 || error.errcode === 40082))) throw error;
+      (this.options.logger ?? silentLogger).info(`token: suite token rejected (${error.errcode}); fetching a new one`);
+      this.invalidate();
+      return call();
+    }
+  }
+
   url(path: string, query?: Record<string, string>): URL {
     const url = new URL(`${this.base.href.replace(/\/$/, '')}${path}`);
     for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
@@ -330,17 +345,8 @@ export class SuiteTokenSource implements TokenSource {
   }
 
   /** A suite token can die before its expiry (42009/40082): renew it once and ask again. */
-  private async fetchCorpTokenWithSuiteRenewal(): Promise<Cached> {
-    try {
-      return await this.fetchCorpToken();
-    } catch (error) {
-      if (error instanceof WeComApiError && (error.errcode === 42009 || error.errcode === 40082)) {
-        this.logger.info(`token: suite token rejected (${error.errcode}); fetching a new one`);
-        this.suite.invalidate();
-        return await this.fetchCorpToken();
-      }
-      throw error;
-    }
+  private fetchCorpTokenWithSuiteRenewal(): Promise<Cached> {
+    return this.suite.withRenewal(() => this.fetchCorpToken());
   }
 }
 
