@@ -39,6 +39,7 @@ import { TeamApi } from './team/teamApi';
 import { ensureAuthorizedCorpsTable, listAuthorized, saveAuthorized, saveRevoked } from './auth/authorizedCorps';
 import { CorpAuthorizer } from './auth/authorizer';
 import { CodeSeal, CodeSealError } from './auth/codeSeal';
+import { readBodyUpTo } from './readBody';
 import { StoredListener } from './storedListener';
 
 /** conversation_new_message's token lifts sync_msg's strict limit for 10 minutes (docs/wecom-api.md §8). */
@@ -375,17 +376,14 @@ export class ArchiveService {
 
   /** WeCom's push: answered at once (WeCom wants it within 1 s); what it asks is done afterwards. */
   private async receiveCallback(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_CALLBACK_BODY_BYTES) break;
-      chunks.push(chunk as Buffer);
-    }
-    const out = this.receiver!.handle({ method: req.method ?? 'GET', query: url.searchParams, body: Buffer.concat(chunks).toString('utf8') });
+    // Before the body: a body cut off at its limit ends the request, socket and all.
+    const remote = req.socket.remoteAddress ?? '';
+    // An oversized body stays oversized, so the receiver refuses it by its rule (body.too_large).
+    const body = await readBodyUpTo(req, MAX_CALLBACK_BODY_BYTES);
+    const out = this.receiver!.handle({ method: req.method ?? 'GET', query: url.searchParams, body: body.toString('utf8') });
     res.writeHead(out.status, { 'content-type': 'text/plain; charset=utf-8' }).end(out.body);
     if (!out.ok) {
-      this.log.log('warn', 'callback refused', { rule: out.rule, remote: req.socket.remoteAddress ?? '' });
+      this.log.log('warn', 'callback refused', { rule: out.rule, remote });
       return;
     }
     if (out.event) {

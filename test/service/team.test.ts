@@ -102,6 +102,13 @@ describe('team mode: callbacks drive the service, the operator reads its archive
     });
     assert.equal(res.status, 403);
     assert.ok(logs.some((l) => l.msg === 'callback refused' && l.rule === 'signature.mismatch'));
+    // Larger than any WeCom event: refused by its size, not read to its end.
+    const big = await fetch(`${base}/wecom/callback?msg_signature=${'0'.repeat(40)}&timestamp=${Math.floor(Date.now() / 1000)}&nonce=n2`, {
+      method: 'POST',
+      body: `<xml><Encrypt><![CDATA[${'A'.repeat(200_000)}]]></Encrypt></xml>`,
+    });
+    assert.equal(big.status, 413);
+    assert.ok(logs.some((l) => l.msg === 'callback refused' && l.rule === 'body.too_large'));
     const serialized = JSON.stringify(logs);
     for (const secret of [callbackSecrets.token, callbackSecrets.encodingAesKey, keyA, admin]) assert.ok(!serialized.includes(secret));
   });

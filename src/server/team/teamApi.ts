@@ -24,6 +24,7 @@ import type { Archive } from '../../core/archive/archive';
 import type { ChatFilter, ChatKind, PageQuery, StoredMessage } from '../../core/archive/types';
 import { validateSearchRequest } from '../../shared/rules';
 import type { SearchMsgRequest } from '../../shared/wire';
+import { readBodyUpTo } from '../readBody';
 import { type ApiKeyRecord, type ApiKeyStore, mayRead } from './apiKeys';
 import { streamExport } from './exportStream';
 import type { AuditLog } from './auditLog';
@@ -130,15 +131,10 @@ function kindParam(q: URLSearchParams, required: boolean): ChatKind | undefined 
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'body.too_large', `the body is larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
-  }
+  const body = await readBodyUpTo(req, MAX_BODY_BYTES);
+  if (body.length > MAX_BODY_BYTES) throw new HttpError(413, 'body.too_large', `the body is larger than ${MAX_BODY_BYTES} bytes`);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch {
     throw new HttpError(400, 'body.json', 'the body is not JSON');
   }
