@@ -6,12 +6,15 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { type Archive, openArchive } from '../../../src/core/archive/archive';
 import { SyncEngine } from '../../../src/core/archive/sync';
+import { toRow } from '../../../src/core/archive/messageRows';
 import { TeamArchive } from '../../../src/core/archive/teamArchive';
+import { toJson } from '../../../src/shared/exportRows';
 import { type RunningSimulator, startSimulator } from '../../../src/core/simulator';
 import { WeComClient } from '../../../src/core/wecom/client';
 import { HashedKeyStore, newApiKey } from '../../../src/server/team/apiKeys';
@@ -43,6 +46,7 @@ describe('team API: hostile data', () => {
   let server: Server;
   let remote: TeamArchive;
   let api: TeamApi;
+  const exportFile = join(tempDir('team-hostile-export-'), 'chat.json');
 
   before(async () => {
     const { worker } = await buildBundles();
@@ -98,6 +102,10 @@ describe('team API: hostile data', () => {
           assert.deepEqual(await remote.senders(got.chatKey), await archive.senders(got.chatKey));
           const page = await remote.pageMessages({ chatKey: got.chatKey, direction: 'older', limit: 1000 });
           assert.ok(page.some((p) => p.msgid === m.msgid));
+          // Its chat exports whole (the service's stream), exactly as a local export would write it.
+          await remote.exportChat(got.chatKey, 'json', exportFile, new AbortController().signal);
+          const all = await archive.pageMessages({ chatKey: got.chatKey, direction: 'newer', limit: 1000 });
+          assert.equal(readFileSync(exportFile, 'utf8'), toJson(all.map((x) => ({ msgid: x.msgid, row: toRow(x, undefined, Number.POSITIVE_INFINITY) }))));
         }
       }),
       { numRuns: 25 },
