@@ -16,7 +16,8 @@
  *                                the database's, shared by every replica); printed beside it.
  *
  * N = 1,000,000 (100,000 with --quick); M = 5,000 (2,000 with --quick). The simulator runs in a
- * child process so it does not share this event loop. --ingest-only skips corps per core.
+ * child process so it does not share this event loop. --ingest-only skips corps per core;
+ * --in-process writes pages on the service's main thread instead of its writer threads.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -37,6 +38,8 @@ const CORPS = 20;
 const INTERVAL_S = 300;
 /** The service default. */
 const CONCURRENCY = 4;
+/** Pages written on the service's main thread (as before writer threads), for comparison. */
+const IN_PROCESS = process.argv.includes('--in-process');
 
 interface SimInfo {
   url: string;
@@ -51,7 +54,7 @@ interface CorpInfo {
 }
 
 /** The service syncing `corps` until each has run once; its JSON log lines and the wall time. */
-async function runService(db: string, sim: SimInfo, corps: CorpInfo[], concurrency: number): Promise<{ ms: number; cpuMs: number; inserted: number; failures: number }> {
+async function runService(db: string, sim: SimInfo, corps: CorpInfo[], concurrency: number, writerEntry: string): Promise<{ ms: number; cpuMs: number; inserted: number; failures: number }> {
   const env: NodeJS.ProcessEnv = { B_SUITE_SECRET: sim.suite_secret, B_SUITE_TICKET: sim.suite_ticket };
   corps.forEach((c, i) => {
     env[`B_PC_${i}`] = c.permanent_code;
@@ -84,7 +87,8 @@ async function runService(db: string, sim: SimInfo, corps: CorpInfo[], concurren
       process.stderr.write(`bench: a corp sync failed and is retried: ${entry.error}\n`);
     }
   });
-  const service = new ArchiveService(config, { env, log });
+  // The service as it ships: its bundle is also its writer threads' entry.
+  const service = new ArchiveService(config, { env, log, ...(IN_PROCESS ? {} : { writerEntry }) });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await service.start();
@@ -204,7 +208,7 @@ runBench(async () => {
   const pg = await startPostgres();
   const children: ChildProcess[] = [];
   try {
-    const { simulator } = await bundle(dir);
+    const { simulator, server } = await bundle(dir);
 
     // ---------------------------------------------------------------- ingest vs a bare COPY
     if (!process.argv.includes('--corps-only')) {
@@ -219,7 +223,7 @@ runBench(async () => {
       const floor = await bareCopy(copyDb, info);
       const floorCpu = await cpuSince(c0, pg.url, copyDb, data, child.pid!);
       const c1 = cpuNow(data, child.pid!);
-      const service = await runService(ingestDb, info, [{ auth_corpid: info.auth_corpid, permanent_code: info.permanent_code }], 1);
+      const service = await runService(ingestDb, info, [{ auth_corpid: info.auth_corpid, permanent_code: info.permanent_code }], 1, server);
       const serviceCpu = await cpuSince(c1, pg.url, ingestDb, data, child.pid!);
       if (service.inserted !== floor.rows) throw new Error(`the service stored ${service.inserted} messages, the floor copied ${floor.rows}`);
       const cpu = (c: typeof floorCpu): string => `ms CPU (this process ${Math.round(c.self)}, PostgreSQL ${Math.round(c.pg)}, simulator ${Math.round(c.sim)})`;
@@ -240,7 +244,7 @@ runBench(async () => {
       children.push(child);
       const corps = ((await (await request(`${info.url}/_sim/corps`)).body.json()) as { corps: CorpInfo[] }).corps;
       const pg0 = postgresCpuMs(join(pg.dir, 'data'));
-      const run = await runService(await database(pg.url, "bench_corps"), info, corps, CONCURRENCY);
+      const run = await runService(await database(pg.url, "bench_corps"), info, corps, CONCURRENCY, server);
       const pgCpu = postgresCpuMs(join(pg.dir, 'data')) - pg0;
       const perCorpS = run.cpuMs / 1000 / corps.length;
       print('server.corps_wall_ms', Math.round(run.ms), `ms (${corps.length} corps × ${PER_CORP} messages, 30 ms latency, concurrency ${CONCURRENCY}, ${run.failures} failed runs retried)`);

@@ -11,6 +11,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { workerData } from 'node:worker_threads';
+import { isPgWriterInit, runPgWriter } from '../core/archive/pg/writerThread';
 import { startSimulator } from '../core/simulator/index';
 import { checkSecrets, loadConfig, type ServerConfig } from './config';
 import { ArchiveService } from './service';
@@ -125,7 +127,8 @@ async function main(): Promise<number> {
     }
   }
   config.listen = parseListen(args.listen) ?? config.listen;
-  const service = new ArchiveService(config, { env });
+  // This bundle is also the writer threads' entry (see the end of this file).
+  const service = new ArchiveService(config, { env, writerEntry: __filename });
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -150,12 +153,16 @@ async function main(): Promise<number> {
   return -1; // keeps running
 }
 
-main().then(
-  (code) => {
-    if (code >= 0) process.exit(code);
-  },
-  (error: unknown) => {
-    console.error(`wecom-archive-server: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+if (isPgWriterInit(workerData)) {
+  runPgWriter();
+} else {
+  main().then(
+    (code) => {
+      if (code >= 0) process.exit(code);
+    },
+    (error: unknown) => {
+      console.error(`wecom-archive-server: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );
+}

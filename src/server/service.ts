@@ -18,6 +18,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Pool, type ClientConfig } from 'pg';
 import { PgArchive } from '../core/archive/pg/archive';
+import { type PgWriter, PgWriterPool } from '../core/archive/pg/writerPool';
 import { migratePg } from '../core/archive/pg/schema';
 import { toPgText } from '../core/archive/pg/text';
 import { RETENTION_SECONDS } from '../core/archive/gaps';
@@ -105,6 +106,11 @@ export interface ServiceOptions {
   env?: NodeJS.ProcessEnv;
   log?: JsonLog;
   now?: () => number;
+  /**
+   * A bundle that runs the PostgreSQL writer thread (writerThread.ts): the service's own
+   * (main.ts passes it). Without it, pages are written on this thread, one step after reading.
+   */
+  writerEntry?: string;
 }
 
 const PAGE_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -116,6 +122,7 @@ export class ArchiveService {
   private readonly now: () => number;
   private readonly corps: CorpState[];
   private pool: Pool | undefined;
+  private readonly writers: PgWriterPool | undefined;
   private http: Server | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
@@ -152,6 +159,7 @@ export class ArchiveService {
     this.log = opts.log ?? new JsonLog();
     this.now = opts.now ?? Date.now;
     this.corps = config.corps.map((cfg) => ({ cfg, nextAt: 0, backoffMs: 0 }));
+    this.writers = opts.writerEntry ? new PgWriterPool(opts.writerEntry) : undefined;
   }
 
   private dbConfig(): ClientConfig {
@@ -164,6 +172,7 @@ export class ArchiveService {
   /** Migrates, listens, and starts syncing. */
   async start(): Promise<void> {
     const db = this.dbConfig();
+    this.writers?.warm(this.config.concurrency);
     this.pool = new Pool({ ...db, max: 2 });
     this.pool.on('error', (e) => this.log.log('warn', 'database connection error (metrics pool)', { error: e.message }));
     const client = await this.pool.connect();
@@ -582,12 +591,14 @@ export class ArchiveService {
     const corp = c.cfg.corpId;
     const interval = this.config.intervalSeconds * 1000;
     const ttl = this.config.leaseTtlSeconds * 1000;
-    let archive: PgArchive | undefined;
+    let archive: PgWriter | undefined;
     let client: WeComClient | undefined;
     try {
       const tokens = this.tokensOf(c);
       // Its commits NOTIFY every replica's event streams (the team API), this one's included.
-      archive = await PgArchive.open(this.dbConfig(), corp, { migrate: false, notify: true });
+      archive = this.writers
+        ? await this.writers.open(this.dbConfig(), corp, { notify: true })
+        : await PgArchive.open(this.dbConfig(), corp, { migrate: false, notify: true });
       client = new WeComClient({ tokenSource: tokens, ...(this.config.baseUrl ? { baseUrl: this.config.baseUrl } : {}), logger: this.log.forCorp(corp) });
       const wecom = client;
       const timed = {
@@ -653,6 +664,7 @@ export class ArchiveService {
       for (const c of this.corps) await (c.tokens as { close?(): Promise<void> } | undefined)?.close?.().catch(() => undefined);
       await this.suiteTokens?.close().catch(() => undefined);
       await this.pool?.end().catch(() => undefined);
+      await this.writers?.close();
       this.log.log('info', 'stopped');
     })();
     return this.stopping;

@@ -6,11 +6,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { MessageChannel, type MessagePort, type Transferable, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { ArchiveError, fromErrorData, SQLITE_MISSING_MESSAGE } from './errors';
-import { packPage, unpackMessage } from './packing';
+import { packPageInput, unpackMessage } from './packing';
+import { type StoreChannel, StoreCalls } from './storeCalls';
 import { RESOLVE_MAX } from './types';
-import type { HostToWorker, ListChatsQuery, OpArg, OpName, OpResult, RawRow, StoreRequest, WorkerInit, WorkerToHost } from './protocol';
+import type { HostToWorker, ListChatsQuery, OpArg, OpName, OpResult, RawRow, WorkerInit, WorkerToHost } from './protocol';
 import type {
   ApplyResult,
   ArchiveStats,
@@ -66,11 +67,9 @@ export interface Archive {
   close(): Promise<void>;
 }
 
+/** What the sync engine asks of an archive. */
+export type SyncTarget = Pick<Archive, 'applyPage' | 'commit' | 'syncState' | 'recordError' | 'acquireLease' | 'renewLease' | 'releaseLease'>;
 
-interface Pending {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-}
 
 function nodeHasSqlite(): boolean {
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
@@ -83,76 +82,41 @@ function toStored(row: RawRow): StoredMessage | undefined {
 }
 
 /**
- * Where store requests go and replies come from: the store worker itself (the host's archive), or
- * a MessagePort attached to it (the sync thread's archive, see `connectStore`). Both are handled by
- * the same worker, one request at a time, in the order each channel sent them.
+ * The `Archive` calls, posted to the store worker and answered by it: over the worker itself (the
+ * host's archive), or a MessagePort attached to it (the sync thread's archive, see `connectStore`).
+ * The worker handles both one request at a time, in the order each channel sent them.
  */
-interface StoreChannel {
-  postMessage(message: HostToWorker, transfer?: readonly Transferable[]): void;
-  on(event: 'message', listener: (message: WorkerToHost) => void): unknown;
-  ref(): void;
-  unref(): void;
-}
-
-/** The `Archive` calls, posted over a channel to the store worker and answered by it. */
 abstract class RemoteArchive implements Archive {
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
-  protected dead: ArchiveError | undefined;
+  private readonly calls: StoreCalls;
 
   constructor(
     readonly file: string,
-    private readonly channel: StoreChannel,
+    channel: StoreChannel,
   ) {
-    channel.on('message', (message: WorkerToHost) => {
-      if (message.type !== 'reply') return;
-      const p = this.pending.get(message.id);
-      if (!p) return;
-      this.pending.delete(message.id);
-      this.updateRef();
-      if (message.ok) p.resolve(message.value);
-      else p.reject(fromErrorData(message.error));
-    });
-    this.updateRef();
+    this.calls = new StoreCalls(channel);
+  }
+
+  protected get dead(): ArchiveError | undefined {
+    return this.calls.dead;
+  }
+
+  protected set dead(error: ArchiveError) {
+    this.calls.dead ??= error;
   }
 
   protected fail(error: ArchiveError): void {
-    this.dead ??= error;
-    for (const p of this.pending.values()) p.reject(error);
-    this.pending.clear();
-  }
-
-  /** The channel keeps Node (or the sync thread) alive only while a request is outstanding. */
-  private updateRef(): void {
-    if (this.pending.size > 0) this.channel.ref();
-    else this.channel.unref();
+    this.calls.fail(error);
   }
 
   protected call<K extends OpName>(op: K, arg: OpArg<K>): Promise<OpResult<K>> {
-    if (this.dead) return Promise.reject(this.dead);
-    const id = this.nextId++;
-    return new Promise<OpResult<K>>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.updateRef();
-      const request = { id, op, arg } as StoreRequest;
-      this.channel.postMessage(request);
-    });
+    return this.calls.call(op, arg);
   }
 
   async applyPage(p: PageInput): Promise<ApplyResult> {
     // Packing a page takes a few milliseconds: in a task of its own, so the event loop (shared by
     // every extension) gets a turn between reading a page and packing it. Calls stay in order.
     await yieldToLoop();
-    return this.call('applyPage', {
-      ...packPage(p.messages, p.texts),
-      nextCursor: p.nextCursor,
-      hasMore: p.hasMore,
-      now: p.now ?? Date.now(),
-      ...(p.lease ? { lease: p.lease } : {}),
-      ...(p.commit === false ? { commit: false } : {}),
-      ...(p.continues ? { continues: true } : {}),
-      ...(p.after !== undefined ? { after: p.after } : {}),
-    });
+    return this.call('applyPage', packPageInput(p));
   }
 
   commit(): Promise<ApplyResult> {

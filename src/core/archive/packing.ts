@@ -13,6 +13,8 @@
 import { depthAt, valueEnd } from '../wecom/jsonSpans';
 import type { ArchiveMessage, JsonObject, Party } from '../../shared/wire';
 import { parseMessage } from '../wecom/wire';
+import type { PackedPage } from './protocol';
+import type { PageInput } from './types';
 
 /** Stands in for the receiver list inside a stored raw text. A list is never the number 0. */
 const PLACEHOLDER = '"receiver_list":0';
@@ -140,6 +142,20 @@ export function packPage(messages: readonly ArchiveMessage[], texts?: readonly s
     page.cut[i] = receivers === undefined ? 0 : 1;
   }
   return page;
+}
+
+/** A page to store → the same page as it crosses to a store thread: packed, fields beside it. */
+export function packPageInput(p: PageInput): PackedPage {
+  return {
+    ...packPage(p.messages, p.texts),
+    nextCursor: p.nextCursor,
+    hasMore: p.hasMore,
+    now: p.now ?? Date.now(),
+    ...(p.lease ? { lease: p.lease } : {}),
+    ...(p.commit === false ? { commit: false } : {}),
+    ...(p.continues ? { continues: true } : {}),
+    ...(p.after !== undefined ? { after: p.after } : {}),
+  };
 }
 
 /** The stored raw text with its receiver list put back. */

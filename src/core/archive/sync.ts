@@ -27,7 +27,7 @@ import { CancelledError } from '../wecom/errors';
 import type { SyncPage, WeComClient } from '../wecom/client';
 import { type Clock, systemClock } from '../wecom/timing';
 import { SYNC_MAX_LIMIT } from '../../shared/wire';
-import type { Archive } from './archive';
+import type { SyncTarget } from './archive';
 import { Emitter } from './emitter';
 import { ArchiveError, type ProtocolRule, ServerProtocolError, SyncBusyError, recordableError } from './errors';
 import type { ChatKey } from './types';
@@ -118,7 +118,7 @@ export class SyncEngine {
   private active = false;
 
   constructor(
-    private readonly archive: Archive,
+    private readonly archive: SyncTarget,
     private readonly client: Syncer,
     private readonly options: SyncEngineOptions,
   ) {

@@ -20,8 +20,8 @@ import type { Archive } from '../archive';
 import { RESOLVE_MAX } from '../types';
 import { type ChatIdentity, chatIdentity } from '../chatKey';
 import { ArchiveError } from '../errors';
-import { joinRaw, packPage, parseReceivers, unpackMessage } from '../packing';
-import type { ListChatsQuery } from '../protocol';
+import { joinRaw, packPageInput, parseReceivers, unpackMessage } from '../packing';
+import type { ListChatsQuery, PackedPage } from '../protocol';
 import type {
   ApplyResult,
   ArchiveStats,
@@ -256,13 +256,18 @@ export class PgArchive implements Archive {
   // ---------------------------------------------------------------- writes
 
   applyPage(p: PageInput): Promise<ApplyResult> {
+    return this.applyPacked(packPageInput(p));
+  }
+
+  /** A page as it crosses from another thread (the service's writer thread, writerThread.ts). */
+  applyPacked(p: PackedPage): Promise<ApplyResult> {
     return this.serial(async () => {
       if (p.continues && !this.batch && this.batchLost) {
         throw new ArchiveError('BATCH_LOST', 'the pages before this one were rolled back; nothing after the last commit was kept');
       }
       if (!p.continues && this.batch) throw new ArchiveError('BAD_REQUEST', 'a batch of pages is still open: commit it first');
       if (!p.continues) this.batchLost = false;
-      const months = p.messages.map((m) => monthOf(m.sendTime));
+      const months = Array.from(p.sendTime, monthOf);
       await this.ensureMonths(months);
       if (!this.batch) {
         await this.client.query('BEGIN');
@@ -312,8 +317,8 @@ export class PgArchive implements Archive {
     return { inserted: batch.inserted, changedChats: [...batch.changed] };
   }
 
-  private async insertPage(p: PageInput, months: number[], batch: Batch): Promise<ApplyResult> {
-    const now = p.now ?? Date.now();
+  private async insertPage(p: PackedPage, months: number[], batch: Batch): Promise<ApplyResult> {
+    const now = p.now;
     if (p.lease) await this.assertLease(p.lease, now);
     if (p.after !== undefined) {
       const [row] = await this.q<{ cursor: string | null }>('SELECT cursor FROM sync_state WHERE corp_id = $1 FOR UPDATE', [this.corp]);
@@ -321,8 +326,7 @@ export class PgArchive implements Archive {
         throw new ArchiveError('OUT_OF_ORDER', 'this page does not follow the stored cursor (an earlier page was not stored); nothing was stored');
       }
     }
-    const packed = packPage(p.messages, p.texts);
-    const n = packed.msgid.length;
+    const n = p.msgid.length;
     // Columns of the rows to offer, first occurrence of each msgid in the page.
     const seen = new Set<string>();
     // Arrival order within a send_time: one sequence value numbers up to SEQ_STEP rows.
@@ -355,22 +359,22 @@ export class PgArchive implements Archive {
       return h;
     };
     for (let i = 0; i < n; i++) {
-      const id = packed.msgid[i]!;
+      const id = p.msgid[i]!;
       if (seen.has(id)) continue;
       seen.add(id);
-      const chatid = packed.chatid[i]!;
-      const senderPid = packed.sender[i]!;
-      const senderType = packed.senderType[i]!;
+      const chatid = p.chatid[i]!;
+      const senderPid = p.sender[i]!;
+      const senderType = p.senderType[i]!;
       let identity = chatid ? groups.get(chatid) : undefined;
       if (!identity) {
-        const peer = packed.peer[i]!;
-        identity = chatIdentity(chatid || undefined, { type: senderType, id: senderPid }, peer ? [{ type: packed.peerType[i]!, id: peer }] : []);
+        const peer = p.peer[i]!;
+        identity = chatIdentity(chatid || undefined, { type: senderType, id: senderPid }, peer ? [{ type: p.peerType[i]!, id: peer }] : []);
         if (chatid) groups.set(chatid, identity);
       }
       let r: Buffer | null = null;
-      const li = packed.receivers[i]!;
-      if (packed.cut[i] === 1 && li >= 0) {
-        const list = packed.receiverLists[li]!;
+      const li = p.receivers[i]!;
+      if (p.cut[i] === 1 && li >= 0) {
+        const list = p.receiverLists[li]!;
         let h = listHash.get(li);
         if (!h) {
           h = idHash(list);
@@ -383,17 +387,17 @@ export class PgArchive implements Archive {
       const o = index.length;
       const mk = idHash(id);
       const mkey = copyBytea(mk);
-      const time = copyNumber(packed.sendTime[i]!);
+      const time = copyNumber(p.sendTime[i]!);
       const seq = bases[Math.floor(o / SEQ_STEP)]! + (o % SEQ_STEP);
       const kcol = copyBytea(kh);
       mkeys.push(mk);
       monthCol.push(months[i]!);
-      timeCol.push(packed.sendTime[i]!);
+      timeCol.push(p.sendTime[i]!);
       seqCol.push(seq);
       rows.push(
-        `${corp}\t${months[i]!}\t${mkey}\t${kcol}\t${time}\t${seq}\t${copyNumber(packed.msgtype[i]!)}\t${copyBytea(hashOf(senderPid))}\t${r ? copyBytea(r) : COPY_NULL}\t${copyText(
+        `${corp}\t${months[i]!}\t${mkey}\t${kcol}\t${time}\t${seq}\t${copyNumber(p.msgtype[i]!)}\t${copyBytea(hashOf(senderPid))}\t${r ? copyBytea(r) : COPY_NULL}\t${copyText(
           toPgText(id),
-        )}\t${copyText(toPgText(packed.raw[i]!))}\n`,
+        )}\t${copyText(toPgText(p.raw[i]!))}\n`,
       );
       khash.push(kh);
       index.push(i);
@@ -431,7 +435,7 @@ export class PgArchive implements Archive {
         const i = index[o]!;
         const identity = identities[o]!;
         const key = identity.key;
-        const t = packed.sendTime[i]!;
+        const t = p.sendTime[i]!;
         inserted++;
         if (t > newest) newest = t;
         let d = batch.deltas.get(key);
@@ -454,18 +458,18 @@ export class PgArchive implements Archive {
         d.count++;
         if (t < d.first) d.first = t;
         if (t > d.last) d.last = t;
-        const type = packed.msgtype[i]!;
+        const type = p.msgtype[i]!;
         d.byType.set(type, (d.byType.get(type) ?? 0) + 1);
-        const kv = packed.keyVer[i]!;
+        const kv = p.keyVer[i]!;
         if (!Number.isNaN(kv)) d.keyVersions.add(kv);
-        const pid = packed.sender[i]!;
-        const senderType = packed.senderType[i]!;
+        const pid = p.sender[i]!;
+        const senderType = p.senderType[i]!;
         const s = d.senders.get(pid);
         if (s) s[1]++;
         else d.senders.set(pid, [senderType, 1]);
         d.partyTypes |= typeBit(senderType);
-        const li = packed.receivers[i]!;
-        if (identity.kind === 'group' && li >= 0) d.receiverLists.add(packed.receiverLists[li]!);
+        const li = p.receivers[i]!;
+        if (identity.kind === 'group' && li >= 0) d.receiverLists.add(p.receiverLists[li]!);
       }
     }
     await this.client.query(
