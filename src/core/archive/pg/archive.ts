@@ -39,6 +39,7 @@ import type {
 } from '../types';
 import { COPY_NULL, copyBytea, copyNumber, copyText } from './copyText';
 import { createPartitions, migratePg, monthOf, partitionName } from './schema';
+import { KEY_BYTES, keyAt, keysParam, numbersParam } from './packedParams';
 import { encodeNotice, STORED_CHANNEL } from './storedNotice';
 import { fromPgText, toPgText } from './text';
 
@@ -59,7 +60,7 @@ const MESSAGES_COPY = 'COPY messages (corp_id, month, mkey, khash, send_time, se
 /** 16 bytes of SHA-256 over the string's UTF-16 code units (lone surrogates included): row keys. */
 export function idHash(s: string): Buffer {
   // One-shot hash: a third of createHash's time for short ids (one per message).
-  return hash('sha256', Buffer.from(s, 'utf16le'), 'buffer').subarray(0, 16);
+  return hash('sha256', Buffer.from(s, 'utf16le'), 'buffer').subarray(0, KEY_BYTES);
 }
 
 function typeBit(type: number): number {
@@ -417,12 +418,13 @@ export class PgArchive implements Archive {
       // msgids first (the dedup); the answer names the rows it did not take (usually none).
       const skipped = await this.q<{ o: string }>(
         `WITH input AS (
-           SELECT * FROM unnest($2::bytea[], $3::int[], $4::float8[], $5::bigint[], $6::bytea[]) WITH ORDINALITY AS t(mkey, month, send_time, seq, khash, o)),
+           SELECT ${keyAt('$2::bytea', 't.o::int')} AS mkey, t.month, t.send_time, t.seq, ${keyAt('$6::bytea', 't.o::int')} AS khash, t.o
+           FROM unnest($3::int[], $4::float8[], $5::bigint[]) WITH ORDINALITY AS t(month, send_time, seq, o)),
          fresh AS (
            INSERT INTO msgids(corp_id, mkey, month, send_time, seq, khash)
            SELECT $1, mkey, month, send_time, seq, khash FROM input ON CONFLICT DO NOTHING RETURNING mkey)
          SELECT i.o - 1 AS o FROM input i WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.mkey = i.mkey)`,
-        [this.corp, mkeys, monthCol, timeCol, seqCol, khash],
+        [this.corp, keysParam(mkeys), numbersParam(monthCol), numbersParam(timeCol), numbersParam(seqCol), keysParam(khash)],
       );
       const notTaken = new Set(skipped.map((r) => Number(r.o)));
       const fresh = (o: number): boolean => !notTaken.has(o);
