@@ -37,6 +37,7 @@ import type {
   StoredMessage,
   SyncState,
 } from '../types';
+import { CopyRows } from './copyRows';
 import { COPY_NULL, copyBytea, copyNumber, copyText } from './copyText';
 import { createPartitions, migratePg, monthOf, partitionName } from './schema';
 import { KEY_BYTES, keyAt, keysParam, numbersParam } from './packedParams';
@@ -184,7 +185,7 @@ export class PgArchive implements Archive {
   }
 
   /** Runs `COPY … FROM STDIN` with the given lines. */
-  private copyIn(sql: string, lines: string): Promise<void> {
+  private copyIn(sql: string, lines: Buffer): Promise<void> {
     const copy = this.client.query(copyFrom(sql));
     return new Promise<void>((resolve, reject) => {
       copy.on('error', reject);
@@ -341,7 +342,9 @@ export class PgArchive implements Archive {
     const monthCol: number[] = [];
     const timeCol: number[] = [];
     const seqCol: number[] = [];
-    const rows: string[] = [];
+    let estimate = 0;
+    for (let i = 0; i < n; i++) estimate += p.raw[i]!.length + p.msgid[i]!.length + 200;
+    const rows = new CopyRows(estimate);
     const corp = copyText(this.corp);
     const khash: Buffer[] = [];
     const index: number[] = [];
@@ -395,11 +398,12 @@ export class PgArchive implements Archive {
       monthCol.push(months[i]!);
       timeCol.push(p.sendTime[i]!);
       seqCol.push(seq);
-      rows.push(
-        `${corp}\t${months[i]!}\t${mkey}\t${kcol}\t${time}\t${seq}\t${copyNumber(p.msgtype[i]!)}\t${copyBytea(hashOf(senderPid))}\t${r ? copyBytea(r) : COPY_NULL}\t${copyText(
-          toPgText(id),
-        )}\t${copyText(toPgText(p.raw[i]!))}\n`,
-      );
+      rows.add(`${corp}\t${months[i]!}\t${mkey}\t${kcol}\t${time}\t${seq}\t${copyNumber(p.msgtype[i]!)}\t${copyBytea(hashOf(senderPid))}\t${r ? copyBytea(r) : COPY_NULL}\t`);
+      rows.add(copyText(toPgText(id)));
+      rows.add('\t');
+      rows.add(copyText(toPgText(p.raw[i]!)));
+      rows.add('\n');
+      rows.endRow();
       khash.push(kh);
       index.push(i);
       identities.push(identity);
@@ -430,7 +434,7 @@ export class PgArchive implements Archive {
       const fresh = (o: number): boolean => !notTaken.has(o);
       // Then the partitioned rows of exactly the msgids it took.
       if (notTaken.size < index.length) {
-        await this.copyIn(MESSAGES_COPY, (notTaken.size === 0 ? rows : rows.filter((_, o) => fresh(o))).join(''));
+        await this.copyIn(MESSAGES_COPY, rows.payload(notTaken.size === 0 ? undefined : fresh));
       }
       for (let o = 0; o < index.length; o++) {
         if (!fresh(o)) continue;
