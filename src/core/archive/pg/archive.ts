@@ -49,6 +49,8 @@ const KIND_GROUP = 1;
 const KIND_SINGLE = 2;
 /** Sequence step (schema: message_seq INCREMENT BY 1024): one call numbers a whole page. */
 const SEQ_STEP = 1024;
+/** Sequence blocks reserved by one query: one round trip per 64 pages instead of one per page. */
+const SEQ_RESERVE = 64;
 /**
  * A page goes in in two statements. Its msgids first, as arrays of keys and numbers (nothing to
  * quote), by one INSERT … ON CONFLICT DO NOTHING into `msgids`, which keeps each msgid once and
@@ -85,6 +87,22 @@ interface ChatDelta {
   /** Receiver-list texts (groups): every party in them is a member. */
   receiverLists: Set<string>;
   partyTypes: number;
+}
+
+/** A page's rows encoded for its statements (PgArchive.prepare), first occurrence of each msgid. */
+interface PreparedPage {
+  months: number[];
+  mkeys: Buffer[];
+  monthCol: number[];
+  timeCol: number[];
+  seqCol: number[];
+  rows: CopyRows;
+  khash: Buffer[];
+  /** The page's message index of each row. */
+  index: number[];
+  identities: ChatIdentity[];
+  /** Hash of each receiver list the rows cut out, by the list's index in the page. */
+  lists: Map<number, Buffer>;
 }
 
 interface Batch {
@@ -132,6 +150,10 @@ export class PgArchive implements Archive {
   private readonly lists = new Set<string>();
   private readonly pendingLists = new Set<string>();
   private readonly receiverParties = new Map<string, Party[]>();
+  /** Sequence blocks reserved and not used yet, in order. */
+  private readonly seqBases: number[] = [];
+  /** Pages queued that could not be prepared when called (no sequence block): later ones wait too, so rows are numbered in arrival order. */
+  private deferred = 0;
 
   private constructor(
     private readonly client: Client,
@@ -263,21 +285,29 @@ export class PgArchive implements Archive {
 
   /** A page as it crosses from another thread (the service's writer thread, writerThread.ts). */
   applyPacked(p: PackedPage): Promise<ApplyResult> {
+    // Encoded now, while PostgreSQL still writes the pages queued before it (their statements are
+    // awaited in turn below), unless a page before it is still waiting for its numbers.
+    let prepared = this.deferred === 0 ? this.prepare(p) : undefined;
+    if (!prepared) this.deferred++;
     return this.serial(async () => {
+      if (!prepared) {
+        this.deferred--;
+        await this.reserveSeq(Math.ceil(p.msgid.length / SEQ_STEP));
+        prepared = this.prepare(p)!;
+      }
       if (p.continues && !this.batch && this.batchLost) {
         throw new ArchiveError('BATCH_LOST', 'the pages before this one were rolled back; nothing after the last commit was kept');
       }
       if (!p.continues && this.batch) throw new ArchiveError('BAD_REQUEST', 'a batch of pages is still open: commit it first');
       if (!p.continues) this.batchLost = false;
-      const months = Array.from(p.sendTime, monthOf);
-      await this.ensureMonths(months);
+      await this.ensureMonths(prepared.months);
       if (!this.batch) {
         await this.client.query('BEGIN');
         this.batch = { deltas: new Map(), inserted: 0, changed: new Set() };
       }
       let result: ApplyResult;
       try {
-        result = await this.insertPage(p, months, this.batch);
+        result = await this.insertPage(p, prepared, this.batch);
       } catch (error) {
         await this.rollback();
         throw error;
@@ -319,24 +349,20 @@ export class PgArchive implements Archive {
     return { inserted: batch.inserted, changedChats: [...batch.changed] };
   }
 
-  private async insertPage(p: PackedPage, months: number[], batch: Batch): Promise<ApplyResult> {
-    const now = p.now;
-    if (p.lease) await this.assertLease(p.lease, now);
-    if (p.after !== undefined) {
-      const [row] = await this.q<{ cursor: string | null }>('SELECT cursor FROM sync_state WHERE corp_id = $1 FOR UPDATE', [this.corp]);
-      if (fromPgText(row?.cursor ?? '') !== p.after) {
-        throw new ArchiveError('OUT_OF_ORDER', 'this page does not follow the stored cursor (an earlier page was not stored); nothing was stored');
-      }
-    }
+  /**
+   * A page's rows, encoded: keys hashed, msgid columns, COPY lines. Touches no connection, so it
+   * runs while earlier pages are being written; undefined when the sequence values it needs are
+   * not reserved yet (reserveSeq).
+   */
+  private prepare(p: PackedPage): PreparedPage | undefined {
     const n = p.msgid.length;
     // Columns of the rows to offer, first occurrence of each msgid in the page.
     const seen = new Set<string>();
     // Arrival order within a send_time: one sequence value numbers up to SEQ_STEP rows.
-    const bases: number[] = [];
-    for (let from = 0; from < n; from += SEQ_STEP) {
-      const [row] = await this.q<{ seq: string }>("SELECT nextval('message_seq') AS seq");
-      bases.push(Number(row!.seq));
-    }
+    const needed = Math.ceil(n / SEQ_STEP);
+    if (this.seqBases.length < needed) return undefined;
+    const bases = this.seqBases.splice(0, needed);
+    const months = Array.from(p.sendTime, monthOf);
     /** The page's msgid rows, by column; each row's `messages` line in COPY text. */
     const mkeys: Buffer[] = [];
     const monthCol: number[] = [];
@@ -350,8 +376,8 @@ export class PgArchive implements Archive {
     const index: number[] = [];
     const identities: ChatIdentity[] = [];
     const groups = new Map<string, ChatIdentity>();
-    const listHash = new Map<number, Buffer>();
-    const newLists = new Map<string, Buffer>();
+    /** Each receiver list this page cut out, by its index in the page, with its hash. */
+    const lists = new Map<number, Buffer>();
     // A page repeats its chats and senders: each hashed once.
     const hashes = new Map<string, Buffer>();
     const hashOf = (s: string): Buffer => {
@@ -378,12 +404,10 @@ export class PgArchive implements Archive {
       let r: Buffer | null = null;
       const li = p.receivers[i]!;
       if (p.cut[i] === 1 && li >= 0) {
-        const list = p.receiverLists[li]!;
-        let h = listHash.get(li);
+        let h = lists.get(li);
         if (!h) {
-          h = idHash(list);
-          listHash.set(li, h);
-          if (!this.lists.has(list) && !this.pendingLists.has(list)) newLists.set(list, h);
+          h = idHash(p.receiverLists[li]!);
+          lists.set(li, h);
         }
         r = h;
       }
@@ -407,6 +431,31 @@ export class PgArchive implements Archive {
       khash.push(kh);
       index.push(i);
       identities.push(identity);
+    }
+    return { months, mkeys, monthCol, timeCol, seqCol, rows, khash, index, identities, lists };
+  }
+
+  /** Reserves sequence blocks (SEQ_STEP rows each) until `needed` are at hand, SEQ_RESERVE at a time. */
+  private async reserveSeq(needed: number): Promise<void> {
+    if (this.seqBases.length >= needed) return;
+    const r = await this.q<{ seq: string }>("SELECT nextval('message_seq') AS seq FROM generate_series(1, $1)", [Math.max(needed, SEQ_RESERVE)]);
+    for (const row of r) this.seqBases.push(Number(row.seq));
+  }
+
+  private async insertPage(p: PackedPage, prepared: PreparedPage, batch: Batch): Promise<ApplyResult> {
+    const now = p.now;
+    if (p.lease) await this.assertLease(p.lease, now);
+    if (p.after !== undefined) {
+      const [row] = await this.q<{ cursor: string | null }>('SELECT cursor FROM sync_state WHERE corp_id = $1 FOR UPDATE', [this.corp]);
+      if (fromPgText(row?.cursor ?? '') !== p.after) {
+        throw new ArchiveError('OUT_OF_ORDER', 'this page does not follow the stored cursor (an earlier page was not stored); nothing was stored');
+      }
+    }
+    const { mkeys, monthCol, timeCol, seqCol, rows, khash, index, identities } = prepared;
+    const newLists = new Map<string, Buffer>();
+    for (const [li, h] of prepared.lists) {
+      const list = p.receiverLists[li]!;
+      if (!this.lists.has(list) && !this.pendingLists.has(list)) newLists.set(list, h);
     }
     if (newLists.size > 0) {
       await this.client.query(
