@@ -278,6 +278,22 @@ export function archiveContract(backend: string, factory: ArchiveFactory): void 
       }
     });
 
+    it('the newest message time counts the messages taken, and only their positive times', async () => {
+      const a = await factory.open('newest');
+      const at = (i: number, sendTime: number): ArchiveMessage => ({ ...message(i), sendTime });
+      try {
+        await a.applyPage({ messages: [at(1, 100), at(2, Number.NaN), at(3, -5)], nextCursor: 'n1', hasMore: true });
+        assert.equal((await a.syncState()).lastMessageTime, 100);
+        // ct-1 again, later: not taken, so its time does not count either.
+        await a.applyPage({ messages: [at(1, 500), at(4, 50), at(5, 0)], nextCursor: 'n2', hasMore: true, after: 'n1' });
+        assert.equal((await a.syncState()).lastMessageTime, 100);
+        await a.applyPage({ messages: [at(6, 100.5)], nextCursor: 'n3', hasMore: false, after: 'n2' });
+        assert.equal((await a.syncState()).lastMessageTime, 100.5);
+      } finally {
+        await a.close();
+      }
+    });
+
     it('a failing page takes the whole group back; later pages are refused by group and by cursor', async () => {
       const a = await factory.open('fail');
       try {

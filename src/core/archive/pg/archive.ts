@@ -49,6 +49,37 @@ const KIND_GROUP = 1;
 const KIND_SINGLE = 2;
 /** Sequence step (schema: message_seq INCREMENT BY 1024): one call numbers a whole page. */
 const SEQ_STEP = 1024;
+/**
+ * A page's statement: $1 corp, $2 its msgid keys and $6 their chat keys (keysParam), $3 months,
+ * $4 send times, $5 sequence numbers; $7 the lease's name, $8 its owner (null: no lease) and $9
+ * new expiry; $10 the cursor it must follow (null: any); $11 its next cursor, $12 the time.
+ * Renews the lease (a replica that lost it can never commit), locks and checks the stored cursor,
+ * takes the msgids (ON CONFLICT DO NOTHING: each once), and moves the cursor, the last success
+ * and the newest message time (of the rows taken; only positive times count, NaN never): nothing
+ * is taken or moved unless both checks pass. Answers the checks and the 0-based
+ * rows not taken.
+ */
+const PAGE_STATEMENT = `WITH lease AS (
+     UPDATE leases SET expires_at = $9 WHERE $8::text IS NOT NULL AND corp_id = $1 AND name = $7 AND owner = $8 RETURNING 1),
+   stored AS (SELECT cursor FROM sync_state WHERE corp_id = $1 FOR UPDATE),
+   checks AS (
+     SELECT ($8::text IS NULL OR EXISTS (SELECT 1 FROM lease)) AS leased,
+            ($10::text IS NULL OR COALESCE((SELECT cursor FROM stored), '') = $10) AS ordered),
+   input AS (
+     SELECT ${keyAt('$2::bytea', 't.o::int')} AS mkey, t.month, t.send_time, t.seq, ${keyAt('$6::bytea', 't.o::int')} AS khash, t.o
+     FROM unnest($3::int[], $4::float8[], $5::bigint[]) WITH ORDINALITY AS t(month, send_time, seq, o)),
+   fresh AS (
+     INSERT INTO msgids(corp_id, mkey, month, send_time, seq, khash)
+     SELECT $1, mkey, month, send_time, seq, khash FROM input WHERE (SELECT leased AND ordered FROM checks)
+     ON CONFLICT DO NOTHING RETURNING mkey, send_time),
+   moved AS (
+     UPDATE sync_state SET cursor = COALESCE(NULLIF($11, ''), cursor), last_success = $12, last_error = NULL, last_error_at = NULL,
+       last_message_time = GREATEST(COALESCE(last_message_time, 0),
+         COALESCE((SELECT max(send_time) FROM fresh WHERE send_time > 0 AND send_time <> 'NaN'::float8), 0))
+     WHERE corp_id = $1 AND (SELECT leased AND ordered FROM checks) RETURNING 1)
+ SELECT c.leased, c.ordered,
+   ARRAY(SELECT i.o - 1 FROM input i WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.mkey = i.mkey)) AS skipped
+ FROM checks c`;
 /** Sequence blocks reserved by one query: one round trip per 64 pages instead of one per page. */
 const SEQ_RESERVE = 64;
 /**
@@ -244,17 +275,6 @@ export class PgArchive implements Archive {
     }
   }
 
-  private async assertLease(lease: { owner: string; ttlMs: number }, now: number): Promise<void> {
-    // Renewed inside the page's transaction: a replica that lost its lease can never commit.
-    const r = await this.client.query('UPDATE leases SET expires_at = $3 WHERE corp_id = $1 AND name = $2 AND owner = $4', [
-      this.corp,
-      LEASE,
-      now + lease.ttlMs,
-      lease.owner,
-    ]);
-    if (r.rowCount === 0) throw new ArchiveError('LEASE_LOST', `the sync lease of ${lease.owner} was taken over by another process`);
-  }
-
   /**
    * Creates missing month partitions. DDL on `messages` waits for every transaction open on it,
    * this connection's too, so it runs outside the group: an open group is committed first (every
@@ -443,14 +463,6 @@ export class PgArchive implements Archive {
   }
 
   private async insertPage(p: PackedPage, prepared: PreparedPage, batch: Batch): Promise<ApplyResult> {
-    const now = p.now;
-    if (p.lease) await this.assertLease(p.lease, now);
-    if (p.after !== undefined) {
-      const [row] = await this.q<{ cursor: string | null }>('SELECT cursor FROM sync_state WHERE corp_id = $1 FOR UPDATE', [this.corp]);
-      if (fromPgText(row?.cursor ?? '') !== p.after) {
-        throw new ArchiveError('OUT_OF_ORDER', 'this page does not follow the stored cursor (an earlier page was not stored); nothing was stored');
-      }
-    }
     const { mkeys, monthCol, timeCol, seqCol, rows, khash, index, identities } = prepared;
     const newLists = new Map<string, Buffer>();
     for (const [li, h] of prepared.lists) {
@@ -464,22 +476,31 @@ export class PgArchive implements Archive {
       );
       for (const l of newLists.keys()) this.pendingLists.add(l);
     }
+    // One statement per page: the lease renewed, the stored cursor checked, the msgids taken (the
+    // dedup) and the cursor moved; each a round trip of its own before, which the writer and its
+    // backend spent waiting for each other. Its answer names the rows it did not take (usually none).
+    const [answer] = await this.q<{ leased: boolean; ordered: boolean; skipped: string[] }>(PAGE_STATEMENT, [
+      this.corp,
+      keysParam(mkeys),
+      numbersParam(monthCol),
+      numbersParam(timeCol),
+      numbersParam(seqCol),
+      keysParam(khash),
+      LEASE,
+      p.lease ? p.lease.owner : null,
+      p.lease ? p.now + p.lease.ttlMs : null,
+      p.after !== undefined ? toPgText(p.after) : null,
+      toPgText(p.nextCursor),
+      p.now,
+    ]);
+    if (!answer!.leased) throw new ArchiveError('LEASE_LOST', `the sync lease of ${p.lease!.owner} was taken over by another process`);
+    if (!answer!.ordered) {
+      throw new ArchiveError('OUT_OF_ORDER', 'this page does not follow the stored cursor (an earlier page was not stored); nothing was stored');
+    }
     let inserted = 0;
-    let newest = 0;
     const changed = new Set<string>();
     if (index.length > 0) {
-      // msgids first (the dedup); the answer names the rows it did not take (usually none).
-      const skipped = await this.q<{ o: string }>(
-        `WITH input AS (
-           SELECT ${keyAt('$2::bytea', 't.o::int')} AS mkey, t.month, t.send_time, t.seq, ${keyAt('$6::bytea', 't.o::int')} AS khash, t.o
-           FROM unnest($3::int[], $4::float8[], $5::bigint[]) WITH ORDINALITY AS t(month, send_time, seq, o)),
-         fresh AS (
-           INSERT INTO msgids(corp_id, mkey, month, send_time, seq, khash)
-           SELECT $1, mkey, month, send_time, seq, khash FROM input ON CONFLICT DO NOTHING RETURNING mkey)
-         SELECT i.o - 1 AS o FROM input i WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.mkey = i.mkey)`,
-        [this.corp, keysParam(mkeys), numbersParam(monthCol), numbersParam(timeCol), numbersParam(seqCol), keysParam(khash)],
-      );
-      const notTaken = new Set(skipped.map((r) => Number(r.o)));
+      const notTaken = new Set(answer!.skipped.map(Number));
       const fresh = (o: number): boolean => !notTaken.has(o);
       // Then the partitioned rows of exactly the msgids it took.
       if (notTaken.size < index.length) {
@@ -492,7 +513,6 @@ export class PgArchive implements Archive {
         const key = identity.key;
         const t = p.sendTime[i]!;
         inserted++;
-        if (t > newest) newest = t;
         let d = batch.deltas.get(key);
         if (!d) {
           d = {
@@ -527,11 +547,6 @@ export class PgArchive implements Archive {
         if (identity.kind === 'group' && li >= 0) d.receiverLists.add(p.receiverLists[li]!);
       }
     }
-    await this.client.query(
-      `UPDATE sync_state SET cursor = COALESCE(NULLIF($2, ''), cursor), last_success = $3, last_error = NULL, last_error_at = NULL,
-         last_message_time = GREATEST(COALESCE(last_message_time, 0), $4) WHERE corp_id = $1`,
-      [this.corp, toPgText(p.nextCursor), now, newest],
-    );
     batch.inserted += inserted;
     for (const k of changed) batch.changed.add(k);
     return { inserted, changedChats: [...changed] };
