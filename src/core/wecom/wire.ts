@@ -70,33 +70,40 @@ function usableMsgid(value: unknown): string | undefined {
   return msgid === undefined || msgid === '' ? undefined : msgid;
 }
 
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** One msg_list entry → ArchiveMessage, or undefined when it has no usable msgid. */
 export function parseMessage(value: unknown): ArchiveMessage | undefined {
   const msgid = usableMsgid(value);
   if (msgid === undefined || !isJsonObject(value)) return undefined;
   const sender = readParty(value.sender) ?? { type: 0, id: '' };
-  const receivers = Array.isArray(value.receiver_list)
-    ? value.receiver_list.map(readParty).filter((p): p is Party => p !== undefined)
-    : [];
+  const list = value.receiver_list;
+  const receivers: Party[] = [];
+  if (Array.isArray(list)) {
+    for (const entry of list) {
+      const party = readParty(entry);
+      if (party) receivers.push(party);
+    }
+  }
   const chatid = readString(value.chatid);
   const encryptInfo = isJsonObject(value.service_encrypt_info) ? value.service_encrypt_info : undefined;
   const encryptedSecretKey = readString(encryptInfo?.encrypted_secret_key);
   const publicKeyVer = readNumber(encryptInfo?.public_key_ver);
   const extra = isJsonObject(value.extra_info) ? value.extra_info : undefined;
   const callDuration = readNumber(extra?.call_duration);
-  return {
-    msgid,
-    sender,
-    receivers,
-    ...(chatid ? { chatid } : {}),
-    sendTime: readNumber(value.send_time) ?? 0,
-    // 0 is WeCom's own "unsupported type" value, so a missing msgtype falls into it.
-    msgtype: readNumber(value.msgtype) ?? 0,
-    ...(encryptedSecretKey ? { encryptedSecretKey } : {}),
-    ...(publicKeyVer !== undefined ? { publicKeyVer } : {}),
-    ...(callDuration !== undefined ? { callDuration } : {}),
-    raw: value,
-  };
+  // Built member by member, in this order, rather than with conditional spreads: a page reads a
+  // thousand of these, and every spread was a runtime call and a temporary object (about half
+  // of reading a page).
+  const message: Writable<ArchiveMessage> = { msgid, sender, receivers } as Writable<ArchiveMessage>;
+  if (chatid) message.chatid = chatid;
+  message.sendTime = readNumber(value.send_time) ?? 0;
+  // 0 is WeCom's own "unsupported type" value, so a missing msgtype falls into it.
+  message.msgtype = readNumber(value.msgtype) ?? 0;
+  if (encryptedSecretKey) message.encryptedSecretKey = encryptedSecretKey;
+  if (publicKeyVer !== undefined) message.publicKeyVer = publicKeyVer;
+  if (callDuration !== undefined) message.callDuration = callDuration;
+  message.raw = value;
+  return message;
 }
 
 /** The text of each msg_list entry, when `text` (the reply JSON.parse accepted) splits cleanly. */
