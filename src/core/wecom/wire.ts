@@ -70,8 +70,6 @@ function usableMsgid(value: unknown): string | undefined {
   return msgid === undefined || msgid === '' ? undefined : msgid;
 }
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
-
 /** One msg_list entry → ArchiveMessage, or undefined when it has no usable msgid. */
 export function parseMessage(value: unknown): ArchiveMessage | undefined {
   const msgid = usableMsgid(value);
@@ -94,7 +92,7 @@ export function parseMessage(value: unknown): ArchiveMessage | undefined {
   // Built member by member, in this order, rather than with conditional spreads: a page reads a
   // thousand of these, and every spread was a runtime call and a temporary object (about half
   // of reading a page).
-  const message: Writable<ArchiveMessage> = { msgid, sender, receivers } as Writable<ArchiveMessage>;
+  const message: { -readonly [K in keyof ArchiveMessage]?: ArchiveMessage[K] } = { msgid, sender, receivers };
   if (chatid) message.chatid = chatid;
   message.sendTime = readNumber(value.send_time) ?? 0;
   // 0 is WeCom's own "unsupported type" value, so a missing msgtype falls into it.
@@ -103,7 +101,7 @@ export function parseMessage(value: unknown): ArchiveMessage | undefined {
   if (publicKeyVer !== undefined) message.publicKeyVer = publicKeyVer;
   if (callDuration !== undefined) message.callDuration = callDuration;
   message.raw = value;
-  return message;
+  return message as ArchiveMessage;
 }
 
 /** The text of each msg_list entry, when `text` (the reply JSON.parse accepted) splits cleanly. */
