@@ -104,9 +104,13 @@ export function parseMessage(value: unknown): ArchiveMessage | undefined {
   return message as ArchiveMessage;
 }
 
-/** The text of each msg_list entry, when `text` (the reply JSON.parse accepted) splits cleanly. */
-function entryTexts(text: string | undefined, count: number): string[] | undefined {
+/**
+ * The text of each msg_list entry: given already (the reply was decoded in pieces), or split out
+ * of `text` (the reply JSON.parse accepted) when it splits cleanly.
+ */
+function entryTexts(text: string | readonly string[] | undefined, count: number): readonly string[] | undefined {
   if (text === undefined) return undefined;
+  if (typeof text !== 'string') return text.length === count ? text : undefined;
   const spans = memberElementSpans(text, 'msg_list');
   if (!spans || spans.length !== count) return undefined;
   return spans.map(([start, end]) => text.slice(start, end));
@@ -141,8 +145,11 @@ export function parseSyncHead(json: unknown): ParseResult<SyncReplyHead> {
   return { ok: true, value: { nextCursor: readString(json.next_cursor) ?? '', hasMore: readHasMore(json.has_more), entries: list.length, skipped, list } };
 }
 
-/** The messages of msg_list (and their texts as received, when `text` is the reply and splits cleanly). Never fails. */
-export function readSyncEntries(list: readonly unknown[], text?: string): Pick<SyncPageData, 'messages' | 'texts' | 'skipped'> {
+/**
+ * The messages of msg_list (and their texts as received, when `text` is the reply and splits
+ * cleanly, or is the entries' texts already). Never fails.
+ */
+export function readSyncEntries(list: readonly unknown[], text?: string | readonly string[]): Pick<SyncPageData, 'messages' | 'texts' | 'skipped'> {
   const all = entryTexts(text, list.length);
   const messages: ArchiveMessage[] = [];
   const texts: string[] = [];
