@@ -220,19 +220,27 @@ export class SyncEngine {
     // fails (BATCH_LOST, OUT_OF_ORDER), which is the first failure's echo, not news.
     type Group = NonNullable<typeof group>;
     const store = (page: SyncPage, after: string, into: Group, commit: boolean, continues: boolean): Promise<void> => {
+      // Let go once handed over: the closures below share one scope, which would otherwise keep
+      // the reply (its text and parsed entries, megabytes) alive until the store answers, pages
+      // later, so that it outlives the young generation and costs major collections.
+      let held: SyncPage | undefined = page;
       // In a task of its own: the next page's request (sent just before) goes out before this
       // page's messages are read and packed. Pages still reach the archive in order (FIFO).
-      const applied = yieldToLoop().then(() => this.archive.applyPage({
-        after,
-        messages: page.messages,
-        ...(page.texts ? { texts: page.texts } : {}),
-        nextCursor: page.nextCursor,
-        hasMore: page.hasMore,
-        now: this.clock.now(),
-        lease,
-        commit,
-        continues,
-      }));
+      const applied = yieldToLoop().then(() => {
+        const taken = held!;
+        held = undefined;
+        return this.archive.applyPage({
+          after,
+          messages: taken.messages,
+          ...(taken.texts ? { texts: taken.texts } : {}),
+          nextCursor: taken.nextCursor,
+          hasMore: taken.hasMore,
+          now: this.clock.now(),
+          lease,
+          commit,
+          continues,
+        });
+      });
       const done = applied.then((result) => {
         pages++;
         inserted += result.inserted;

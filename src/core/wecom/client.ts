@@ -21,7 +21,8 @@ import { redactSecrets, redactUrl } from './redact';
 import { validateSearchRequest, validateSyncRequest } from '../../shared/rules';
 import { backoffDelay, type Clock, realSleep, type Sleep, systemClock } from './timing';
 import type { TokenSource } from './tokens';
-import { HttpTransport } from './transport';
+import { type HttpRequest, HttpTransport } from './transport';
+import { decodeSyncBody } from './syncBody';
 import { checkSecureUrl, DEFAULT_BASE_URL } from './urls';
 import { type ArchiveMessage, type ParseResult, SEARCH_DEFAULT_LIMIT, type SearchMsgRequest, SYNC_DEFAULT_LIMIT, type SyncMsgRequest, type SyncPageData } from '../../shared/wire';
 import { parseEnvelope, parseSearchReply, parseSyncHead, readSyncEntries, type SyncReplyHead } from './wire';
@@ -90,7 +91,8 @@ class LazySyncPage implements SyncPage {
 
   constructor(
     private readonly head: SyncReplyHead,
-    private readonly text: string,
+    /** The reply as received, or each entry's text when it was decoded in pieces. */
+    private readonly text: string | readonly string[],
     readonly limitUsed: number,
   ) {
     this.nextCursor = head.nextCursor;
@@ -128,7 +130,10 @@ interface CallSpec<T> {
   /** The body; `limit` is rewritten when 301058 asks for smaller pages. */
   readonly body: { limit?: number };
   readonly defaultLimit: number;
-  readonly parse: (json: unknown, text: string) => ParseResult<T>;
+  /** `text`: the body as received, or each msg_list entry's text when `split` split it. */
+  readonly parse: (json: unknown, text: string | readonly string[]) => ParseResult<T>;
+  /** Decode the body from its bytes in pieces (decodeSyncBody) rather than whole. */
+  readonly split?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -195,6 +200,7 @@ export class WeComClient {
         const head = parseSyncHead(json);
         return head.ok ? { ok: true, value: { head: head.value, text } } : head;
       },
+      split: true,
       ...(signal ? { signal } : {}),
     });
     if (value.head.skipped > 0) this.logger.warn(`sync_msg: dropped ${value.head.skipped} msg_list entries without a msgid`);
@@ -317,14 +323,15 @@ export class WeComClient {
     url.searchParams.set('access_token', token);
     const shown = redactUrl(url.href);
     this.logger.debug(`POST ${shown} limit=${spec.body.limit ?? spec.defaultLimit} (attempt ${attempt})`);
-    const reply = await this.transport.send({
+    const request = {
       method: 'POST',
       url,
       body: spec.body,
       timeoutMs: this.timeoutMs,
       what: spec.api,
       ...(spec.signal ? { signal: spec.signal } : {}),
-    });
+    } as const;
+    const reply = spec.split ? await this.sendSplit(request) : await this.transport.send(request);
     const envelope = parseEnvelope(reply.json);
     if (!envelope.ok) throw new BadResponseError('shape', `${spec.api}: ${envelope.problem}`);
     const { errcode, errmsg } = envelope.value;
@@ -336,6 +343,12 @@ export class WeComClient {
     const parsed = spec.parse(reply.json, reply.text);
     if (!parsed.ok) throw new BadResponseError('shape', `${spec.api}: ${parsed.problem}`);
     return parsed.value;
+  }
+
+  /** `transport.send`, the body decoded in pieces (see syncBody.ts). */
+  private async sendSplit(request: HttpRequest): Promise<{ json: unknown; text: string | readonly string[]; status: number; elapsedMs: number; route: string }> {
+    const { bytes, ...rest } = await this.transport.sendForBytes(request);
+    return { ...rest, ...decodeSyncBody(bytes, request.what) };
   }
 
   private toWeComError(error: unknown): WeComError {

@@ -43,6 +43,14 @@ export interface HttpReply {
   readonly route: string;
 }
 
+/** A reply's body as received, undecoded (see sendForBytes). */
+export interface HttpBytesReply {
+  readonly status: number;
+  readonly bytes: Buffer;
+  readonly elapsedMs: number;
+  readonly route: string;
+}
+
 const RETRYABLE_CODES = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
@@ -76,6 +84,8 @@ export function mapNetworkError(error: unknown, timeoutMs: number, what: string)
   if (code && RETRYABLE_CODES.has(code)) return new NetworkError(code, errorText(error), true, { cause: error });
   return new NetworkError(code, errorText(error), false, { cause: error });
 }
+
+type ResponseBody = Awaited<ReturnType<typeof request>>['body'];
 
 export class HttpTransport {
   private readonly options: TransportOptions;
@@ -128,6 +138,30 @@ export class HttpTransport {
   }
 
   async send(req: HttpRequest): Promise<HttpReply> {
+    const { status, body: text, elapsedMs, route } = await this.exchange(req, (body) => body.text());
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new BadResponseError('json', `${req.what} did not return valid JSON (${text.length} bytes)`);
+    }
+    return { status, json, text, elapsedMs, route };
+  }
+
+  /**
+   * The exchange of `send`, the body left undecoded (a 2xx status checked, nothing else): the
+   * caller decodes it, e.g. in pieces (see jsonByteSpans.ts).
+   */
+  async sendForBytes(req: HttpRequest): Promise<HttpBytesReply> {
+    const { status, body, elapsedMs, route } = await this.exchange(req, async (b) => Buffer.from(await b.arrayBuffer()));
+    return { status, bytes: body, elapsedMs, route };
+  }
+
+  /** One request; the body read by `read`. Throws typed errors only; non-2xx is BadResponseError. */
+  private async exchange<T>(
+    req: HttpRequest,
+    read: (body: ResponseBody) => Promise<T>,
+  ): Promise<{ status: number; body: T; elapsedMs: number; route: string }> {
     if (this.closed) throw new NetworkError('CLOSED', 'the client was closed', false);
     if (req.signal?.aborted) throw new CancelledError();
     const { dispatcher, route } = this.dispatcherFor(req.url);
@@ -141,27 +175,27 @@ export class HttpTransport {
     req.signal?.addEventListener('abort', onAbort, { once: true });
     const started = performance.now();
     let status: number;
-    let text: string;
+    let body: T;
     try {
       const headers: Record<string, string> = {
         accept: 'application/json',
         'user-agent': this.options.userAgent ?? 'wecom-chat-archive',
         ...req.headers,
       };
-      let body: string | undefined;
+      let payload: string | undefined;
       if (req.body !== undefined) {
-        body = JSON.stringify(req.body);
+        payload = JSON.stringify(req.body);
         headers['content-type'] = 'application/json; charset=utf-8';
       }
       const response = await request(req.url, {
         method: req.method,
         headers,
-        body,
+        body: payload,
         dispatcher,
         signal: controller.signal,
       });
       status = response.statusCode;
-      text = await response.body.text();
+      body = await read(response.body);
     } catch (error) {
       if (req.signal?.aborted) throw new CancelledError();
       if (timedOut) throw new TimeoutError(req.timeoutMs, req.what);
@@ -174,13 +208,7 @@ export class HttpTransport {
     if (status < 200 || status >= 300) {
       throw new BadResponseError('http', `HTTP ${status} from ${req.what}`, status);
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new BadResponseError('json', `${req.what} did not return valid JSON (${text.length} bytes)`);
-    }
-    return { status, json, text, elapsedMs, route };
+    return { status, body, elapsedMs, route };
   }
 
   async close(): Promise<void> {

@@ -176,6 +176,10 @@ describe('WeComClient: retries', () => {
     assert.equal(server.requests.length, 2);
     const b = await setup(() => ({ raw: '<html>' }), { retry: { maxAttempts: 2 } });
     await assert.rejects(b.client.syncMsg({}), (e: unknown) => e instanceof BadResponseError && e.reason === 'json');
+    // A reply that splits into its entries (decoded in pieces), one of them malformed.
+    const c = await setup((_r, i) => (i === 0 ? { raw: '{"errcode":0,"has_more":false,"msg_list":[{"msgid":"a"},{"msgid":"b",}]}' } : ok()));
+    await c.client.syncMsg({});
+    assert.equal(c.server.requests.length, 2);
   });
 
   it('a reply slower than the timeout is a TimeoutError, retried', async () => {

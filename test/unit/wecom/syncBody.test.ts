@@ -1,0 +1,98 @@
+/**
+ * A sync_msg body decoded in pieces (syncBody.ts, jsonByteSpans.ts) must be what decoding it whole
+ * and JSON.parse give: the same values, each entry's text exactly as received, and the same
+ * refusal (BadResponseError 'json') for a body JSON.parse refuses, on hand-picked traps and on
+ * generated replies.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { mulberry32 } from '../../../src/core/simulator/prng';
+import { BadResponseError } from '../../../src/core/wecom/errors';
+import { memberArrayOf } from '../../../src/core/wecom/jsonByteSpans';
+import { memberElementSpans } from '../../../src/core/wecom/jsonSpans';
+import { decodeSyncBody } from '../../../src/core/wecom/syncBody';
+
+const TRICKY = ['', 'a"b', 'back\\slash', 'end\\', '\\"', '}{][,:', '"msg_list":[', '中文', '😀', '\u2028', 'tab\tnl\n', '\\\\"'];
+
+function randomValue(rand: () => number, depth: number): unknown {
+  const r = rand();
+  if (depth > 3 || r < 0.3) {
+    const pick = rand();
+    if (pick < 0.3) return TRICKY[Math.floor(rand() * TRICKY.length)];
+    if (pick < 0.5) return Math.floor(rand() * 1e6) - 5e5;
+    if (pick < 0.6) return rand() * 100;
+    if (pick < 0.7) return null;
+    return rand() < 0.5;
+  }
+  if (r < 0.65) return Array.from({ length: Math.floor(rand() * 4) }, () => randomValue(rand, depth + 1));
+  const obj: Record<string, unknown> = {};
+  for (let i = Math.floor(rand() * 5); i > 0; i--) obj[`${TRICKY[Math.floor(rand() * TRICKY.length)]}k${i}`] = randomValue(rand, depth + 1);
+  return obj;
+}
+
+function reply(rand: () => number): string {
+  const msgList = Array.from({ length: Math.floor(rand() * 6) }, () => randomValue(rand, 1));
+  const value = { errcode: 0, errmsg: 'ok', pad: randomValue(rand, 2), msg_list: msgList, has_more: rand() < 0.5, next_cursor: TRICKY[Math.floor(rand() * TRICKY.length)] };
+  return rand() < 0.5 ? JSON.stringify(value) : JSON.stringify(value, null, rand() < 0.5 ? 2 : '\t');
+}
+
+/** What the client did before: the whole body decoded, parsed, and split into entry texts. */
+function whole(text: string): { json: unknown; entries: string[] | undefined } {
+  return { json: JSON.parse(text) as unknown, entries: memberElementSpans(text, 'msg_list')?.map(([s, e]) => text.slice(s, e)) };
+}
+
+function refused(bytes: Buffer): void {
+  assert.throws(() => decodeSyncBody(bytes, 'sync_msg'), (e: unknown) => e instanceof BadResponseError && e.reason === 'json');
+}
+
+describe('syncBody: a sync_msg body decoded in pieces', () => {
+  it('gives what decoding it whole gives, on generated replies (non-ASCII, escapes, whitespace)', () => {
+    const rand = mulberry32(18);
+    for (let i = 0; i < 400; i++) {
+      const text = reply(rand);
+      const body = decodeSyncBody(Buffer.from(text), 'sync_msg');
+      const expected = whole(text);
+      assert.deepEqual(body.json, expected.json, text);
+      assert.deepEqual(body.text, expected.entries, text);
+    }
+  });
+
+  it('refuses what JSON.parse refuses, between, inside and after the entries', () => {
+    for (const text of [
+      '{"errcode":0,"msg_list":[{"a":1},]}',
+      '{"errcode":0,"msg_list":[1 2]}',
+      '{"errcode":0,"msg_list":[{"a":}]}',
+      '{"errcode":0,"msg_list":[{"a":1}]} x',
+      '{"errcode":0,"msg_list":[{"a":1}],}',
+      '{"errcode":0 "msg_list":[]}',
+      '{"errcode":0,"msg_list":[tru]}',
+      '{"errcode":0,"msg_list":["\u0001"]}',
+      '{"errcode":0,"msg_list":[{"a":1}',
+    ]) {
+      assert.throws(() => JSON.parse(text), text);
+      refused(Buffer.from(text));
+    }
+  });
+
+  it('decodes whole what it cannot split: a member found twice, an escaped key, a list that is no array', () => {
+    for (const text of ['{"msg_list":[1],"msg_list":[{"b":2}]}', '{"msg\\u005flist":[{"a":1}]}', '{"errcode":0,"msg_list":{"a":[1]}}', '{"errcode":0}', '[1,2]']) {
+      assert.equal(memberArrayOf(Buffer.from(text), 'msg_list'), undefined, text);
+      const body = decodeSyncBody(Buffer.from(text), 'sync_msg');
+      assert.deepEqual(body.json, JSON.parse(text));
+      assert.equal(body.text, text);
+    }
+  });
+
+  it('drops a byte order mark, and decodes broken UTF-8 inside an entry as the whole body would', () => {
+    const text = '{"errcode":0,"msg_list":[{"msgid":"a","c":"中"}]}';
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]);
+    assert.deepEqual(decodeSyncBody(bom, 'sync_msg').json, JSON.parse(text));
+    const broken = Buffer.from(text);
+    const at = broken.indexOf(Buffer.from('中'));
+    const cut = Buffer.concat([broken.subarray(0, at + 1), broken.subarray(at + 3)]); // a lone lead byte
+    const decoded = cut.toString('utf8');
+    const body = decodeSyncBody(cut, 'sync_msg');
+    assert.deepEqual(body.json, JSON.parse(decoded));
+    assert.deepEqual(body.text, whole(decoded).entries);
+  });
+});
