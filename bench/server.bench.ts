@@ -2,10 +2,11 @@
  * The archive service on PostgreSQL (a throwaway cluster, scripts/postgres.mjs). One figure a line.
  *
  *   server.ingest_ratio_vs_copy  N messages of one corp synced by the service (ArchiveService:
- *                                SyncEngine → PgArchive, limit 1000, group commits, the lease) ÷ a
+ *                                SyncEngine → PgArchive on its writer thread, limit 1000, group commits, the lease) ÷ a
  *                                bare loop that fetches the same pages from the same simulator
  *                                (undici, JSON.parse) and COPYs one row per message (corp, msgid,
  *                                send_time, the message's text) into an index-free table. Goal <= 1.5.
+ *                                The two alternate PAIRS times; each side's fastest run counts.
  *   server.ingest_cpu_ratio_vs_copy  the same two runs by CPU time (this process + PostgreSQL + the
  *                                simulator), which other work on a shared machine disturbs far less
  *                                than wall time: the figure to compare builds with on a busy machine.
@@ -35,6 +36,8 @@ const QUICK = process.argv.includes('--quick');
 const MESSAGES = QUICK ? 100_000 : 1_000_000;
 const PER_CORP = QUICK ? 2_000 : 5_000;
 const CORPS = 20;
+/** Floor and ingest alternate this many times; each side's fastest run is compared. */
+const PAIRS = 2;
 const INTERVAL_S = 300;
 /** The service default. */
 const CONCURRENCY = 4;
@@ -217,22 +220,32 @@ runBench(async () => {
       ]);
       children.push(child);
       const data = join(pg.dir, 'data');
-      const copyDb = await database(pg.url, 'bench_copy');
-      const ingestDb = await database(pg.url, 'bench_ingest');
-      const c0 = cpuNow(data, child.pid!);
-      const floor = await bareCopy(copyDb, info);
-      const floorCpu = await cpuSince(c0, pg.url, copyDb, data, child.pid!);
-      const c1 = cpuNow(data, child.pid!);
-      const service = await runService(ingestDb, info, [{ auth_corpid: info.auth_corpid, permanent_code: info.permanent_code }], 1, server);
-      const serviceCpu = await cpuSince(c1, pg.url, ingestDb, data, child.pid!);
-      if (service.inserted !== floor.rows) throw new Error(`the service stored ${service.inserted} messages, the floor copied ${floor.rows}`);
-      const cpu = (c: typeof floorCpu): string => `ms CPU (this process ${Math.round(c.self)}, PostgreSQL ${Math.round(c.pg)}, simulator ${Math.round(c.sim)})`;
-      print('server.ingest_ms', Math.round(service.ms), `ms (${service.inserted} messages)`);
-      print('server.copy_floor_ms', Math.round(floor.ms), 'ms');
+      const corp = [{ auth_corpid: info.auth_corpid, permanent_code: info.permanent_code }];
+      const floors: { ms: number; cpu: Awaited<ReturnType<typeof cpuSince>> }[] = [];
+      const ingests: { ms: number; cpu: Awaited<ReturnType<typeof cpuSince>>; inserted: number }[] = [];
+      for (let pair = 0; pair < PAIRS; pair++) {
+        const copyDb = await database(pg.url, `bench_copy_${pair}`);
+        const ingestDb = await database(pg.url, `bench_ingest_${pair}`);
+        const c0 = cpuNow(data, child.pid!);
+        const floor = await bareCopy(copyDb, info);
+        floors.push({ ms: floor.ms, cpu: await cpuSince(c0, pg.url, copyDb, data, child.pid!) });
+        const c1 = cpuNow(data, child.pid!);
+        const service = await runService(ingestDb, info, corp, 1, server);
+        ingests.push({ ms: service.ms, cpu: await cpuSince(c1, pg.url, ingestDb, data, child.pid!), inserted: service.inserted });
+        if (service.inserted !== floor.rows) throw new Error(`the service stored ${service.inserted} messages, the floor copied ${floor.rows}`);
+      }
+      // Each side's fastest run: on a shared machine other work only ever adds time.
+      const fastest = <T extends { ms: number }>(runs: T[]): T => runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+      const floor = fastest(floors);
+      const service = fastest(ingests);
+      const all = (runs: { ms: number }[]): string => runs.map((r) => Math.round(r.ms)).join(', ');
+      const cpu = (c: typeof floor.cpu): string => `ms CPU (this process ${Math.round(c.self)}, PostgreSQL ${Math.round(c.pg)}, simulator ${Math.round(c.sim)})`;
+      print('server.ingest_ms', Math.round(service.ms), `ms (${service.inserted} messages; fastest of ${all(ingests)})`);
+      print('server.copy_floor_ms', Math.round(floor.ms), `ms (fastest of ${all(floors)})`);
       print('server.ingest_ratio_vs_copy', service.ms / floor.ms, 'x (goal <= 1.5)');
-      print('server.ingest_cpu_ms', Math.round(serviceCpu.total), cpu(serviceCpu));
-      print('server.copy_floor_cpu_ms', Math.round(floorCpu.total), cpu(floorCpu));
-      print('server.ingest_cpu_ratio_vs_copy', serviceCpu.total / floorCpu.total, 'x');
+      print('server.ingest_cpu_ms', Math.round(service.cpu.total), cpu(service.cpu));
+      print('server.copy_floor_cpu_ms', Math.round(floor.cpu.total), cpu(floor.cpu));
+      print('server.ingest_cpu_ratio_vs_copy', service.cpu.total / floor.cpu.total, 'x');
       child.kill('SIGTERM');
     }
 
