@@ -56,8 +56,7 @@ const SEQ_STEP = 1024;
  * Renews the lease (a replica that lost it can never commit), locks and checks the stored cursor,
  * takes the msgids (ON CONFLICT DO NOTHING: each once), and moves the cursor, the last success
  * and the newest message time (of the rows taken; only positive times count, NaN never): nothing
- * is taken or moved unless both checks pass. Answers the checks and the 0-based
- * rows not taken.
+ * is taken or moved unless both checks pass. Answers the checks and the 0-based rows not taken.
  */
 const PAGE_STATEMENT = `WITH lease AS (
      UPDATE leases SET expires_at = $9 WHERE $8::text IS NOT NULL AND corp_id = $1 AND name = $7 AND owner = $8 RETURNING 1),
@@ -83,10 +82,10 @@ const PAGE_STATEMENT = `WITH lease AS (
 /** Sequence blocks reserved by one query: one round trip per 64 pages instead of one per page. */
 const SEQ_RESERVE = 64;
 /**
- * A page goes in in two statements. Its msgids first, as arrays of keys and numbers (nothing to
- * quote), by one INSERT … ON CONFLICT DO NOTHING into `msgids`, which keeps each msgid once and
- * names the rows it did not take; then exactly the rows it took, raw text and all, by COPY into
- * `messages`, in the same transaction. COPY writes rows in batches and its text needs no quoting
+ * A page goes in in two statements. Its msgids first, as one byte string of keys and arrays of
+ * numbers (nothing to quote), by PAGE_STATEMENT's INSERT … ON CONFLICT DO NOTHING into `msgids`,
+ * which keeps each msgid once and names the rows it did not take; then exactly the rows it took,
+ * raw text and all, by COPY into `messages`, in the same transaction. COPY writes rows in batches and its text needs no quoting
  * or array parsing: the costliest parts of sending the raw texts as array parameters.
  */
 const MESSAGES_COPY = 'COPY messages (corp_id, month, mkey, khash, send_time, seq, msgtype, sender, rhash, msgid, raw) FROM STDIN';
