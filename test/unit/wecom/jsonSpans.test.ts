@@ -7,29 +7,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { mulberry32 } from '../../../src/core/simulator/prng';
 import { depthAt, memberElementSpans, valueEnd } from '../../../src/core/wecom/jsonSpans';
+import { randomJson, serializeJson } from './randomJson';
 
 const TRICKY = ['', 'a"b', 'back\\slash', 'end\\', '\\"', '}{][,:', '"receiver_list":[', '中文', '\u2028', 'tab\tnl\n', '\\\\"'];
-
-function randomValue(rand: () => number, depth: number): unknown {
-  const r = rand();
-  if (depth > 3 || r < 0.3) {
-    const pick = rand();
-    if (pick < 0.3) return TRICKY[Math.floor(rand() * TRICKY.length)];
-    if (pick < 0.5) return Math.floor(rand() * 1e6) - 5e5;
-    if (pick < 0.6) return rand() * 100;
-    if (pick < 0.7) return null;
-    return rand() < 0.5;
-  }
-  if (r < 0.65) return Array.from({ length: Math.floor(rand() * 4) }, () => randomValue(rand, depth + 1));
-  const obj: Record<string, unknown> = {};
-  for (let i = Math.floor(rand() * 5); i > 0; i--) obj[`${TRICKY[Math.floor(rand() * TRICKY.length)]}k${i}`] = randomValue(rand, depth + 1);
-  return obj;
-}
-
-/** Pretty-printed half of the time: spans must not depend on whitespace. */
-function serialize(value: unknown, rand: () => number): string {
-  return rand() < 0.5 ? JSON.stringify(value) : JSON.stringify(value, null, rand() < 0.5 ? 2 : '\t');
-}
 
 describe('jsonSpans', () => {
   const elements = (text: string, key: string): string[] | undefined => memberElementSpans(text, key)?.map((s) => text.slice(s[0], s[1]));
@@ -82,9 +62,9 @@ describe('jsonSpans', () => {
     const rand = mulberry32(20261122); // seeded, so a failure can be replayed
     let checked = 0;
     for (let n = 0; n < 400; n++) {
-      const list = Array.from({ length: Math.floor(rand() * 6) }, () => randomValue(rand, 0));
-      const doc: Record<string, unknown> = { errcode: 0, before: randomValue(rand, 1), msg_list: list, after: randomValue(rand, 1) };
-      const text = serialize(doc, rand);
+      const list = Array.from({ length: Math.floor(rand() * 6) }, () => randomJson(rand, 0, TRICKY));
+      const doc: Record<string, unknown> = { errcode: 0, before: randomJson(rand, 1, TRICKY), msg_list: list, after: randomJson(rand, 1, TRICKY) };
+      const text = serializeJson(doc, rand);
       // Members before and after msg_list are skipped over, whatever they hold.
       const spans = memberElementSpans(text, 'msg_list');
       assert.ok(spans, text);

@@ -11,29 +11,14 @@ import { BadResponseError } from '../../../src/core/wecom/errors';
 import { memberArrayOf } from '../../../src/core/wecom/jsonByteSpans';
 import { memberElementSpans } from '../../../src/core/wecom/jsonSpans';
 import { decodeSyncBody } from '../../../src/core/wecom/syncBody';
+import { randomJson, serializeJson } from './randomJson';
 
 const TRICKY = ['', 'a"b', 'back\\slash', 'end\\', '\\"', '}{][,:', '"msg_list":[', '中文', '😀', '\u2028', 'tab\tnl\n', '\\\\"'];
 
-function randomValue(rand: () => number, depth: number): unknown {
-  const r = rand();
-  if (depth > 3 || r < 0.3) {
-    const pick = rand();
-    if (pick < 0.3) return TRICKY[Math.floor(rand() * TRICKY.length)];
-    if (pick < 0.5) return Math.floor(rand() * 1e6) - 5e5;
-    if (pick < 0.6) return rand() * 100;
-    if (pick < 0.7) return null;
-    return rand() < 0.5;
-  }
-  if (r < 0.65) return Array.from({ length: Math.floor(rand() * 4) }, () => randomValue(rand, depth + 1));
-  const obj: Record<string, unknown> = {};
-  for (let i = Math.floor(rand() * 5); i > 0; i--) obj[`${TRICKY[Math.floor(rand() * TRICKY.length)]}k${i}`] = randomValue(rand, depth + 1);
-  return obj;
-}
-
 function reply(rand: () => number): string {
-  const msgList = Array.from({ length: Math.floor(rand() * 6) }, () => randomValue(rand, 1));
-  const value = { errcode: 0, errmsg: 'ok', pad: randomValue(rand, 2), msg_list: msgList, has_more: rand() < 0.5, next_cursor: TRICKY[Math.floor(rand() * TRICKY.length)] };
-  return rand() < 0.5 ? JSON.stringify(value) : JSON.stringify(value, null, rand() < 0.5 ? 2 : '\t');
+  const msgList = Array.from({ length: Math.floor(rand() * 6) }, () => randomJson(rand, 1, TRICKY));
+  const value = { errcode: 0, errmsg: 'ok', pad: randomJson(rand, 2, TRICKY), msg_list: msgList, has_more: rand() < 0.5, next_cursor: TRICKY[Math.floor(rand() * TRICKY.length)] };
+  return serializeJson(value, rand);
 }
 
 /** What the client did before: the whole body decoded, parsed, and split into entry texts. */
