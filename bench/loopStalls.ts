@@ -11,16 +11,23 @@
  * product does to the editor's thread; `delay` = the whole delay, as monitorEventLoopDelay measures
  * it, printed beside it with the machine's load. Without /proc, `own` is the whole delay.
  *
- * `own` is conservative: a late tick in which the thread neither ran nor waited for a CPU still
- * counts whole. Under a load of 4-7 on 2 cores such ticks of 10-100 ms appear with 0.0-0.3 ms run;
- * `perf record -e sched:sched_switch --call-graph dwarf` on the main thread shows where it slept:
+ * A third cause is the machine itself stopping: this VM's host throttles it, and for 12-22 ms
+ * nothing in it runs (no scheduler event on any CPU; the pauses end on a 100 ms grid). A late tick
+ * then looks like the thread's own. A witness process (see Witness) that shares nothing with this
+ * one notes when it was late without waiting for a CPU; the part of a tick's delay that falls in
+ * such a pause is the machine's. So `own` = delay minus the longer of the CPU wait and the pause.
+ *
+ * `own` is conservative: a late tick in which the thread neither ran nor waited for a CPU, and the
+ * witness ran, still counts whole. Such ticks come from locks shared with the other threads:
+ * `perf record -e sched:sched_switch --call-graph dwarf` on the main thread shows it asleep
  * mostly in MessagePort::OnMessage on the port's mutex (Node's AddToIncomingQueue wakes the
  * receiver while holding it, so a sending thread preempted there holds up the receiver until it
- * runs again, whatever its priority: the same with the workers at nice 0), and in worker joins.
+ * runs again), in V8's platform task queue, and in worker starts and joins.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import { print } from './support';
+import { loadavg, setPriority } from 'node:os';
+import { collectGarbage, print } from './support';
 
 const TICK_MS = 1;
 
@@ -54,6 +61,9 @@ export interface StallFigures {
   delayP99: number;
   /** Total time the thread waited for a CPU while monitored. */
   cpuWaitMs: number;
+  /** Total time the witness saw the whole machine stopped while monitored, and how many times. */
+  pausedMs: number;
+  pauses: number;
   /** Whether `own` excludes CPU waiting (Linux), or is the whole delay. */
   split: boolean;
 }
@@ -70,38 +80,135 @@ function percentile(values: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
+/** CLOCK_MONOTONIC in ms: the same clock in this process and in the witness. */
+function monoMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+/** [due, woke, ms unexplained]: a tick of the witness that was late and not for want of a CPU. */
+type Pause = [number, number, number];
+
+/** A witness's late tick counts as a pause from this long: a timer's ordinary slack stays out. */
+const PAUSE_MIN_MS = 2;
+
+/**
+ * The witness: a process of its own, at the highest priority, that only ticks every millisecond
+ * and notes each tick that came late although it was not waiting for a CPU. It shares no lock,
+ * heap or address space with this process, so nothing the product does can hold it up: when
+ * it and the main thread are late together, the machine itself stopped. On this VM that happens
+ * when the host throttles it: `perf record -a -e 'sched:*'` logs no event on any CPU for 12-22 ms,
+ * and the pauses end on a 100 ms grid (the host's quota period).
+ */
+const WITNESS = `
+const fs = require('node:fs');
+const fd = fs.openSync('/proc/thread-self/schedstat', 'r');
+const buf = Buffer.alloc(128);
+const waited = () => Number(buf.toString('latin1', 0, fs.readSync(fd, buf, 0, buf.length, 0)).split(' ')[1]) / 1e6;
+const mono = () => Number(process.hrtime.bigint()) / 1e6;
+let last = mono();
+let lastWait = waited();
+const pauses = [];
+const timer = setInterval(() => {
+  const now = mono();
+  const wait = waited();
+  const late = now - last - ${TICK_MS};
+  const unexplained = late - (wait - lastWait);
+  if (unexplained >= ${PAUSE_MIN_MS}) pauses.push([last + ${TICK_MS}, now, unexplained]);
+  last = now;
+  lastWait = wait;
+}, ${TICK_MS});
+process.stdin.on('end', () => {
+  clearInterval(timer);
+  process.stdout.write(JSON.stringify(pauses));
+});
+process.stdin.resume();
+`;
+
+class Witness {
+  private readonly child: ChildProcess;
+  private readonly output: Promise<Pause[]>;
+
+  constructor() {
+    this.child = spawn(process.execPath, ['-e', WITNESS], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      // First in line for a CPU, so it is late only when the machine was stopped (a waiting witness
+      // would see a pause as run-queue time). Its ticks cost ~2 % of one core.
+      if (this.child.pid) setPriority(this.child.pid, -20);
+    } catch {
+      // Not allowed: at normal priority it misses the pauses that find it waiting for a CPU.
+    }
+    let text = '';
+    this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      text += chunk;
+    });
+    this.output = new Promise<Pause[]>((resolve, reject) => {
+      this.child.on('error', reject);
+      this.child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(text || '[]') as Pause[]) : reject(new Error(`the stall witness exited (${code})`))));
+    });
+  }
+
+  stop(): Promise<Pause[]> {
+    this.child.stdin!.end();
+    return this.output;
+  }
+}
+
+/** How much of the window [from, to] the pauses cover (each at most its unexplained ms). */
+function pausedWithin(pauses: readonly Pause[], from: number, to: number): number {
+  let sum = 0;
+  for (const [due, woke, ms] of pauses) {
+    const overlap = Math.min(to, woke) - Math.max(from, due);
+    if (overlap > 0) sum += Math.min(overlap, ms);
+  }
+  return sum;
+}
+
 /** Samples from start() to stop(). */
 export class LoopStalls {
   private readonly waited = runQueueReader();
   private timer: NodeJS.Timeout | undefined;
-  private readonly own: number[] = [];
+  private witness: Witness | undefined;
+  /** Each late tick: when it was due, when it ran, and how long the thread waited for a CPU meanwhile. */
+  private readonly late: Array<[number, number, number]> = [];
   private readonly delay: number[] = [];
   private cpuWaitMs = 0;
 
+  /** Starts sampling, after a full collection (collectGarbage): the window starts with no garbage of the bench's. */
   start(): void {
-    let last = performance.now();
+    collectGarbage();
+    // Without /proc the witness cannot tell its own waits from a pause: no witness, nothing subtracted.
+    if (this.waited) this.witness = new Witness();
+    let last = monoMs();
     let lastWait = this.waited?.() ?? 0;
     this.timer = setInterval(() => {
-      const now = performance.now();
+      const now = monoMs();
       const wait = this.waited?.() ?? 0;
       const late = Math.max(0, now - last - TICK_MS);
-      const waiting = Math.min(late, wait - lastWait);
       this.delay.push(late);
-      this.own.push(late - waiting);
+      this.late.push([last + TICK_MS, now, Math.min(late, wait - lastWait)]);
       this.cpuWaitMs += wait - lastWait;
       last = now;
       lastWait = wait;
     }, TICK_MS);
   }
 
-  stop(): StallFigures {
+  async stop(): Promise<StallFigures> {
     clearInterval(this.timer);
+    const pauses = (await this.witness?.stop()) ?? [];
+    // A late tick less the longer of its CPU wait and the machine's pause: the two may overlap
+    // (a thread ready to run when the machine stopped), so only one of them is taken off.
+    const own = this.late.map(([due, ran, waiting]) => Math.max(0, ran - due - Math.max(waiting, pausedWithin(pauses, due, ran))));
+    const first = this.late[0]?.[0] ?? 0;
+    const last = this.late.at(-1)?.[1] ?? 0;
+    const inside = pauses.filter(([due, woke]) => woke > first && due < last);
     return {
-      ownMax: max(this.own),
-      ownP99: percentile(this.own, 99),
+      ownMax: max(own),
+      ownP99: percentile(own, 99),
       delayMax: max(this.delay),
       delayP99: percentile(this.delay, 99),
       cpuWaitMs: this.cpuWaitMs,
+      pausedMs: inside.reduce((sum, p) => sum + p[2], 0),
+      pauses: inside.length,
       split: this.waited !== undefined,
     };
   }

@@ -6,9 +6,10 @@
  *                         simulator, same run. Goal <= 1.15.
  *   store.*_ms            median host round-trips on the N-message archive.
  *   sync.max_loop_stall_ms  longest event-loop stall of this (host) process's main thread during
- *                         the sync, less the time it was ready to run and waited for a CPU (see
- *                         loopStalls.ts: on 2 busy cores that wait, not the product's work, was
- *                         nearly all of it); sync.p99_loop_stall_ms its 99th percentile.
+ *                         the sync, less the time it was ready to run and waited for a CPU or
+ *                         the whole machine was stopped (see loopStalls.ts: on 2 busy cores
+ *                         those, not the product's work, were nearly all of it);
+ *                         sync.p99_loop_stall_ms its 99th percentile. machine.paused_ms: the stops.
  *   sync.max_loop_delay_ms, sync.p99_loop_delay_ms  the same stalls whole (CPU waits included, as
  *                         monitorEventLoopDelay reports them), with machine.load_1m_* beside them.
  *   sync.cpu_*, floor.cpu_*  CPU time per page of 1000 messages, by thread: this process's main
@@ -25,7 +26,8 @@
  *
  * The sync runs as the extension runs it: on the sync thread (OffThreadSyncEngine), unless
  * --in-process (the engine on this thread, as before #18) is given, for comparison.
- * The simulator runs in a child process so it does not share this event loop. N = 1,000,000, or
+ * The simulator runs in a child process so it does not share this event loop, and so do the floors
+ * (FloorProcess): their garbage stays out of the product's heap. N = 1,000,000, or
  * 100,000 with --quick. Built by the project's esbuild (--tests) to out/bench/sync.bench.js; the
  * worker and the simulator CLI are bundled here, into a temp dir, at start.
  */
@@ -38,7 +40,7 @@ import { type Archive, openArchive } from '../src/core/archive/archive';
 import { OffThreadSyncEngine } from '../src/core/archive/syncThread';
 import { demoTokenSource } from '../src/core/wecom/tokens';
 import { LoopStalls, printLoad } from './loopStalls';
-import { bundle, median, print, runBench, spawnSimulator } from './support';
+import { bundle, FloorProcess, median, print, runBench, spawnSimulator } from './support';
 
 const QUICK = process.argv.includes('--quick');
 const MESSAGES = QUICK ? 100_000 : 1_000_000;
@@ -55,15 +57,23 @@ async function startSimulatorProcess(cli: string, messages = MESSAGES, latencyMs
   return { child, url: info.url, token: info.access_token };
 }
 
-/** The floor: the same requests with nothing but undici and JSON.parse. */
-async function bareLoop(url: string, token: string, maxPages = Number.POSITIVE_INFINITY, sample?: string[]): Promise<{ ms: number; messages: number }> {
+interface FloorResult {
+  ms: number;
+  messages: number;
+  /** Every 97th msgid, when asked for (the store figures' lookups). */
+  sample: string[];
+}
+
+/** The floor: the same requests with nothing but undici and JSON.parse. Runs in the floor process (bareLoopIn). */
+async function bareLoop(url: string, token: string, maxPages: number | null, wantSample: boolean): Promise<FloorResult> {
+  const sample: string[] = [];
   const agent = new Agent({ connections: 4, keepAliveTimeout: 30_000 });
   const target = `${url}/cgi-bin/chatdata/sync_msg?access_token=${encodeURIComponent(token)}`;
   const started = performance.now();
   let cursor: string | undefined;
   let messages = 0;
   try {
-    for (let page = 0; page < maxPages; page++) {
+    for (let page = 0; page < (maxPages ?? Number.POSITIVE_INFINITY); page++) {
       const res = await request(target, {
         method: 'POST',
         dispatcher: agent,
@@ -73,14 +83,18 @@ async function bareLoop(url: string, token: string, maxPages = Number.POSITIVE_I
       const reply = JSON.parse(await res.body.text()) as { errcode: number; has_more: boolean; next_cursor: string; msg_list: { msgid: string }[] };
       if (reply.errcode !== 0) throw new Error(`sync_msg errcode ${reply.errcode}`);
       messages += reply.msg_list.length;
-      if (sample) for (let i = 0; i < reply.msg_list.length; i += 97) sample.push(reply.msg_list[i]!.msgid);
+      if (wantSample) for (let i = 0; i < reply.msg_list.length; i += 97) sample.push(reply.msg_list[i]!.msgid);
       if (!reply.has_more) break;
       cursor = reply.next_cursor;
     }
   } finally {
     await agent.close();
   }
-  return { ms: performance.now() - started, messages };
+  return { ms: performance.now() - started, messages, sample };
+}
+
+function bareLoopIn(floors: FloorProcess, url: string, token: string, maxPages: number | null = null, wantSample = false): Promise<FloorResult> {
+  return floors.run<FloorResult>('bareLoop', url, token, maxPages, wantSample);
 }
 
 /** CPU ms used so far by a process's main thread and by its other threads; undefined without /proc. */
@@ -107,8 +121,8 @@ interface CpuSnapshot {
   sim?: { main: number; others: number };
 }
 
-function cpuNow(simPid: number | undefined): CpuSnapshot {
-  const host = processCpu(process.pid);
+function cpuNow(simPid: number | undefined, hostPid = process.pid): CpuSnapshot {
+  const host = processCpu(hostPid);
   const sim = simPid === undefined ? undefined : processCpu(simPid);
   return { ...(host ? { host } : {}), ...(sim ? { sim } : {}) };
 }
@@ -136,33 +150,33 @@ function syncEngine(archive: Archive, url: string, token: string, workerPath: st
 }
 
 /** sync.wanN.*: WAN_MESSAGES behind `latencyMs` per request; floor and sync alternate, medians compared. */
-async function wan(dir: string, simulator: string, worker: string, syncWorker: string, latencyMs: number): Promise<void> {
+async function wan(dir: string, simulator: string, worker: string, syncWorker: string, floors: FloorProcess, latencyMs: number): Promise<void> {
   const { child, url, token } = await startSimulatorProcess(simulator, WAN_MESSAGES, latencyMs);
   try {
     // Warms the simulator's page cache and both JITs.
-    await bareLoop(url, token);
-    const floors: number[] = [];
+    await bareLoopIn(floors, url, token);
+    const floorMs: number[] = [];
     const syncs: number[] = [];
     let stall = 0;
     let delay = 0;
     for (let run = 0; run < WAN_RUNS; run++) {
-      const floor = await bareLoop(url, token);
-      floors.push(floor.ms);
+      const floor = await bareLoopIn(floors, url, token);
+      floorMs.push(floor.ms);
       const archive = await openArchive(join(dir, `wan${latencyMs}-${run}.sqlite`), { workerPath: worker });
       const loop = new LoopStalls();
       loop.start();
       const started = performance.now();
       const result = await syncEngine(archive, url, token, syncWorker).run();
       syncs.push(performance.now() - started);
-      const stalls = loop.stop();
+      const stalls = await loop.stop();
       stall = Math.max(stall, stalls.ownMax);
       delay = Math.max(delay, stalls.delayMax);
       await archive.close();
       if (result.inserted !== floor.messages) throw new Error(`wan${latencyMs}: synced ${result.inserted}, the floor saw ${floor.messages}`);
     }
     print(`sync.wan${latencyMs}.wall_ms`, Math.round(median(syncs)), 'ms');
-    print(`sync.wan${latencyMs}.floor_wall_ms`, Math.round(median(floors)), 'ms');
-    print(`sync.wan${latencyMs}.ratio_vs_floor`, median(syncs) / median(floors), 'x');
+    print(`sync.wan${latencyMs}.floor_wall_ms`, Math.round(median(floorMs)), 'ms');
+    print(`sync.wan${latencyMs}.ratio_vs_floor`, median(syncs) / median(floorMs), 'x');
     print(`sync.wan${latencyMs}.max_loop_stall_ms`, stall, 'ms');
     print(`sync.wan${latencyMs}.max_loop_delay_ms`, delay, 'ms');
   } finally {
@@ -179,6 +193,7 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'archive-bench-'));
   let sim: ChildProcess | undefined;
+  const floors = new FloorProcess();
   try {
     const { worker, syncWorker, simulator } = await bundle(dir);
     const started = await startSimulatorProcess(simulator);
@@ -186,12 +201,12 @@ async function main(): Promise<void> {
     const { url, token } = started;
 
     // Warm both processes' JITs and the connection before anything is timed.
-    await bareLoop(url, token, 30);
+    await bareLoopIn(floors, url, token, 30);
 
-    const sample: string[] = [];
-    const floorCpu0 = cpuNow(sim.pid);
-    const floor1 = await bareLoop(url, token, Number.POSITIVE_INFINITY, sample);
-    const floorCpu = cpuPerPage(floorCpu0, cpuNow(sim.pid), MESSAGES / LIMIT);
+    const floorCpu0 = cpuNow(sim.pid, floors.pid);
+    const floor1 = await bareLoopIn(floors, url, token, null, true);
+    const floorCpu = cpuPerPage(floorCpu0, cpuNow(sim.pid, floors.pid), MESSAGES / LIMIT);
+    const { sample } = floor1;
 
     // The stall monitor wakes this thread every millisecond, which costs it 10-30 ms of CPU per
     // second (more on a busy machine): as much as the sync itself now leaves here. So the main
@@ -213,10 +228,10 @@ async function main(): Promise<void> {
     const syncStarted = performance.now();
     const result = await engine.run();
     const syncMs = performance.now() - syncStarted;
-    const stalls = loop.stop();
+    const stalls = await loop.stop();
 
     // A second floor after the sync; the faster of the two is the floor (the stricter ratio).
-    const floor2 = await bareLoop(url, token);
+    const floor2 = await bareLoopIn(floors, url, token);
     const floorMs = Math.min(floor1.ms, floor2.ms);
     if (result.inserted !== floor1.messages) throw new Error(`synced ${result.inserted}, the floor saw ${floor1.messages}`);
 
@@ -225,11 +240,12 @@ async function main(): Promise<void> {
     print('sync.wall_ms', Math.round(syncMs), 'ms');
     print('sync.floor_wall_ms', Math.round(floorMs), 'ms');
     print('sync.ratio_vs_floor', syncMs / floorMs, 'x');
-    print('sync.max_loop_stall_ms', stalls.ownMax, stalls.split ? 'ms (CPU waits excluded)' : 'ms (whole: no /proc)');
+    print('sync.max_loop_stall_ms', stalls.ownMax, stalls.split ? 'ms (CPU waits and machine pauses excluded)' : 'ms (whole: no /proc)');
     print('sync.p99_loop_stall_ms', stalls.ownP99, 'ms');
     print('sync.max_loop_delay_ms', stalls.delayMax, 'ms (CPU waits included)');
     print('sync.p99_loop_delay_ms', stalls.delayP99, 'ms');
     print('sync.loop_cpu_wait_ms', stalls.cpuWaitMs, 'ms (the main thread ready to run, no CPU free)');
+    print('machine.paused_ms', stalls.pausedMs, `ms (the whole machine stopped, ${stalls.pauses} times)`);
     // threadCpuUsage: microseconds, where /proc counts 10 ms ticks.
     print('sync.cpu_host_main_ms_per_page', (mainCpu.user + mainCpu.system) / 1000 / (MESSAGES / LIMIT), 'ms');
     if (syncCpu && floorCpu) {
@@ -272,12 +288,13 @@ async function main(): Promise<void> {
     print('store.bytes_per_message', Math.round(statSync(archive.file).size / Math.max(1, stats.messages)), 'bytes');
     print('host.peak_rss_mb', Math.round(process.resourceUsage().maxRSS / 1024), 'MB');
 
-    for (const latencyMs of [5, 30]) await wan(dir, simulator, worker, syncWorker, latencyMs);
+    for (const latencyMs of [5, 30]) await wan(dir, simulator, worker, syncWorker, floors, latencyMs);
     printLoad('end');
   } finally {
+    floors.stop();
     sim?.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-runBench(main);
+runBench(main, { bareLoop });
