@@ -77,7 +77,6 @@ export async function spawnSimulator<T>(cli: string, args: string[]): Promise<{ 
   return { child, info: JSON.parse(line) as T };
 }
 
-/** Runs a benchmark's main; a failure prints its stack and exits 1. */
 /** The functions a bench runs in its floor process (see FloorProcess), by name; their arguments cross as IPC data. */
 export type Floors = Record<string, (...args: never[]) => Promise<unknown>>;
 
@@ -144,7 +143,7 @@ function serveFloors(floors: Floors): void {
   process.on('disconnect', () => process.exit(0));
 }
 
-/** Runs a bench's main, or, in its floor process, serves its floors. */
+/** Runs a bench's main (a failure prints its stack and exits 1), or, in its floor process, serves its floors. */
 export function runBench(main: () => Promise<void>, floors: Floors = {}): void {
   if (process.env[FLOOR_ROLE] === '1') {
     serveFloors(floors);
