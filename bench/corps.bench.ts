@@ -8,11 +8,12 @@
  *                                 concurrency, same simulator, same run. Goal <= 1.10.
  *   sync.corps.max_loop_stall_ms  longest event-loop stall of this (host) process's main thread
  *                                 during the scheduler's runs, less the time it waited for a CPU
- *                                 or the machine was stopped (loopStalls.ts). Goal < 20. sync.corps.max_loop_delay_ms: the same
- *                                 stall whole, with machine.load_1m_* beside it.
+ *                                 or the machine was stopped (loopStalls.ts). Goal < 20.
+ *                                 sync.corps.max_loop_delay_ms: the same stall whole, with
+ *                                 machine.load_1m_* beside it.
  *
  * The simulator (one process, 20 corps) runs in a child process so it does not share this event
- * loop. Floor and product alternate, RUNS times each; the medians are compared. The engines run
+ * loop, and so does the floor (FloorProcess). Floor and product alternate, RUNS times each; the medians are compared. The engines run
  * as the extension runs them, on the sync thread (--in-process: on this thread, as before #18).
  */
 import type { ChildProcess, } from 'node:child_process';
