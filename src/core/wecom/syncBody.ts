@@ -7,6 +7,7 @@
  */
 import { BadResponseError } from './errors';
 import { memberArrayOf } from './jsonByteSpans';
+import { parseReplyJson } from './transport';
 import { isJsonObject } from './wire';
 
 export interface SyncBody {
@@ -20,26 +21,18 @@ function bomLength(bytes: Buffer): number {
   return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
 }
 
-function parseOrRefuse(text: string, what: string, size: number): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new BadResponseError('json', `${what} did not return valid JSON (${size} bytes)`);
-  }
-}
-
 /** The body of a sync_msg reply → its JSON, as `JSON.parse(body as text)`. Throws BadResponseError('json'). */
 export function decodeSyncBody(raw: Buffer, what: string): SyncBody {
   const bytes = raw.subarray(bomLength(raw));
   const list = memberArrayOf(bytes, 'msg_list');
   if (!list) {
     const text = bytes.toString('utf8');
-    return { json: parseOrRefuse(text, what, text.length), text };
+    return { json: parseReplyJson(text, what, text.length), text };
   }
   const [start, end] = list.array;
-  const head = parseOrRefuse(`${bytes.toString('utf8', 0, start)}[]${bytes.toString('utf8', end)}`, what, bytes.length);
+  const head = parseReplyJson(`${bytes.toString('utf8', 0, start)}[]${bytes.toString('utf8', end)}`, what, bytes.length);
   const texts = list.elements.map(([from, to]) => bytes.toString('utf8', from, to));
-  const entries = texts.map((text) => parseOrRefuse(text, what, bytes.length));
+  const entries = texts.map((text) => parseReplyJson(text, what, bytes.length));
   // The split found the member at the top level of an object, so the head parsed to that object.
   if (!isJsonObject(head)) throw new BadResponseError('json', `${what} did not return valid JSON (${bytes.length} bytes)`);
   (head as Record<string, unknown>).msg_list = entries;

@@ -87,6 +87,15 @@ export function mapNetworkError(error: unknown, timeoutMs: number, what: string)
 
 type ResponseBody = Awaited<ReturnType<typeof request>>['body'];
 
+/** JSON.parse of (part of) a reply's body; BadResponseError('json') naming the reply and its `size`. */
+export function parseReplyJson(text: string, what: string, size: number): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new BadResponseError('json', `${what} did not return valid JSON (${size} bytes)`);
+  }
+}
+
 export class HttpTransport {
   private readonly options: TransportOptions;
   private readonly env: Env;
@@ -139,13 +148,7 @@ export class HttpTransport {
 
   async send(req: HttpRequest): Promise<HttpReply> {
     const { status, body: text, elapsedMs, route } = await this.exchange(req, (body) => body.text());
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new BadResponseError('json', `${req.what} did not return valid JSON (${text.length} bytes)`);
-    }
-    return { status, json, text, elapsedMs, route };
+    return { status, json: parseReplyJson(text, req.what, text.length), text, elapsedMs, route };
   }
 
   /**
