@@ -8,7 +8,7 @@
  * Same rules as jsonSpans: anything unexpected (a key written with escapes, a member found twice,
  * bytes that are not such JSON) gives undefined, and the caller decodes the reply whole. The
  * scanning functions are jsonSpans' own, rewritten for bytes rather than shared through an
- * accessor: they run over every byte of every page, where a call per character would cost.
+ * accessor, which would put a call per character on the path every byte of every page takes.
  */
 import {
   BACKSLASH,
