@@ -56,7 +56,10 @@ const SEQ_STEP = 1024;
  * Renews the lease (a replica that lost it can never commit), locks and checks the stored cursor,
  * takes the msgids (ON CONFLICT DO NOTHING: each once), and moves the cursor, the last success
  * and the newest message time (of the rows taken; only positive times count, NaN never): nothing
- * is taken or moved unless both checks pass. Answers the checks and the 0-based rows not taken.
+ * is taken or moved unless both checks pass. Answers the checks, how many rows it took and, only
+ * when that is not all of them, their sequence numbers (a row's number names it: prepare numbers
+ * each row of a page once). Matching the rows taken against the input in SQL cost a quarter of
+ * the statement's time on every page, for the rare page that repeats stored messages.
  */
 const PAGE_STATEMENT = `WITH lease AS (
      UPDATE leases SET expires_at = $9 WHERE $8::text IS NOT NULL AND corp_id = $1 AND name = $7 AND owner = $8 RETURNING 1),
@@ -64,21 +67,21 @@ const PAGE_STATEMENT = `WITH lease AS (
    checks AS (
      SELECT ($8::text IS NULL OR EXISTS (SELECT 1 FROM lease)) AS leased,
             ($10::text IS NULL OR COALESCE((SELECT cursor FROM stored), '') = $10) AS ordered),
-   input AS (
-     SELECT ${keyAt('$2::bytea', 't.o::int')} AS mkey, t.month, t.send_time, t.seq, ${keyAt('$6::bytea', 't.o::int')} AS khash, t.o
-     FROM unnest($3::int[], $4::float8[], $5::bigint[]) WITH ORDINALITY AS t(month, send_time, seq, o)),
    fresh AS (
      INSERT INTO msgids(corp_id, mkey, month, send_time, seq, khash)
-     SELECT $1, mkey, month, send_time, seq, khash FROM input WHERE (SELECT leased AND ordered FROM checks)
-     ON CONFLICT DO NOTHING RETURNING mkey, send_time),
+     SELECT $1, ${keyAt('$2::bytea', 't.o::int')}, t.month, t.send_time, t.seq, ${keyAt('$6::bytea', 't.o::int')}
+     FROM unnest($3::int[], $4::float8[], $5::bigint[]) WITH ORDINALITY AS t(month, send_time, seq, o)
+     WHERE (SELECT leased AND ordered FROM checks)
+     ON CONFLICT DO NOTHING RETURNING seq, send_time),
+   taken AS (SELECT count(*)::int AS n FROM fresh),
    moved AS (
      UPDATE sync_state SET cursor = COALESCE(NULLIF($11, ''), cursor), last_success = $12, last_error = NULL, last_error_at = NULL,
        last_message_time = GREATEST(COALESCE(last_message_time, 0),
          COALESCE((SELECT max(send_time) FROM fresh WHERE send_time > 0 AND send_time <> 'NaN'::float8), 0))
      WHERE corp_id = $1 AND (SELECT leased AND ordered FROM checks) RETURNING 1)
- SELECT c.leased, c.ordered,
-   ARRAY(SELECT i.o - 1 FROM input i WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.mkey = i.mkey)) AS skipped
- FROM checks c`;
+ SELECT c.leased, c.ordered, t.n AS taken,
+   CASE WHEN t.n < cardinality($5::bigint[]) THEN ARRAY(SELECT seq FROM fresh) END AS taken_seqs
+ FROM checks c, taken t`;
 /** Sequence blocks reserved by one query: one round trip per 64 pages instead of one per page. */
 const SEQ_RESERVE = 64;
 /**
@@ -135,6 +138,11 @@ interface PreparedPage {
   lists: Map<number, Buffer>;
 }
 
+interface QueuedPage {
+  page: PackedPage;
+  prepared?: PreparedPage;
+}
+
 interface Batch {
   deltas: Map<string, ChatDelta>;
   inserted: number;
@@ -182,8 +190,8 @@ export class PgArchive implements Archive {
   private readonly receiverParties = new Map<string, Party[]>();
   /** Sequence blocks reserved and not used yet, in order. */
   private readonly seqBases: number[] = [];
-  /** Pages queued that could not be prepared when called (no sequence block): later ones wait too, so rows are numbered in arrival order. */
-  private deferred = 0;
+  /** Pages handed in and not written yet, in order; prepareAhead encodes them while PostgreSQL works. */
+  private readonly waiting: QueuedPage[] = [];
 
   private constructor(
     private readonly client: Client,
@@ -304,13 +312,13 @@ export class PgArchive implements Archive {
 
   /** A page as it crosses from another thread (the service's writer thread, writerThread.ts). */
   applyPacked(p: PackedPage): Promise<ApplyResult> {
-    // Encoded now, while PostgreSQL still writes the pages queued before it (their statements are
-    // awaited in turn below), unless a page before it is still waiting for its numbers.
-    let prepared = this.deferred === 0 ? this.prepare(p) : undefined;
-    if (!prepared) this.deferred++;
+    // Encoded while PostgreSQL runs the statement of the page before it (prepareAhead), or in turn.
+    const queued: QueuedPage = { page: p };
+    this.waiting.push(queued);
     return this.serial(async () => {
+      this.waiting.splice(this.waiting.indexOf(queued), 1);
+      let prepared = queued.prepared;
       if (!prepared) {
-        this.deferred--;
         await this.reserveSeq(Math.ceil(p.msgid.length / SEQ_STEP));
         prepared = this.prepare(p)!;
       }
@@ -454,6 +462,17 @@ export class PgArchive implements Archive {
     return { months, mkeys, monthCol, timeCol, seqCol, rows, khash, index, identities, lists };
   }
 
+  /**
+   * Encodes the next waiting page, if its sequence numbers are at hand: called while this
+   * connection waits for PostgreSQL, so the encoding (hashing, COPY text: most of the thread's
+   * work) overlaps the database's, and the thread is free when PostgreSQL answers. Pages are
+   * prepared in the order handed in, so rows are numbered in arrival order.
+   */
+  private prepareAhead(): void {
+    const next = this.waiting.find((q) => !q.prepared);
+    if (next) next.prepared = this.prepare(next.page);
+  }
+
   /** Reserves sequence blocks (SEQ_STEP rows each) until `needed` are at hand, SEQ_RESERVE at a time. */
   private async reserveSeq(needed: number): Promise<void> {
     if (this.seqBases.length >= needed) return;
@@ -478,7 +497,7 @@ export class PgArchive implements Archive {
     // One statement per page: the lease renewed, the stored cursor checked, the msgids taken (the
     // dedup) and the cursor moved; each a round trip of its own before, which the writer and its
     // backend spent waiting for each other. Its answer names the rows it did not take (usually none).
-    const [answer] = await this.q<{ leased: boolean; ordered: boolean; skipped: string[] }>(PAGE_STATEMENT, [
+    const statement = this.q<{ leased: boolean; ordered: boolean; taken: number; taken_seqs: string[] | null }>(PAGE_STATEMENT, [
       this.corp,
       keysParam(mkeys),
       numbersParam(monthCol),
@@ -492,6 +511,9 @@ export class PgArchive implements Archive {
       toPgText(p.nextCursor),
       p.now,
     ]);
+    // The statement is on its way (pg writes it at once): the next page is encoded meanwhile.
+    this.prepareAhead();
+    const [answer] = await statement;
     if (!answer!.leased) throw new ArchiveError('LEASE_LOST', `the sync lease of ${p.lease!.owner} was taken over by another process`);
     if (!answer!.ordered) {
       throw new ArchiveError('OUT_OF_ORDER', 'this page does not follow the stored cursor (an earlier page was not stored); nothing was stored');
@@ -499,12 +521,11 @@ export class PgArchive implements Archive {
     let inserted = 0;
     const changed = new Set<string>();
     if (index.length > 0) {
-      const notTaken = new Set(answer!.skipped.map(Number));
-      const fresh = (o: number): boolean => !notTaken.has(o);
+      const all = answer!.taken === index.length;
+      const takenSeqs = new Set((answer!.taken_seqs ?? []).map(Number));
+      const fresh = (o: number): boolean => all || takenSeqs.has(seqCol[o]!);
       // Then the partitioned rows of exactly the msgids it took.
-      if (notTaken.size < index.length) {
-        await this.copyIn(MESSAGES_COPY, rows.payload(notTaken.size === 0 ? undefined : fresh));
-      }
+      if (answer!.taken > 0) await this.copyIn(MESSAGES_COPY, rows.payload(all ? undefined : fresh));
       for (let o = 0; o < index.length; o++) {
         if (!fresh(o)) continue;
         const i = index[o]!;
