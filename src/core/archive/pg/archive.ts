@@ -38,6 +38,7 @@ import type {
   SyncState,
 } from '../types';
 import { CopyRows } from './copyRows';
+import { KeyCache } from './keyCache';
 import { COPY_NULL, copyBytea, copyNumber, copyText } from './copyText';
 import { createPartitions, migratePg, monthOf, partitionName } from './schema';
 import { KEY_BYTES, keyAt, keysParam, numbersParam } from './packedParams';
@@ -184,6 +185,8 @@ export class PgArchive implements Archive {
   private broken: Error | undefined;
   /** Partitions known to exist (created once per database; never dropped by the service). */
   private readonly months = new Set<number>();
+  /** Keys of the chats, senders, parties and receiver lists that recur from page to page. */
+  private readonly keys = new KeyCache(idHash);
   /** Receiver lists known to be stored (committed). */
   private readonly lists = new Set<string>();
   private readonly pendingLists = new Set<string>();
@@ -405,16 +408,6 @@ export class PgArchive implements Archive {
     const groups = new Map<string, ChatIdentity>();
     /** Each receiver list this page cut out, by its index in the page, with its hash. */
     const lists = new Map<number, Buffer>();
-    // A page repeats its chats and senders: each hashed once.
-    const hashes = new Map<string, Buffer>();
-    const hashOf = (s: string): Buffer => {
-      let h = hashes.get(s);
-      if (!h) {
-        h = idHash(s);
-        hashes.set(s, h);
-      }
-      return h;
-    };
     for (let i = 0; i < n; i++) {
       const id = p.msgid[i]!;
       if (seen.has(id)) continue;
@@ -428,28 +421,25 @@ export class PgArchive implements Archive {
         identity = chatIdentity(chatid || undefined, { type: senderType, id: senderPid }, peer ? [{ type: p.peerType[i]!, id: peer }] : []);
         if (chatid) groups.set(chatid, identity);
       }
-      let r: Buffer | null = null;
+      let rcol = COPY_NULL;
       const li = p.receivers[i]!;
       if (p.cut[i] === 1 && li >= 0) {
-        let h = lists.get(li);
-        if (!h) {
-          h = idHash(p.receiverLists[li]!);
-          lists.set(li, h);
-        }
-        r = h;
+        const list = p.receiverLists[li]!;
+        if (!lists.has(li)) lists.set(li, this.keys.key(list));
+        rcol = this.keys.copy(list);
       }
-      const kh = hashOf(identity.key);
+      const kh = this.keys.key(identity.key);
       const o = index.length;
       const mk = idHash(id);
       const mkey = copyBytea(mk);
       const time = copyNumber(p.sendTime[i]!);
       const seq = bases[Math.floor(o / SEQ_STEP)]! + (o % SEQ_STEP);
-      const kcol = copyBytea(kh);
+      const kcol = this.keys.copy(identity.key);
       mkeys.push(mk);
       monthCol.push(months[i]!);
       timeCol.push(p.sendTime[i]!);
       seqCol.push(seq);
-      rows.add(`${corp}\t${months[i]!}\t${mkey}\t${kcol}\t${time}\t${seq}\t${copyNumber(p.msgtype[i]!)}\t${copyBytea(hashOf(senderPid))}\t${r ? copyBytea(r) : COPY_NULL}\t`);
+      rows.add(`${corp}\t${months[i]!}\t${mkey}\t${kcol}\t${time}\t${seq}\t${copyNumber(p.msgtype[i]!)}\t${this.keys.copy(senderPid)}\t${rcol}\t`);
       rows.add(copyText(toPgText(id)));
       rows.add('\t');
       rows.add(copyText(toPgText(p.raw[i]!)));
@@ -590,7 +580,7 @@ export class PgArchive implements Archive {
     const members = new Map<string, [Buffer, Buffer, number]>();
     const addMember = (d: ChatDelta, pid: string, type: number, sent: number): void => {
       if (!parties.has(pid)) parties.set(pid, type);
-      const ph = idHash(pid);
+      const ph = this.keys.key(pid);
       const k = `${d.khash.toString('hex')}:${ph.toString('hex')}`;
       const m = members.get(k);
       if (m) m[2] += sent;
@@ -607,7 +597,7 @@ export class PgArchive implements Archive {
     const pids = [...parties.keys()];
     await this.client.query(
       'INSERT INTO parties(corp_id, phash, pid, type) SELECT $1, h, p, t FROM unnest($2::bytea[], $3::text[], $4::float8[]) AS x(h, p, t) ON CONFLICT DO NOTHING',
-      [this.corp, pids.map(idHash), pids.map(toPgText), pids.map((p) => parties.get(p)!)],
+      [this.corp, pids.map((p) => this.keys.key(p)), pids.map(toPgText), pids.map((p) => parties.get(p)!)],
     );
     const m = [...members.values()];
     await this.client.query(
