@@ -39,7 +39,6 @@ import type {
 } from '../types';
 import { CopyRows } from './copyRows';
 import { KeyCache } from './keyCache';
-import { COPY_NULL, copyBytea, copyNumber, copyText } from './copyText';
 import { createPartitions, migratePg, monthOf, partitionName } from './schema';
 import { KEY_BYTES, keyAt, keysParam, numbersParam } from './packedParams';
 import { encodeNotice, STORED_CHANNEL } from './storedNotice';
@@ -92,7 +91,8 @@ const SEQ_RESERVE = 64;
  * raw text and all, by COPY into `messages`, in the same transaction. COPY writes rows in batches and its text needs no quoting
  * or array parsing: the costliest parts of sending the raw texts as array parameters.
  */
-const MESSAGES_COPY = 'COPY messages (corp_id, month, mkey, khash, send_time, seq, msgtype, sender, rhash, msgid, raw) FROM STDIN';
+const MESSAGES_COPY = 'COPY messages (corp_id, month, mkey, khash, send_time, seq, msgtype, sender, rhash, msgid, raw) FROM STDIN WITH (FORMAT binary)';
+const MESSAGES_FIELDS = 11;
 
 /** 16 bytes of SHA-256 over the string's UTF-16 code units (lone surrogates included): row keys. */
 export function idHash(s: string): Buffer {
@@ -247,13 +247,14 @@ export class PgArchive implements Archive {
     return (await this.client.query<T>(sql, params)).rows;
   }
 
-  /** Runs `COPY … FROM STDIN` with the given lines. */
-  private copyIn(sql: string, lines: Buffer): Promise<void> {
+  /** Runs `COPY … FROM STDIN` with the given stream, in parts. */
+  private copyIn(sql: string, parts: Buffer[]): Promise<void> {
     const copy = this.client.query(copyFrom(sql));
     return new Promise<void>((resolve, reject) => {
       copy.on('error', reject);
       copy.on('finish', resolve);
-      copy.end(lines);
+      for (const part of parts) copy.write(part);
+      copy.end();
     });
   }
 
@@ -393,7 +394,7 @@ export class PgArchive implements Archive {
     if (this.seqBases.length < needed) return undefined;
     const bases = this.seqBases.splice(0, needed);
     const months = Array.from(p.sendTime, monthOf);
-    /** The page's msgid rows, by column; each row's `messages` line in COPY text. */
+    /** The page's msgid rows, by column; its `messages` rows go into `rows` (CopyRows). */
     const mkeys: Buffer[] = [];
     const monthCol: number[] = [];
     const timeCol: number[] = [];
@@ -401,7 +402,7 @@ export class PgArchive implements Archive {
     let estimate = 0;
     for (let i = 0; i < n; i++) estimate += p.raw[i]!.length + p.msgid[i]!.length + 200;
     const rows = new CopyRows(estimate);
-    const corp = copyText(this.corp);
+    const corp = this.corp;
     const khash: Buffer[] = [];
     const index: number[] = [];
     const identities: ChatIdentity[] = [];
@@ -421,29 +422,33 @@ export class PgArchive implements Archive {
         identity = chatIdentity(chatid || undefined, { type: senderType, id: senderPid }, peer ? [{ type: p.peerType[i]!, id: peer }] : []);
         if (chatid) groups.set(chatid, identity);
       }
-      let rcol = COPY_NULL;
+      let rhash: Buffer | null = null;
       const li = p.receivers[i]!;
       if (p.cut[i] === 1 && li >= 0) {
-        const list = p.receiverLists[li]!;
-        if (!lists.has(li)) lists.set(li, this.keys.key(list));
-        rcol = this.keys.copy(list);
+        rhash = this.keys.key(p.receiverLists[li]!);
+        lists.set(li, rhash);
       }
       const kh = this.keys.key(identity.key);
       const o = index.length;
       const mk = idHash(id);
-      const mkey = copyBytea(mk);
-      const time = copyNumber(p.sendTime[i]!);
       const seq = bases[Math.floor(o / SEQ_STEP)]! + (o % SEQ_STEP);
-      const kcol = this.keys.copy(identity.key);
       mkeys.push(mk);
       monthCol.push(months[i]!);
       timeCol.push(p.sendTime[i]!);
       seqCol.push(seq);
-      rows.add(`${corp}\t${months[i]!}\t${mkey}\t${kcol}\t${time}\t${seq}\t${copyNumber(p.msgtype[i]!)}\t${this.keys.copy(senderPid)}\t${rcol}\t`);
-      rows.add(copyText(toPgText(id)));
-      rows.add('\t');
-      rows.add(copyText(toPgText(p.raw[i]!)));
-      rows.add('\n');
+      rows.row(MESSAGES_FIELDS);
+      rows.text(corp);
+      rows.int4(months[i]!);
+      rows.bytes(mk);
+      rows.bytes(kh);
+      rows.float8(p.sendTime[i]!);
+      rows.int8(seq);
+      rows.float8(p.msgtype[i]!);
+      rows.bytes(this.keys.key(senderPid));
+      if (rhash) rows.bytes(rhash);
+      else rows.nul();
+      rows.text(toPgText(id));
+      rows.text(toPgText(p.raw[i]!));
       rows.endRow();
       khash.push(kh);
       index.push(i);

@@ -1,8 +1,18 @@
 /**
- * The lines of one COPY, written as UTF-8 straight into one buffer as they are made. A page's
- * rows as strings cost a string per row, a joined copy of them all and its UTF-8 encoding: about a
- * megabyte three times over per page, and most of the writer thread's garbage collection.
+ * The rows of one `COPY … FROM STDIN WITH (FORMAT binary)`, written straight into one buffer as
+ * they are made. Binary, because every field goes as it is: text as its UTF-8 bytes, keys as
+ * their 16 bytes, numbers as their 8 (NaN, ±Infinity and -0 exact), where the text format had the
+ * writer escape and hex-encode each field and PostgreSQL scan, unescape and parse it again
+ * (measured: a seventh of the server's COPY time). A row is its field count, then each field's
+ * byte length (-1 for NULL) and bytes; the stream has a header and a trailer (`payload`).
+ *
+ * Text must already be what PostgreSQL accepts (no NUL, no lone surrogate): pass it through
+ * toPgText (text.ts) first, as for any other parameter.
  */
+const HEADER = Buffer.from([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0]);
+const TRAILER = Buffer.from([0xff, 0xff]);
+const TWO_32 = 2 ** 32;
+
 export class CopyRows {
   private buf: Buffer;
   private at = 0;
@@ -17,33 +27,82 @@ export class CopyRows {
     return this.ends.length;
   }
 
-  /** Appends text that is already COPY text (escaped). */
-  add(text: string): void {
-    // A UTF-16 code unit is at most 3 bytes of UTF-8 (a surrogate pair, 2 units, is 4).
-    const need = this.at + text.length * 3;
-    if (need > this.buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
-      this.buf.copy(bigger, 0, 0, this.at);
-      this.buf = bigger;
-    }
-    this.at += this.buf.write(text, this.at, 'utf8');
+  private room(bytes: number): void {
+    const need = this.at + bytes;
+    if (need <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+    this.buf.copy(bigger, 0, 0, this.at);
+    this.buf = bigger;
   }
 
-  /** Ends the current row (its text ends with the newline). */
+  /** Starts a row of `fields` fields. */
+  row(fields: number): void {
+    this.room(2);
+    this.at = this.buf.writeInt16BE(fields, this.at);
+  }
+
+  /** A text field. */
+  text(s: string): void {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8 (a surrogate pair, 2 units, is 4).
+    this.room(4 + s.length * 3);
+    const n = this.buf.write(s, this.at + 4, 'utf8');
+    this.buf.writeInt32BE(n, this.at);
+    this.at += 4 + n;
+  }
+
+  /** A bytea field. */
+  bytes(b: Uint8Array): void {
+    this.room(4 + b.length);
+    this.at = this.buf.writeInt32BE(b.length, this.at);
+    this.buf.set(b, this.at);
+    this.at += b.length;
+  }
+
+  /** An integer field. */
+  int4(n: number): void {
+    this.room(8);
+    this.at = this.buf.writeInt32BE(4, this.at);
+    this.at = this.buf.writeInt32BE(n, this.at);
+  }
+
+  /** A bigint field: a safe integer, 0 or more. */
+  int8(n: number): void {
+    if (!(Number.isSafeInteger(n) && n >= 0)) throw new RangeError(`a bigint field takes a safe integer of 0 or more, not ${n}`);
+    this.room(12);
+    this.at = this.buf.writeInt32BE(8, this.at);
+    this.at = this.buf.writeUInt32BE(Math.floor(n / TWO_32), this.at);
+    this.at = this.buf.writeUInt32BE(n % TWO_32, this.at);
+  }
+
+  /** A float8 field: any JS number, exactly. */
+  float8(n: number): void {
+    this.room(12);
+    this.at = this.buf.writeInt32BE(8, this.at);
+    this.at = this.buf.writeDoubleBE(n, this.at);
+  }
+
+  /** A NULL field. */
+  nul(): void {
+    this.room(4);
+    this.at = this.buf.writeInt32BE(-1, this.at);
+  }
+
+  /** Ends the current row. */
   endRow(): void {
     this.ends.push(this.at);
   }
 
-  /** The rows `keep` keeps (all without it), end to end. */
-  payload(keep?: (row: number) => boolean): Buffer {
-    if (!keep) return this.buf.subarray(0, this.at);
-    const parts: Buffer[] = [];
+  /** The COPY stream of the rows `keep` keeps (all without it), header and trailer included, in parts (not copied into one). */
+  payload(keep?: (row: number) => boolean): Buffer[] {
+    if (!keep) return [HEADER, this.buf.subarray(0, this.at), TRAILER];
+    const parts: Buffer[] = [HEADER];
     let start = 0;
     for (let r = 0; r < this.ends.length; r++) {
       const end = this.ends[r]!;
       if (keep(r)) parts.push(this.buf.subarray(start, end));
       start = end;
     }
-    return Buffer.concat(parts);
+    parts.push(TRAILER);
+    return parts;
   }
 }

@@ -4,8 +4,6 @@
  * service more CPU per page than the page's COPY; one byte string of n fixed-width keys, and number
  * arrays written as one literal, cost a fraction of it and PostgreSQL reads them back by position.
  */
-import { copyNumber } from './copyText';
-
 /** Bytes of a row key (idHash). */
 export const KEY_BYTES = 16;
 
@@ -15,11 +13,16 @@ export function keysParam(keys: readonly Buffer[]): Buffer {
   return Buffer.concat(keys as Buffer[]);
 }
 
+/** A number as PostgreSQL's float8, int and bigint input read it back exactly: shortest round-trip digits; NaN, ±Infinity and -0 by name. */
+export function numberText(n: number): string {
+  return Object.is(n, -0) ? '-0' : String(n);
+}
+
 /** An array literal of numbers, each as JavaScript writes it (NaN, Infinity and -0 included): exact for float8, int and bigint. */
 export function numbersParam(ns: readonly number[]): string {
   let out = '{';
   for (let i = 0; i < ns.length; i++) {
-    out += `${i > 0 ? ',' : ''}${copyNumber(ns[i]!)}`;
+    out += `${i > 0 ? ',' : ''}${numberText(ns[i]!)}`;
   }
   return `${out}}`;
 }
