@@ -79,7 +79,9 @@ describe('CopyRows', () => {
           assert.equal(got.length, want.length);
           want.forEach((fields, r) => {
             assert.equal(got[r]!.length, fields.length);
-            fields.forEach((f, k) => assert.deepEqual(decode(f, got[r]![k]!), expected(f)));
+            fields.forEach((f, k) => {
+              assert.deepEqual(decode(f, got[r]![k]!), expected(f));
+            });
           });
         };
         check(Buffer.concat(c.payload()), rows);
