@@ -492,7 +492,8 @@ export class PgArchive implements Archive {
     // One statement per page: the lease renewed, the stored cursor checked, the msgids taken (the
     // dedup) and the cursor moved; each a round trip of its own before, which the writer and its
     // backend spent waiting for each other. Its answer names the rows it did not take (usually none).
-    const statement = this.q<{ leased: boolean; ordered: boolean; taken: number; taken_seqs: string[] | null }>(PAGE_STATEMENT, [
+    // Named: parsed once per connection, and planned once its generic plan is found as good.
+    const statement = this.client.query<{ leased: boolean; ordered: boolean; taken: number; taken_seqs: string[] | null }>({ name: 'wecom-archive-page', text: PAGE_STATEMENT, values: [
       this.corp,
       keysParam(mkeys),
       numbersParam(monthCol),
@@ -505,10 +506,10 @@ export class PgArchive implements Archive {
       p.after !== undefined ? toPgText(p.after) : null,
       toPgText(p.nextCursor),
       p.now,
-    ]);
+    ] });
     // The statement is on its way (pg writes it at once): the next page is encoded meanwhile.
     this.prepareAhead();
-    const [answer] = await statement;
+    const [answer] = (await statement).rows;
     if (!answer!.leased) throw new ArchiveError('LEASE_LOST', `the sync lease of ${p.lease!.owner} was taken over by another process`);
     if (!answer!.ordered) {
       throw new ArchiveError('OUT_OF_ORDER', 'this page does not follow the stored cursor (an earlier page was not stored); nothing was stored');
