@@ -2,6 +2,8 @@
  * PostgreSQL ingest past what the shared contract can reach: a page that fails half-way, after its
  * msgids are in and while its messages are being COPYed (a trigger refuses one row), leaves
  * neither rows nor cursor, and the same page stored again afterwards is complete, each msgid once.
+ * Pages handed in together (as the writer thread receives them) are each answered with their own
+ * counts, also when a page after them fails, and the pages after a failure are refused.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -67,6 +69,52 @@ describe('PostgreSQL ingest: a page that fails half-way', () => {
       assert.equal(again.rows[0]!.d, again.rows[0]!.n, 'each msgid once');
       assert.equal((await a.stats()).messages, 5);
       assert.equal((await a.syncState()).cursor, 'after');
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('pages handed in together are each answered with their own counts; a failure among them answers those before it and refuses those after', async () => {
+    const corp = 'corp-pipelined';
+    const a = await PgArchive.open(url, corp);
+    try {
+      const m = (i: number, id?: string): ArchiveMessage => message(100 + i, id ?? `pipe-${i}`);
+      // A group of five pages, none awaited before the next is handed in; page 2 repeats a msgid of page 1.
+      const pages = [
+        a.applyPage({ messages: [m(0), m(1)], nextCursor: 'p0', hasMore: true, commit: false }),
+        a.applyPage({ messages: [m(2), m(3), m(4)], nextCursor: 'p1', hasMore: true, commit: false, continues: true, after: 'p0' }),
+        a.applyPage({ messages: [m(4), m(5)], nextCursor: 'p2', hasMore: true, commit: false, continues: true, after: 'p1' }),
+        a.applyPage({ messages: [m(6)], nextCursor: 'p3', hasMore: true, commit: false, continues: true, after: 'p2' }),
+        a.applyPage({ messages: [m(7), m(8)], nextCursor: 'p4', hasMore: false, continues: true, after: 'p3' }),
+      ];
+      const results = await Promise.all(pages);
+      assert.deepEqual(results.map((r) => r.inserted), [2, 3, 1, 1, 2]);
+      assert.equal((await a.stats()).messages, 9);
+      assert.equal((await a.syncState()).cursor, 'p4');
+
+      // The next group: its third page is poisoned half-way through its COPY.
+      const partition = await db.query<{ name: string }>(
+        "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'messages'::regclass",
+      );
+      for (const { name } of partition.rows) await db.query(`CREATE TRIGGER poison BEFORE INSERT ON ${name} FOR EACH ROW EXECUTE FUNCTION refuse_poison()`);
+      try {
+        const settled = await Promise.allSettled([
+          a.applyPage({ messages: [m(10)], nextCursor: 'q0', hasMore: true, commit: false, after: 'p4' }),
+          a.applyPage({ messages: [m(11), m(12)], nextCursor: 'q1', hasMore: true, commit: false, continues: true, after: 'q0' }),
+          a.applyPage({ messages: [m(13), m(14, 'pipe-poison-14')], nextCursor: 'q2', hasMore: true, commit: false, continues: true, after: 'q1' }),
+          a.applyPage({ messages: [m(15)], nextCursor: 'q3', hasMore: false, continues: true, after: 'q2' }),
+        ]);
+        assert.deepEqual(
+          settled.map((r) => (r.status === 'fulfilled' ? r.value.inserted : (r.reason as ArchiveError).code)),
+          [1, 2, 'POSTGRES', 'BATCH_LOST'],
+          'the pages before the failure were answered with their counts; the page after it refused',
+        );
+      } finally {
+        for (const { name } of partition.rows) await db.query(`DROP TRIGGER poison ON ${name}`);
+      }
+      // The whole group was rolled back: nothing of it kept, the cursor where the last commit left it.
+      assert.equal((await a.stats()).messages, 9);
+      assert.equal((await a.syncState()).cursor, 'p4');
     } finally {
       await a.close();
     }

@@ -195,6 +195,8 @@ export class PgArchive implements Archive {
   private readonly seqBases: number[] = [];
   /** Pages handed in and not written yet, in order; prepareAhead encodes them while PostgreSQL works. */
   private readonly waiting: QueuedPage[] = [];
+  /** The page stored last, when its tally waits for the next page's statement (applyPacked). */
+  private untallied: (() => void) | undefined;
 
   private constructor(
     private readonly client: Client,
@@ -230,9 +232,14 @@ export class PgArchive implements Archive {
     return toPgText(this.corpId);
   }
 
-  /** Queues `fn` after every operation called before it. */
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Queues `fn` after every operation called before it. The page before it is tallied first
+   * (tallyPrevious), unless `fn` is a page's, which tallies it while PostgreSQL runs its statement.
+   */
+  private serial<T>(fn: () => Promise<T>, tallyFirst = true): Promise<T> {
     const run = this.queue.then(() => {
+      // A page refused here never reaches its statement: the page before is answered now.
+      if (tallyFirst || this.closed || this.broken) this.tallyPrevious();
       if (this.closed) throw new ArchiveError('CLOSED', 'the archive is closed');
       if (this.broken) throw new ArchiveError('CLOSED', `the database connection was lost: ${this.broken.message}`);
       return fn();
@@ -258,7 +265,15 @@ export class PgArchive implements Archive {
     });
   }
 
+  /** Tallies the page stored last, if it is not yet (see applyPacked), and answers its caller. */
+  private tallyPrevious(): void {
+    const tally = this.untallied;
+    this.untallied = undefined;
+    tally?.();
+  }
+
   private async rollback(): Promise<void> {
+    this.tallyPrevious();
     if (this.batch) this.batchLost = true;
     this.batch = undefined;
     this.pendingLists.clear();
@@ -314,38 +329,69 @@ export class PgArchive implements Archive {
     return this.applyPacked(packPageInput(p));
   }
 
-  /** A page as it crosses from another thread (the service's writer thread, writerThread.ts). */
+  /**
+   * A page as it crosses from another thread (the service's writer thread, writerThread.ts).
+   * A page that does not commit is answered once its chat summaries are tallied (a loop over its
+   * rows): while PostgreSQL runs the next page's statement, or before whatever comes next, or at
+   * once when no page is waiting; so the connection does not idle while this thread tallies.
+   */
   applyPacked(p: PackedPage): Promise<ApplyResult> {
     // Encoded while PostgreSQL runs the statement of the page before it (prepareAhead), or in turn.
     const queued: QueuedPage = { page: p };
     this.waiting.push(queued);
-    return this.serial(async () => {
-      this.waiting.splice(this.waiting.indexOf(queued), 1);
-      let prepared = queued.prepared;
-      if (!prepared) {
-        await this.reserveSeq(Math.ceil(p.msgid.length / SEQ_STEP));
-        prepared = this.prepare(p)!;
-      }
-      if (p.continues && !this.batch && this.batchLost) {
-        throw new ArchiveError('BATCH_LOST', 'the pages before this one were rolled back; nothing after the last commit was kept');
-      }
-      if (!p.continues && this.batch) throw new ArchiveError('BAD_REQUEST', 'a batch of pages is still open: commit it first');
-      if (!p.continues) this.batchLost = false;
-      await this.ensureMonths(prepared.months);
-      if (!this.batch) {
-        await this.client.query('BEGIN');
-        this.batch = { deltas: new Map(), inserted: 0, changed: new Set() };
-      }
-      let result: ApplyResult;
-      try {
-        result = await this.insertPage(p, prepared, this.batch);
-      } catch (error) {
-        await this.rollback();
-        throw error;
-      }
-      if (p.commit !== false) await this.commitBatch(false);
-      return result;
+    return new Promise<ApplyResult>((resolve, reject) => {
+      const answer = (tally: () => ApplyResult): void => {
+        try {
+          resolve(tally());
+        } catch (error) {
+          reject(error);
+        }
+      };
+      this.serial(async () => {
+        let tally: () => ApplyResult;
+        try {
+          this.waiting.splice(this.waiting.indexOf(queued), 1);
+          tally = await this.storePage(queued);
+        } finally {
+          this.tallyPrevious(); // if the page failed before its statement
+        }
+        if (p.commit !== false) {
+          const result = tally();
+          await this.commitBatch(false);
+          resolve(result);
+        } else if (this.waiting.length === 0) {
+          answer(tally);
+        } else {
+          this.untallied = () => answer(tally);
+        }
+      }, false).catch(reject);
     });
+  }
+
+  /** Writes a page into the open batch (opening one); its tally, to run before anything that reads the batch. */
+  private async storePage(queued: QueuedPage): Promise<() => ApplyResult> {
+    const p = queued.page;
+    let prepared = queued.prepared;
+    if (!prepared) {
+      await this.reserveSeq(Math.ceil(p.msgid.length / SEQ_STEP));
+      prepared = this.prepare(p)!;
+    }
+    if (p.continues && !this.batch && this.batchLost) {
+      throw new ArchiveError('BATCH_LOST', 'the pages before this one were rolled back; nothing after the last commit was kept');
+    }
+    if (!p.continues && this.batch) throw new ArchiveError('BAD_REQUEST', 'a batch of pages is still open: commit it first');
+    if (!p.continues) this.batchLost = false;
+    await this.ensureMonths(prepared.months);
+    if (!this.batch) {
+      await this.client.query('BEGIN');
+      this.batch = { deltas: new Map(), inserted: 0, changed: new Set() };
+    }
+    try {
+      return await this.insertPage(p, prepared, this.batch);
+    } catch (error) {
+      await this.rollback();
+      throw error;
+    }
   }
 
   commit(): Promise<ApplyResult> {
@@ -354,6 +400,7 @@ export class PgArchive implements Archive {
 
   /** Merges the open batch's summaries and commits; `keepOpen`: the batch goes on in a new transaction. */
   private async commitBatch(keepOpen: boolean): Promise<ApplyResult> {
+    this.tallyPrevious();
     const batch = this.batch;
     if (!batch) return { inserted: 0, changedChats: [] };
     try {
@@ -475,8 +522,9 @@ export class PgArchive implements Archive {
     for (const row of r) this.seqBases.push(Number(row.seq));
   }
 
-  private async insertPage(p: PackedPage, prepared: PreparedPage, batch: Batch): Promise<ApplyResult> {
-    const { mkeys, monthCol, timeCol, seqCol, rows, khash, index, identities } = prepared;
+  /** Writes the page's rows; its tally (the batch's chat summaries, and the page's answer), to run later. */
+  private async insertPage(p: PackedPage, prepared: PreparedPage, batch: Batch): Promise<() => ApplyResult> {
+    const { mkeys, monthCol, timeCol, seqCol, rows, khash, index } = prepared;
     const newLists = new Map<string, Buffer>();
     for (const [li, h] of prepared.lists) {
       const list = p.receiverLists[li]!;
@@ -507,61 +555,66 @@ export class PgArchive implements Archive {
       toPgText(p.nextCursor),
       p.now,
     ] });
-    // The statement is on its way (pg writes it at once): the next page is encoded meanwhile.
+    // The statement is on its way (pg writes it at once): meanwhile the page before is tallied and the next one encoded.
+    this.tallyPrevious();
     this.prepareAhead();
     const [answer] = (await statement).rows;
     if (!answer!.leased) throw new ArchiveError('LEASE_LOST', `the sync lease of ${p.lease!.owner} was taken over by another process`);
     if (!answer!.ordered) {
       throw new ArchiveError('OUT_OF_ORDER', 'this page does not follow the stored cursor (an earlier page was not stored); nothing was stored');
     }
+    const all = answer!.taken === index.length;
+    const takenSeqs = new Set((answer!.taken_seqs ?? []).map(Number));
+    const fresh = (o: number): boolean => all || takenSeqs.has(seqCol[o]!);
+    // Then the partitioned rows of exactly the msgids it took.
+    if (answer!.taken > 0) await this.copyIn(MESSAGES_COPY, rows.payload(all ? undefined : fresh));
+    return () => this.tally(p, prepared, fresh, batch);
+  }
+
+  /** Adds the page's rows taken (`fresh`) to the batch's chat summaries; the page's answer. */
+  private tally(p: PackedPage, prepared: PreparedPage, fresh: (o: number) => boolean, batch: Batch): ApplyResult {
+    const { khash, index, identities } = prepared;
     let inserted = 0;
     const changed = new Set<string>();
-    if (index.length > 0) {
-      const all = answer!.taken === index.length;
-      const takenSeqs = new Set((answer!.taken_seqs ?? []).map(Number));
-      const fresh = (o: number): boolean => all || takenSeqs.has(seqCol[o]!);
-      // Then the partitioned rows of exactly the msgids it took.
-      if (answer!.taken > 0) await this.copyIn(MESSAGES_COPY, rows.payload(all ? undefined : fresh));
-      for (let o = 0; o < index.length; o++) {
-        if (!fresh(o)) continue;
-        const i = index[o]!;
-        const identity = identities[o]!;
-        const key = identity.key;
-        const t = p.sendTime[i]!;
-        inserted++;
-        let d = batch.deltas.get(key);
-        if (!d) {
-          d = {
-            identity,
-            khash: khash[o]!,
-            count: 0,
-            first: t,
-            last: t,
-            byType: new Map(),
-            keyVersions: new Set(),
-            senders: new Map(),
-            receiverLists: new Set(),
-            partyTypes: 0,
-          };
-          batch.deltas.set(key, d);
-        }
-        changed.add(key);
-        d.count++;
-        if (t < d.first) d.first = t;
-        if (t > d.last) d.last = t;
-        const type = p.msgtype[i]!;
-        d.byType.set(type, (d.byType.get(type) ?? 0) + 1);
-        const kv = p.keyVer[i]!;
-        if (!Number.isNaN(kv)) d.keyVersions.add(kv);
-        const pid = p.sender[i]!;
-        const senderType = p.senderType[i]!;
-        const s = d.senders.get(pid);
-        if (s) s[1]++;
-        else d.senders.set(pid, [senderType, 1]);
-        d.partyTypes |= typeBit(senderType);
-        const li = p.receivers[i]!;
-        if (identity.kind === 'group' && li >= 0) d.receiverLists.add(p.receiverLists[li]!);
+    for (let o = 0; o < index.length; o++) {
+      if (!fresh(o)) continue;
+      const i = index[o]!;
+      const identity = identities[o]!;
+      const key = identity.key;
+      const t = p.sendTime[i]!;
+      inserted++;
+      let d = batch.deltas.get(key);
+      if (!d) {
+        d = {
+          identity,
+          khash: khash[o]!,
+          count: 0,
+          first: t,
+          last: t,
+          byType: new Map(),
+          keyVersions: new Set(),
+          senders: new Map(),
+          receiverLists: new Set(),
+          partyTypes: 0,
+        };
+        batch.deltas.set(key, d);
       }
+      changed.add(key);
+      d.count++;
+      if (t < d.first) d.first = t;
+      if (t > d.last) d.last = t;
+      const type = p.msgtype[i]!;
+      d.byType.set(type, (d.byType.get(type) ?? 0) + 1);
+      const kv = p.keyVer[i]!;
+      if (!Number.isNaN(kv)) d.keyVersions.add(kv);
+      const pid = p.sender[i]!;
+      const senderType = p.senderType[i]!;
+      const s = d.senders.get(pid);
+      if (s) s[1]++;
+      else d.senders.set(pid, [senderType, 1]);
+      d.partyTypes |= typeBit(senderType);
+      const li = p.receivers[i]!;
+      if (identity.kind === 'group' && li >= 0) d.receiverLists.add(p.receiverLists[li]!);
     }
     batch.inserted += inserted;
     for (const k of changed) batch.changed.add(k);
