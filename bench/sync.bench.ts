@@ -48,7 +48,8 @@ const LIMIT = 1000;
 const RUNS = 9;
 const IN_PROCESS = process.argv.includes('--in-process');
 const WAN_MESSAGES = QUICK ? 50_000 : 200_000;
-const WAN_RUNS = 3;
+/** Floor and sync alternate this many times behind each latency; the medians are compared (3 runs left both ratios within the noise of one run). */
+const WAN_RUNS = 5;
 
 async function startSimulatorProcess(cli: string, messages = MESSAGES, latencyMs = 0): Promise<{ child: ChildProcess; url: string; token: string }> {
   // 2.9 days: every message lies inside sync_msg's 3-day first-sync window.
