@@ -18,6 +18,7 @@ export interface CheckpointerInit {
 }
 
 type ToCheckpointer = 'committed' | 'close';
+type FromCheckpointer = 'ready';
 
 /** While the checkpointer runs, the writer checkpoints only if the WAL outgrows this. */
 export const WAL_BACKSTOP_BYTES = 256 * 1024 * 1024;
@@ -26,6 +27,12 @@ export class Checkpointer {
   private exited = false;
   private closing = false;
   private readonly done: Promise<void>;
+  /**
+   * Settles once the thread has its connection, or has ended. The store says it is ready only
+   * then: starting a thread costs CPU and takes the process's memory-map lock, which stalled the
+   * syncs (and the host's main thread) that began right after 20 archives were opened.
+   */
+  readonly started: Promise<void>;
 
   private constructor(
     private readonly worker: Worker,
@@ -38,6 +45,7 @@ export class Checkpointer {
         resolve();
       });
     });
+    this.started = Promise.race([this.done, new Promise<void>((resolve) => worker.once('message', (m: FromCheckpointer) => m === 'ready' && resolve()))]);
     // An error is followed by 'exit'; listening keeps it from being thrown in this thread.
     worker.on('error', () => undefined);
     worker.unref();
@@ -79,6 +87,7 @@ export function runCheckpointer(): void {
   // Per connection: the checkpoint's fsyncs are what make the writer's NORMAL durable.
   db.exec('PRAGMA synchronous = NORMAL');
   const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+  port.postMessage('ready' satisfies FromCheckpointer);
   // Notices that arrive while one runs are handled after it: each then schedules at most one more.
   let scheduled = false;
   // The crash suite kills the process while a checkpoint runs: it needs to know when one does,

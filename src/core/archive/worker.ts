@@ -35,7 +35,7 @@ function startCheckpointer(store: ArchiveStore, file: string): Checkpointer | un
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('archive-worker must run as a worker thread');
   const post = (message: WorkerToHost): void => port.postMessage(message);
@@ -89,9 +89,10 @@ function main(): void {
     await serve(request, post, true);
     if (request.op === 'close') port.close();
   });
+  await checkpointer?.started;
   post({ type: 'ready', schemaBefore: store.schemaBefore });
 }
 
 yieldPriority();
 if (isCheckpointerInit(workerData)) runCheckpointer();
-else main();
+else void main();
