@@ -170,6 +170,21 @@ async function bareCopy(db: string, sim: SimInfo): Promise<{ ms: number; rows: n
   }
 }
 
+/**
+ * Every run starts on the same cluster: the databases of the runs before it dropped, and a
+ * checkpoint, so no run pays for writing out the one before it (1 GB of WAL and dirty pages each).
+ */
+async function cleanSlate(admin: string, drop: string[]): Promise<void> {
+  const c = new Client({ connectionString: admin });
+  await c.connect();
+  try {
+    for (const name of drop) await c.query(`DROP DATABASE IF EXISTS ${name}`);
+    await c.query('CHECKPOINT');
+  } finally {
+    await c.end();
+  }
+}
+
 /** CPU ms of a process so far (Linux: utime + stime, in clock ticks of 10 ms). */
 function processCpuMs(pid: number): number {
   try {
@@ -254,9 +269,11 @@ runBench(async () => {
       for (let pair = 0; pair < PAIRS; pair++) {
         const copyDb = await database(pg.url, `bench_copy_${pair}`);
         const ingestDb = await database(pg.url, `bench_ingest_${pair}`);
+        await cleanSlate(pg.url, pair > 0 ? [`bench_ingest_${pair - 1}`] : []);
         const c0 = cpuNow(data, child.pid!, floorProcess.pid);
         const floor = await floorProcess.run<{ ms: number; rows: number }>('copy', copyDb, info);
         floors.push({ ms: floor.ms, cpu: await cpuSince(c0, pg.url, copyDb, data, child.pid!, floorProcess.pid) });
+        await cleanSlate(pg.url, [`bench_copy_${pair}`]);
         const c1 = cpuNow(data, child.pid!);
         const service = await runService(ingestDb, info, corp, 1, server);
         ingests.push({ ms: service.ms, cpu: await cpuSince(c1, pg.url, ingestDb, data, child.pid!), inserted: service.inserted });
