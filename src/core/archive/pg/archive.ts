@@ -87,9 +87,10 @@ const SEQ_RESERVE = 64;
 /**
  * A page goes in in two statements. Its msgids first, as one byte string of keys and arrays of
  * numbers (nothing to quote), by PAGE_STATEMENT's INSERT … ON CONFLICT DO NOTHING into `msgids`,
- * which keeps each msgid once and names the rows it did not take; then exactly the rows it took,
- * raw text and all, by COPY into `messages`, in the same transaction. COPY writes rows in batches and its text needs no quoting
- * or array parsing: the costliest parts of sending the raw texts as array parameters.
+ * which keeps each msgid once and says which rows it took; then exactly those rows, raw text and
+ * all, by a binary COPY into `messages` (CopyRows), in the same transaction. COPY writes rows in
+ * batches and needs no quoting or array parsing: the costliest parts of sending the raw texts as
+ * array parameters.
  */
 const MESSAGES_COPY = 'COPY messages (corp_id, month, mkey, khash, send_time, seq, msgtype, sender, rhash, msgid, raw) FROM STDIN WITH (FORMAT binary)';
 const MESSAGES_FIELDS = 11;
@@ -506,7 +507,7 @@ export class PgArchive implements Archive {
 
   /**
    * Encodes the next waiting page, if its sequence numbers are at hand: called while this
-   * connection waits for PostgreSQL, so the encoding (hashing, COPY text: most of the thread's
+   * connection waits for PostgreSQL, so the encoding (hashing, COPY rows: most of the thread's
    * work) overlaps the database's, and the thread is free when PostgreSQL answers. Pages are
    * prepared in the order handed in, so rows are numbered in arrival order.
    */
@@ -539,7 +540,7 @@ export class PgArchive implements Archive {
     }
     // One statement per page: the lease renewed, the stored cursor checked, the msgids taken (the
     // dedup) and the cursor moved; each a round trip of its own before, which the writer and its
-    // backend spent waiting for each other. Its answer names the rows it did not take (usually none).
+    // backend spent waiting for each other. Its answer says how many rows it took (usually all).
     // Named: parsed once per connection, and planned once its generic plan is found as good.
     const statement = this.client.query<{ leased: boolean; ordered: boolean; taken: number; taken_seqs: string[] | null }>({ name: 'wecom-archive-page', text: PAGE_STATEMENT, values: [
       this.corp,
