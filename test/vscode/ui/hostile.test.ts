@@ -52,8 +52,17 @@ async function contextMenu(page: Page, row: ReturnType<typeof treeRow>, label: s
 }
 
 async function filterTree(page: Page, text: string): Promise<void> {
-  await runFromPalette(page, 'WeCom Archive: Filter Chats…');
-  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Id contains…' }).first().click();
+  // A webview that takes focus as it loads closes the picker under the click: open it again.
+  for (let attempt = 1; ; attempt++) {
+    await runFromPalette(page, 'WeCom Archive: Filter Chats…');
+    try {
+      await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Id contains…' }).first().click({ timeout: 5000 });
+      break;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
   // The picker is replaced by an input box: fill that one, not the picker on its way out.
   await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Filter chats by id' }).waitFor({ timeout: 15_000 });
   const input = page.locator('.quick-input-widget .quick-input-box input.input');
