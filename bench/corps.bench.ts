@@ -33,7 +33,7 @@ const CORPS = 20;
 const MESSAGES = QUICK ? 5_000 : 20_000;
 const LATENCY_MS = 30;
 const LIMIT = 1000;
-const RUNS = 3;
+const RUNS = 5;
 const IN_PROCESS = process.argv.includes('--in-process');
 
 interface Corp {
@@ -111,7 +111,7 @@ async function product(url: string, corps: Corp[], archives: Archive[], syncWork
   const scheduler = new SyncScheduler({
     intervalMs: 0,
     concurrency: DEFAULT_CONCURRENCY,
-    run: async (id) => {
+    run: async (id, release) => {
       const i = Number(id);
       try {
         const engine = new OffThreadSyncEngine(archives[i]!, {
@@ -122,7 +122,7 @@ async function product(url: string, corps: Corp[], archives: Archive[], syncWork
           workerPath: syncWorker,
           offThread: !IN_PROCESS,
         });
-        const result = await engine.run();
+        const result = await engine.run({ onFetched: release });
         messages += result.inserted;
         return { kind: 'ok' };
       } catch (error) {

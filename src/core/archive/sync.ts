@@ -92,6 +92,12 @@ export interface SyncResult {
 export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: (progress: SyncProgress) => void;
+  /**
+   * Once, when the last page has arrived: the run makes no request after it, and what is left
+   * (storing and committing the pages in hand) is the archive's. A scheduler gives the run's
+   * network place to the next corp then.
+   */
+  onFetched?: () => void;
 }
 
 type Syncer = Pick<WeComClient, 'syncMsg'>;
@@ -171,7 +177,7 @@ export class SyncEngine {
       );
     }, Math.max(50, Math.floor(this.ttlMs / 3)));
     try {
-      return await this.pages(stop.signal, opts.onProgress);
+      return await this.pages(stop.signal, opts);
     } catch (error) {
       const cause = leaseLost ?? error;
       if (!(cause instanceof CancelledError) && !opts.signal?.aborted) {
@@ -198,7 +204,7 @@ export class SyncEngine {
     return page;
   }
 
-  private async pages(signal: AbortSignal, onProgress: RunOptions['onProgress']): Promise<SyncResult> {
+  private async pages(signal: AbortSignal, { onProgress, onFetched }: RunOptions): Promise<SyncResult> {
     const started = performance.now();
     const lease = { owner: this.options.owner, ttlMs: this.ttlMs };
     // However old, the stored cursor is tried: only WeCom's answer (50100) says it is gone.
@@ -293,6 +299,7 @@ export class SyncEngine {
         limit = page.limitUsed;
         if (page.hasMore) sent.add(page.nextCursor);
         next = page.hasMore ? this.fetch(page.nextCursor, limit, signal) : undefined;
+        if (!next) onFetched?.();
         const after = cursor ?? '';
         cursor = page.nextCursor || cursor;
         const continues = group !== undefined;

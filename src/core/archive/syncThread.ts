@@ -48,6 +48,7 @@ interface RunHandlers {
   options: OffThreadSyncOptions;
   progress(p: SyncProgress): void;
   change(c: SyncChange): void;
+  fetched(): void;
   end(outcome: { ok: true; result: SyncResult } | { ok: false; error: Error }): void;
 }
 
@@ -140,6 +141,9 @@ export class SyncThread {
         break;
       case 'change':
         run.change(message.change);
+        break;
+      case 'fetched':
+        run.fetched();
         break;
       case 'end':
         this.runs.delete(message.runId);
@@ -239,6 +243,7 @@ export class OffThreadSyncEngine {
           {
             progress: (p) => opts.onProgress?.(p),
             change: (c) => this.changes.emit(c),
+            fetched: () => opts.onFetched?.(),
             end: (outcome) => {
               cleanUp();
               if (outcome.ok) resolve(outcome.result);

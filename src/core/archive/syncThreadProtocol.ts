@@ -56,5 +56,7 @@ export type SyncToHost =
   | { type: 'wait'; runId: number; until: number; error: CrossError }
   | { type: 'progress'; runId: number; progress: SyncProgress }
   | { type: 'change'; runId: number; change: SyncChange }
+  /** The last page has arrived (RunOptions.onFetched). */
+  | { type: 'fetched'; runId: number }
   | { type: 'end'; runId: number; ok: true; result: SyncResult }
   | { type: 'end'; runId: number; ok: false; error: CrossError };

@@ -148,6 +148,7 @@ async function run(message: Extract<HostToSync, { type: 'run' }>): Promise<void>
   try {
     const result = await engine.run({
       signal: entry.stop.signal,
+      onFetched: () => post({ type: 'fetched', runId }),
       onProgress: (p) => {
         for (const key of p.changedChats) changed.add(key);
         unsent = { ...p, inserted: (unsent?.inserted ?? 0) + p.inserted };

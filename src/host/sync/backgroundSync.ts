@@ -55,7 +55,7 @@ export class BackgroundSync implements vscode.Disposable {
     /** Whether a profile can sync now (demo mode's profile only while its simulator runs). */
     private readonly canSync: (profile: Profile) => boolean,
   ) {
-    this.scheduler = new SyncScheduler({ ...schedulerSettings(), run: (id) => this.runInBackground(id) });
+    this.scheduler = new SyncScheduler({ ...schedulerSettings(), run: (id, release) => this.runInBackground(id, release) });
     this.subscriptions.push(
       profiles.onDidChange(() => void this.reload()),
       controller.onDidProgress(({ profileId, count }) => {
@@ -154,10 +154,10 @@ export class BackgroundSync implements vscode.Disposable {
     }
   }
 
-  private async runInBackground(profileId: string): Promise<RunOutcome> {
+  private async runInBackground(profileId: string, release: () => void): Promise<RunOutcome> {
     const profile = this.profiles.get(profileId);
     if (!profile || !this.canSync(profile)) return { kind: 'skipped' };
-    return (await this.controller.syncOutcome(profile, { quiet: true })).outcome;
+    return (await this.controller.syncOutcome(profile, { quiet: true, onFetched: release })).outcome;
   }
 
   private async ended(profileId: string, outcome: RunOutcome): Promise<void> {

@@ -1,7 +1,12 @@
-// Background sync of every corp: each at its interval, at most `concurrency` at once, starts spaced
-// by `staggerMs` (but an ended run's place is taken at once), a doubling backoff per corp after
+// Background sync of every corp: each at its interval, at most `concurrency` fetching at once, starts
+// spaced by `staggerMs` (but a freed place is taken at once), a doubling backoff per corp after
 // errors. Pure (no vscode) with injected timers, so tier 1 drives it with a fake clock. The run
 // itself (lease, engine, UI) is the caller's.
+//
+// A run frees its place when its last page has arrived (`release`), not when it ends: what is
+// left, storing and committing the pages in hand, is its archive's work, and the next corp's
+// requests overlap it. Runs still ending that way are bounded too: never more than `concurrency`
+// of them beside the ones fetching.
 
 export interface Timers {
   now(): number;
@@ -36,7 +41,8 @@ export interface SchedulerOptions extends SchedulerSettings {
   backoffBaseMs?: number;
   /** Cap of the backoff (never beyond the interval: a failing corp is tried at least as often). */
   backoffMaxMs?: number;
-  run(id: string): Promise<RunOutcome>;
+  /** One run of the corp; `release()` says it makes no more requests (its place goes to the next). */
+  run(id: string, release: () => void): Promise<RunOutcome>;
 }
 
 export interface CorpInit {
@@ -59,6 +65,8 @@ export interface CorpSchedule {
 
 interface Corp extends CorpSchedule {
   intervalMs: number | undefined;
+  /** Running and not released yet: it counts against the concurrency. */
+  holdsPlace: boolean;
   removed: boolean;
   /** Asked to sync again while it was running. */
   again: boolean;
@@ -76,7 +84,7 @@ export class SyncScheduler {
   private settings: SchedulerSettings;
   private timer: unknown;
   private lastStartAt = Number.NEGATIVE_INFINITY;
-  /** Runs ended since the last pump: as many starts may skip the stagger in the next one. */
+  /** Places freed since the last pump: as many starts may skip the stagger in the next one. */
   private freed = 0;
   private started = false;
   private disposed = false;
@@ -114,7 +122,7 @@ export class SyncScheduler {
     const added = list.filter((c) => !this.corps.has(c.id));
     added.sort((a, b) => (a.lastSuccessAt ?? 0) - (b.lastSuccessAt ?? 0));
     for (const init of added) {
-      const c: Corp = { id: init.id, dueAt: undefined, running: false, lastSuccessAt: init.lastSuccessAt, failures: 0, failingSince: undefined, intervalMs: init.intervalMs, removed: false, again: false };
+      const c: Corp = { id: init.id, dueAt: undefined, running: false, holdsPlace: false, lastSuccessAt: init.lastSuccessAt, failures: 0, failingSince: undefined, intervalMs: init.intervalMs, removed: false, again: false };
       c.dueAt = this.firstDue(c, now);
       this.corps.set(c.id, c);
     }
@@ -236,10 +244,15 @@ export class SyncScheduler {
     const now = this.timers.now();
     const stagger = this.options.staggerMs ?? DEFAULT_STAGGER_MS;
     const waiting = [...this.corps.values()].filter((c) => !c.running && c.dueAt !== undefined).sort((a, b) => (a.dueAt as number) - (b.dueAt as number));
+    const { concurrency } = this.settings;
+    let fetching = 0;
     let running = 0;
-    for (const c of this.corps.values()) if (c.running) running++;
+    for (const c of this.corps.values()) {
+      if (c.holdsPlace) fetching++;
+      if (c.running) running++;
+    }
     for (const c of waiting) {
-      if (running >= this.settings.concurrency) return; // a run's end pumps again
+      if (fetching >= concurrency || running >= 2 * concurrency) return; // a release or an end pumps again
       const at = Math.max(c.dueAt as number, refills > 0 ? Number.NEGATIVE_INFINITY : this.lastStartAt + stagger);
       if (at > now) {
         this.timer = this.timers.setTimeout(() => {
@@ -250,29 +263,43 @@ export class SyncScheduler {
       }
       if (refills > 0) refills--;
       this.begin(c, now);
+      fetching++;
       running++;
     }
   }
 
   private begin(c: Corp, now: number): void {
     c.running = true;
+    c.holdsPlace = true;
     c.dueAt = undefined;
     this.lastStartAt = now;
     this.emit(c.id);
+    /** Gives the run's place back, once; true if it still held it. */
+    const letGo = (): boolean => {
+      if (!c.holdsPlace) return false;
+      c.holdsPlace = false;
+      return true;
+    };
+    const release = (): void => {
+      if (!letGo() || c.removed || this.disposed) return;
+      this.freed++;
+      this.pump();
+    };
     let done: Promise<RunOutcome>;
     try {
-      done = this.options.run(c.id);
+      done = this.options.run(c.id, release);
     } catch (error) {
       done = Promise.resolve({ kind: 'failed', error });
     }
     void done
       .catch((error: unknown): RunOutcome => ({ kind: 'failed', error }))
       .then((outcome) => {
+        const held = letGo();
         c.running = false;
         if (c.removed || this.disposed) return;
         this.applyOutcome(c, outcome);
         this.emit(c.id);
-        this.freed++;
+        if (held) this.freed++;
         this.pump();
       });
   }

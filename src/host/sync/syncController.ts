@@ -18,6 +18,8 @@ import type { RunOutcome } from './scheduler';
 export interface SyncOptions {
   /** Auto-sync runs quietly: progress in the status bar only, errors in the log and status bar. */
   quiet?: boolean;
+  /** Told once the run's last page has arrived (RunOptions.onFetched): the scheduler's place is free. */
+  onFetched?: () => void;
 }
 
 export interface SyncEnd {
@@ -72,7 +74,7 @@ export class SyncController implements vscode.Disposable {
     const ac = new AbortController();
     const entry = { ac, done: Promise.resolve<{ outcome: RunOutcome; result?: SyncResult }>({ outcome: { kind: 'skipped' } }) };
     this.running.set(profile.id, entry);
-    entry.done = this.execute(profile, ac, opts.quiet === true);
+    entry.done = this.execute(profile, ac, opts);
     return entry.done;
   }
 
@@ -92,8 +94,9 @@ export class SyncController implements vscode.Disposable {
     });
   }
 
-  private async execute(profile: Profile, ac: AbortController, quiet: boolean): Promise<{ outcome: RunOutcome; result?: SyncResult }> {
+  private async execute(profile: Profile, ac: AbortController, opts: SyncOptions): Promise<{ outcome: RunOutcome; result?: SyncResult }> {
     const t = vscode.l10n.t;
+    const quiet = opts.quiet === true;
     const end = (outcome: RunOutcome, result?: SyncResult) => {
       this.running.delete(profile.id);
       this.ended.fire({ profileId: profile.id, outcome, quiet });
@@ -101,7 +104,7 @@ export class SyncController implements vscode.Disposable {
     };
     this.progressed.fire({ profileId: profile.id, count: 0 });
     try {
-      const run = (report: (text: string) => void) => this.run(profile, ac.signal, report, (count) => this.progressed.fire({ profileId: profile.id, count }));
+      const run = (report: (text: string) => void) => this.run(profile, { signal: ac.signal, onFetched: opts.onFetched }, report, (count) => this.progressed.fire({ profileId: profile.id, count }));
       const result = quiet
         ? await run(() => undefined)
         : await vscode.window.withProgress(
@@ -130,7 +133,7 @@ export class SyncController implements vscode.Disposable {
     }
   }
 
-  private async run(profile: Profile, signal: AbortSignal, report: (text: string) => void, onCount: (n: number) => void): Promise<SyncResult> {
+  private async run(profile: Profile, { signal, onFetched }: { signal: AbortSignal; onFetched?: () => void }, report: (text: string) => void, onCount: (n: number) => void): Promise<SyncResult> {
     const t = vscode.l10n.t;
     const tokens = await this.callbackTokens(profile);
     const conn = await connect(profile, (f) => this.store.getSecret(profile.id, f), this.log);
@@ -156,6 +159,7 @@ export class SyncController implements vscode.Disposable {
         },
         {
           signal,
+          onFetched,
           onProgress: (p) => {
             onCount(p.total);
             report(p.pages === 1 ? t('{0} new messages stored (1 page)', p.total.toLocaleString()) : t('{0} new messages stored ({1} pages)', p.total.toLocaleString(), p.pages.toLocaleString()));

@@ -3,7 +3,7 @@
  * window stored exactly once, the host's token source asked (and asked to refresh after 42001),
  * errors arriving typed (WeComApiError with its next step, SyncBusyError, CancelledError, the
  * host's TokenError), 45009 waits reported to the host, no token in any log line, and an archive
- * that is not a store worker's synced in-process.
+ * that is not a store worker's synced in-process. The host hears when the last page is in.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -91,8 +91,15 @@ describe('sync on its own thread', () => {
     // The window is 3 days back from each request: a message may age out of it during the run.
     const window = (): Set<string> => new Set(simMessages(sim, sim.now() - 3 * DAY).map((m) => m.msgid));
     const before = window();
-    const result = await e.run({ onProgress: (p) => (lastTotal = p.total) });
+    const syncCalls = (): number => sim.stats().requests['/cgi-bin/chatdata/sync_msg'] ?? 0;
+    const fetched: { calls: number; stored: number }[] = [];
+    const result = await e.run({ onProgress: (p) => (lastTotal = p.total), onFetched: () => fetched.push({ calls: syncCalls(), stored: lastTotal }) });
     const after = window();
+    // Told once, when the last page is in and before it is stored; no request after it.
+    assert.equal(fetched.length, 1);
+    assert.equal(fetched[0]!.calls, syncCalls());
+    assert.equal(fetched[0]!.calls, result.pages);
+    assert.ok(fetched[0]!.stored < result.inserted, `told before the last page was stored (${fetched[0]!.stored} of ${result.inserted})`);
     assert.ok(result.pages >= Math.ceil(after.size / 500));
     assert.equal(lastTotal, result.inserted, 'the last progress has the total');
     assert.equal(changes.reduce((n, c) => n + c.inserted, 0), result.inserted);

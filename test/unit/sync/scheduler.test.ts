@@ -19,11 +19,14 @@ interface Run {
   ok: boolean;
 }
 
-function harness(opts: { durations: Record<string, number>; failing?: Set<string>; intervalMs?: number; concurrency?: number }) {
+/** `fetchMs`: a run releases its place after this long, then goes on for the rest of its duration (storing). */
+function harness(opts: { durations: Record<string, number>; fetchMs?: number; failing?: Set<string>; intervalMs?: number; concurrency?: number }) {
   const clock = new FakeTimers(T0);
   const runs: Run[] = [];
   const live = new Set<string>();
+  const fetching = new Set<string>();
   let maxLive = 0;
+  let maxFetching = 0;
   let overlapSameCorp = 0;
   const scheduler = new SyncScheduler({
     intervalMs: opts.intervalMs ?? 30 * MIN,
@@ -31,19 +34,26 @@ function harness(opts: { durations: Record<string, number>; failing?: Set<string
     staggerMs: 1000,
     backoffBaseMs: MIN,
     timers: clock,
-    run: async (id): Promise<RunOutcome> => {
+    run: async (id, release): Promise<RunOutcome> => {
       if (live.has(id)) overlapSameCorp++;
       live.add(id);
+      fetching.add(id);
       maxLive = Math.max(maxLive, live.size);
+      maxFetching = Math.max(maxFetching, fetching.size);
       const start = clock.now();
-      await clock.sleep(opts.durations[id] ?? 10_000);
+      const duration = opts.durations[id] ?? 10_000;
+      const fetchMs = Math.min(duration, opts.fetchMs ?? duration);
+      await clock.sleep(fetchMs);
+      fetching.delete(id);
+      if (opts.fetchMs !== undefined) release();
+      await clock.sleep(duration - fetchMs);
       live.delete(id);
       const ok = !opts.failing?.has(id);
       runs.push({ id, start, end: clock.now(), ok });
       return ok ? { kind: 'ok' } : { kind: 'failed', error: new Error('simulated 40014') };
     },
   });
-  return { clock, scheduler, runs, stats: () => ({ maxLive, overlapSameCorp }) };
+  return { clock, scheduler, runs, stats: () => ({ maxLive, maxFetching, overlapSameCorp }) };
 }
 
 const of = (runs: Run[], id: string) => runs.filter((r) => r.id === id);
@@ -154,6 +164,33 @@ describe('SyncScheduler (fake clock)', () => {
     assert.deepEqual(starts, [0, 1000, 1500, 1600, 6500], 'b waits the stagger; c, d and e take an ended run\'s place at once');
     assert.equal(h.stats().maxLive, 2);
     h.scheduler.dispose();
+  });
+
+  it('a run that has fetched its last page gives its place to the next corp while it stores; at most twice the concurrency run at once', async () => {
+    // Each run fetches for 1500 ms, then stores for 400 ms (its final commit) without a request.
+    const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const h = harness({ durations: Object.fromEntries(ids.map((id) => [id, 1900])), fetchMs: 1500, intervalMs: 0 });
+    h.scheduler.setCorps(ids.map((id) => ({ id })));
+    h.scheduler.syncAll();
+    await h.clock.advance(30_000);
+    const starts = ids.map((id) => of(h.runs, id)[0]!.start - T0);
+    // b waits the stagger; c takes a's place when a's last page is in (1500), not when a ends (1900).
+    assert.deepEqual(starts, [0, 1000, 1500, 2500, 3000, 4000]);
+    assert.equal(h.stats().maxFetching, 2, 'never more than 2 fetching, and the limit is used');
+    assert.equal(h.stats().maxLive, 3, 'a storing run beside two fetching ones');
+    assert.equal(h.stats().overlapSameCorp, 0);
+
+    // Storing that outlasts fetching by far: the runs still storing are bounded too.
+    const slow = harness({ durations: Object.fromEntries(ids.map((id) => [id, 10_000])), fetchMs: 100, intervalMs: 0 });
+    slow.scheduler.setCorps(ids.map((id) => ({ id })));
+    slow.scheduler.syncAll();
+    await slow.clock.advance(60_000);
+    assert.equal(slow.stats().maxLive, 4, 'at most 2 × concurrency runs at once');
+    assert.equal(slow.runs.length, 6);
+    const fifth = of(slow.runs, 'e')[0]!;
+    assert.equal(fifth.start, of(slow.runs, 'a')[0]!.end, 'the fifth waits for a run to end');
+    h.scheduler.dispose();
+    slow.scheduler.dispose();
   });
 
   it('a run the user started counts: the next background run is an interval after it', async () => {
