@@ -6,6 +6,10 @@
  *                                 default concurrency (sync engine, SQLite archive per corp) ÷ a bare
  *                                 undici loop running the same 20 cursor chains at the same
  *                                 concurrency, same simulator, same run. Goal <= 1.10.
+ *   sync.corps.cpu_ms             CPU of the scheduler's pass, every thread and the simulator's
+ *                                 process; sync.corps.cores_busy: that ÷ its wall time, beside
+ *                                 the floor's: how much the machine's cores, not the network,
+ *                                 set the pace.
  *   sync.corps.max_loop_stall_ms  longest event-loop stall of this (host) process's main thread
  *                                 during the scheduler's runs, less the time it waited for a CPU
  *                                 or the machine was stopped (loopStalls.ts). Goal < 20.
@@ -18,7 +22,7 @@
  */
 import type { ChildProcess, } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { type Archive, openArchive } from '../src/core/archive/archive';
@@ -26,7 +30,7 @@ import { OffThreadSyncEngine } from '../src/core/archive/syncThread';
 import { DEFAULT_CONCURRENCY, SyncScheduler } from '../src/host/sync/scheduler';
 import { demoTokenSource } from '../src/core/wecom/tokens';
 import { LoopStalls, printLoad } from './loopStalls';
-import { bundle, FloorProcess, median, print, runBench, spawnSimulator } from './support';
+import { bundle, FloorProcess, median, print, processCpuMs, runBench, spawnSimulator } from './support';
 
 const QUICK = process.argv.includes('--quick');
 const CORPS = 20;
@@ -161,6 +165,11 @@ async function main(): Promise<void> {
 
     const floors: number[] = [];
     const products: number[] = [];
+    /** CPU ms of each pass, the simulator's included: this process (all its threads) or the floor process. */
+    const floorCpu: number[] = [];
+    const productCpu: number[] = [];
+    const simPid = sim.pid!;
+    const floorPid = floorProcess.pid!;
     const stalls: number[] = [];
     const delays: number[] = [];
     let pausedMs = 0;
@@ -168,12 +177,18 @@ async function main(): Promise<void> {
     printLoad('start');
     let expected = 0;
     for (let run = 0; run < RUNS; run++) {
+      const floorFrom = processCpuMs(floorPid) + processCpuMs(simPid);
       const f = await floorIn();
+      floorCpu.push(processCpuMs(floorPid) + processCpuMs(simPid) - floorFrom);
       floors.push(f.ms);
       expected = f.messages;
       // Fresh archives each run, opened before the clock starts (the extension keeps them open).
       const archives = await Promise.all(corps.map((_, i) => openArchive(join(dir, `run${run}-corp${i}.sqlite`), { workerPath: worker })));
+      const ownFrom = process.cpuUsage();
+      const simFrom = processCpuMs(simPid);
       const p = await product(url, corps, archives, syncWorker);
+      const own = process.cpuUsage(ownFrom);
+      productCpu.push((own.user + own.system) / 1000 + processCpuMs(simPid) - simFrom);
       await Promise.all(archives.map((a) => a.close()));
       if (p.messages !== f.messages) throw new Error(`the scheduler synced ${p.messages}, the floor saw ${f.messages}`);
       products.push(p.ms);
@@ -186,6 +201,10 @@ async function main(): Promise<void> {
     print('sync.corps.wall_ms', Math.round(median(products)), 'ms');
     print('sync.corps.floor_wall_ms', Math.round(median(floors)), 'ms');
     print('sync.corps.ratio_vs_floor', median(products) / median(floors), 'x');
+    // How busy the machine was: on a machine with few cores, a pass that keeps them all busy
+    // waits for a CPU as much as for the network (the simulator shares them).
+    print('sync.corps.cpu_ms', Math.round(median(productCpu)), `ms (all threads, the simulator's included; floor ${Math.round(median(floorCpu))} ms)`);
+    print('sync.corps.cores_busy', median(productCpu) / median(products), `of ${availableParallelism()} cores (floor ${(median(floorCpu) / median(floors)).toFixed(2)})`);
     print('sync.corps.max_loop_stall_ms', Math.max(...stalls), 'ms (CPU waits and machine pauses excluded)');
     print('sync.corps.max_loop_delay_ms', Math.max(...delays), 'ms (CPU waits included)');
     print('machine.paused_ms', pausedMs, `ms (the whole machine stopped, ${pauses} times, in the scheduler's runs)`);

@@ -33,7 +33,7 @@ import { Agent, request } from 'undici';
 import type { ServerConfig } from '../src/server/config';
 import { ArchiveService, JsonLog } from '../src/server/service';
 import { database, startPostgres } from './postgres';
-import { bundle, FloorProcess, print, runBench, spawnSimulator } from './support';
+import { bundle, FloorProcess, print, processCpuMs, runBench, spawnSimulator } from './support';
 
 const QUICK = process.argv.includes('--quick');
 const MESSAGES = QUICK ? 100_000 : 1_000_000;
@@ -182,17 +182,6 @@ async function cleanSlate(admin: string, drop: string[]): Promise<void> {
     await c.query('CHECKPOINT');
   } finally {
     await c.end();
-  }
-}
-
-/** CPU ms of a process so far (Linux: utime + stime, in clock ticks of 10 ms). */
-function processCpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
-  } catch {
-    return 0;
   }
 }
 

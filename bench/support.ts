@@ -1,5 +1,6 @@
 // What the benchmarks share: the figure line format, the median, and the bundles they run.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setFlagsFromString } from 'node:v8';
@@ -83,6 +84,17 @@ export type Floors = Record<string, (...args: never[]) => Promise<unknown>>;
 const FLOOR_ROLE = 'BENCH_FLOOR_PROCESS';
 
 type FloorReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
+
+/** CPU ms of a process so far (Linux: utime + stime, in clock ticks of 10 ms). */
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
 
 /**
  * A child process of the bench, the same bundle, that runs its floors. A floor allocates a
