@@ -473,8 +473,12 @@ export class PgArchive implements Archive {
       let rhash: Buffer | null = null;
       const li = p.receivers[i]!;
       if (p.cut[i] === 1 && li >= 0) {
-        rhash = this.keys.key(p.receiverLists[li]!);
-        lists.set(li, rhash);
+        // Once per list and page: the key cache keeps no id past its length bound, and a group's list often is.
+        rhash = lists.get(li) ?? null;
+        if (!rhash) {
+          rhash = this.keys.key(p.receiverLists[li]!);
+          lists.set(li, rhash);
+        }
       }
       const kh = this.keys.key(identity.key);
       const o = index.length;
