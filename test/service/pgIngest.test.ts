@@ -2,8 +2,10 @@
  * PostgreSQL ingest past what the shared contract can reach: a page that fails half-way, after its
  * msgids are in and while its messages are being COPYed (a trigger refuses one row), leaves
  * neither rows nor cursor, and the same page stored again afterwards is complete, each msgid once.
- * Pages handed in together (as the writer thread receives them) are each answered with their own
- * counts, also when a page after them fails, and the pages after a failure are refused.
+ * Pages handed in together (as the writer thread receives them) are written a few at a time, in one
+ * statement and one COPY, and each is answered with its own counts (a msgid repeated across pages
+ * of one write is the first page's); a page written before a failure keeps its answer, the pages
+ * written with the failing one share its refusal, and the pages after it are refused.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -74,7 +76,7 @@ describe('PostgreSQL ingest: a page that fails half-way', () => {
     }
   });
 
-  it('pages handed in together are each answered with their own counts; a failure among them answers those before it and refuses those after', async () => {
+  it('pages handed in together are written together and each answered with its own counts; a failure refuses its write and what follows', async () => {
     const corp = 'corp-pipelined';
     const a = await PgArchive.open(url, corp);
     try {
@@ -91,6 +93,10 @@ describe('PostgreSQL ingest: a page that fails half-way', () => {
       assert.deepEqual(results.map((r) => r.inserted), [2, 3, 1, 1, 2]);
       assert.equal((await a.stats()).messages, 9);
       assert.equal((await a.syncState()).cursor, 'p4');
+      // Rows one statement inserted share its command id (cmin): the first page went alone (none
+      // after it was encoded yet), the four after it, encoded during its statement, in one write.
+      const writes = await db.query<{ cmin: string; n: string }>('SELECT cmin::text AS cmin, count(*) AS n FROM msgids WHERE corp_id = $1 GROUP BY 1 ORDER BY 1', [toPgText(corp)]);
+      assert.deepEqual(writes.rows.map((r) => Number(r.n)), [2, 7], 'two writes: page 0, then pages 1-4');
 
       // The next group: its third page is poisoned half-way through its COPY.
       const partition = await db.query<{ name: string }>(
@@ -106,8 +112,13 @@ describe('PostgreSQL ingest: a page that fails half-way', () => {
         ]);
         assert.deepEqual(
           settled.map((r) => (r.status === 'fulfilled' ? r.value.inserted : (r.reason as ArchiveError).code)),
-          [1, 2, 'POSTGRES', 'BATCH_LOST'],
-          'the pages before the failure were answered with their counts; the page after it refused',
+          [1, 'POSTGRES', 'POSTGRES', 'POSTGRES'],
+          'the page written before the failure was answered with its count; the three written with the poisoned one were refused with its cause',
+        );
+        // The pages after a failed write are refused: they continue a group that is gone.
+        await assert.rejects(
+          a.applyPage({ messages: [m(16)], nextCursor: 'q4', hasMore: false, continues: true, after: 'q3' }),
+          (e: unknown) => e instanceof ArchiveError && e.code === 'BATCH_LOST',
         );
       } finally {
         for (const { name } of partition.rows) await db.query(`DROP TRIGGER poison ON ${name}`);

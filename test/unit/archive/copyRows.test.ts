@@ -1,7 +1,8 @@
 /**
  * CopyRows writes a binary COPY stream straight into one buffer: whatever the rows (any text,
  * keys, absurd numbers, NULLs, far past the first estimate), PostgreSQL's binary format read back
- * gives every field exactly, and a payload that keeps some rows holds exactly those, in order.
+ * gives every field exactly, and a payload that keeps some rows holds exactly those, in order;
+ * a stream of several sets holds each set's rows in turn.
  * The service tier proves the same through a server (the contract's hostile round trip).
  */
 import assert from 'node:assert/strict';
@@ -86,6 +87,9 @@ describe('CopyRows', () => {
         };
         check(Buffer.concat(c.payload()), rows);
         check(Buffer.concat(c.payload((r) => keep(r))), rows.filter((_, r) => keep(r)));
+        // Several pages in one stream (coalesced pages): one header, each set's rows in order, one trailer.
+        const kept = rows.filter((_, r) => keep(r));
+        check(Buffer.concat(CopyRows.stream([{ rows: c }, { rows: c, keep: (r) => keep(r) }, { rows: new CopyRows(0) }])), [...rows, ...kept]);
       }),
       { numRuns: 300 },
     );

@@ -7,7 +7,8 @@
  * and only on top of the cursor it was fetched with (`after`). Group commit: with `commit: false`
  * the transaction stays open and the next pages join it; chat summaries are merged in memory from
  * the rows actually inserted and written once per changed chat at commit. A failure rolls the
- * whole group back, and a page that `continues` it is then refused (BATCH_LOST).
+ * whole group back, and a page that `continues` it is then refused (BATCH_LOST). Pages waiting in
+ * line, each continuing the one before, are written together: one statement and one COPY.
  *
  * One connection per archive: the operations run one after another in the order called (the sync
  * engine hands pages ahead without waiting), as the SQLite worker runs them.
@@ -50,9 +51,9 @@ const KIND_SINGLE = 2;
 /** Sequence step (schema: message_seq INCREMENT BY 1024): one call numbers a whole page. */
 const SEQ_STEP = 1024;
 /**
- * A page's statement: $1 corp, $2 its msgid keys and $6 their chat keys (keysParam), $3 months,
+ * A write's statement (one page, or several that follow each other: GROUP_MAX): $1 corp, $2 its msgid keys and $6 their chat keys (keysParam), $3 months,
  * $4 send times, $5 sequence numbers; $7 the lease's name, $8 its owner (null: no lease) and $9
- * new expiry; $10 the cursor it must follow (null: any); $11 its next cursor, $12 the time.
+ * new expiry; $10 the cursor its first page must follow (null: any); $11 the next cursor, $12 the time.
  * Renews the lease (a replica that lost it can never commit), locks and checks the stored cursor,
  * takes the msgids (ON CONFLICT DO NOTHING: each once), and moves the cursor, the last success
  * and the newest message time (of the rows taken; only positive times count, NaN never): nothing
@@ -82,6 +83,13 @@ const PAGE_STATEMENT = `WITH lease AS (
  SELECT c.leased, c.ordered, t.n AS taken,
    CASE WHEN t.n < cardinality($5::bigint[]) THEN ARRAY(SELECT seq FROM fresh) END AS taken_seqs
  FROM checks c, taken t`;
+/**
+ * Pages written by one statement and one COPY at most, when that many wait encoded (followers):
+ * each write's fixed cost (two round trips, the statement's start, the COPY's partition routing)
+ * is shared. Half of what the sync engine hands ahead (STORE_AHEAD_PAGES), so it can hand in the
+ * next write's pages while this one is written.
+ */
+const GROUP_MAX = 4;
 /** Sequence blocks reserved by one query: one round trip per 64 pages instead of one per page. */
 const SEQ_RESERVE = 64;
 /**
@@ -142,7 +150,11 @@ interface PreparedPage {
 
 interface QueuedPage {
   page: PackedPage;
-  prepared?: PreparedPage;
+  prepared?: PreparedPage | undefined;
+  /** Written by the write of a page before it (followers), which answers it too. */
+  absorbed?: boolean;
+  resolve: (result: ApplyResult) => void;
+  reject: (error: unknown) => void;
 }
 
 interface Batch {
@@ -332,63 +344,98 @@ export class PgArchive implements Archive {
 
   /**
    * A page as it crosses from another thread (the service's writer thread, writerThread.ts).
-   * A page that does not commit is answered once its chat summaries are tallied (a loop over its
-   * rows): while PostgreSQL runs the next page's statement, or before whatever comes next, or at
-   * once when no page is waiting; so the connection does not idle while this thread tallies.
+   * Pages waiting behind it that continue its group, on the cursor it leaves, are written with it:
+   * one statement and one COPY for up to GROUP_MAX pages (see `followers`). A page that does not
+   * commit is answered once its chat summaries are tallied (a loop over its rows): while
+   * PostgreSQL runs the next write's statement, or before whatever comes next, or at once when no
+   * page is waiting; so the connection does not idle while this thread tallies.
    */
   applyPacked(p: PackedPage): Promise<ApplyResult> {
-    // Encoded while PostgreSQL runs the statement of the page before it (prepareAhead), or in turn.
-    const queued: QueuedPage = { page: p };
-    this.waiting.push(queued);
     return new Promise<ApplyResult>((resolve, reject) => {
-      const answer = (tally: () => ApplyResult): void => {
-        try {
-          resolve(tally());
-        } catch (error) {
-          reject(error);
-        }
-      };
+      // Encoded while PostgreSQL runs the statement of the write before it (prepareAhead), or in turn.
+      const queued: QueuedPage = { page: p, resolve, reject };
+      this.waiting.push(queued);
       this.serial(async () => {
-        let tally: () => ApplyResult;
+        if (queued.absorbed) return; // written, and answered, with the page before it
+        this.waiting.splice(this.waiting.indexOf(queued), 1);
+        const pages = [queued, ...this.followers(queued)];
         try {
-          this.waiting.splice(this.waiting.indexOf(queued), 1);
-          tally = await this.storePage(queued);
-        } finally {
-          this.tallyPrevious(); // if the page failed before its statement
-        }
-        if (p.commit !== false) {
-          const result = tally();
-          await this.commitBatch(false);
-          resolve(result);
-        } else if (this.waiting.length === 0) {
-          answer(tally);
-        } else {
-          this.untallied = () => answer(tally);
+          let tallies: (() => ApplyResult)[];
+          try {
+            tallies = await this.storePages(pages);
+          } finally {
+            this.tallyPrevious(); // if the write failed before its statement
+          }
+          const answer = (): void => {
+            pages.forEach((q, i) => {
+              try {
+                q.resolve(tallies[i]!());
+              } catch (error) {
+                q.reject(error);
+              }
+            });
+          };
+          if (pages.at(-1)!.page.commit !== false) {
+            const results = tallies.map((tally) => tally());
+            await this.commitBatch(false);
+            pages.forEach((q, i) => {
+              q.resolve(results[i]!);
+            });
+          } else if (this.waiting.length === 0) {
+            answer();
+          } else {
+            this.untallied = answer;
+          }
+        } catch (error) {
+          // Written together, failed together: every page of the write is refused with its cause.
+          const refusal = error instanceof ArchiveError ? error : pgError(error);
+          for (const q of pages) q.reject(refusal);
         }
       }, false).catch(reject);
     });
   }
 
-  /** Writes a page into the open batch (opening one); its tally, to run before anything that reads the batch. */
-  private async storePage(queued: QueuedPage): Promise<() => ApplyResult> {
-    const p = queued.page;
-    let prepared = queued.prepared;
-    if (!prepared) {
+  /**
+   * The waiting pages that go into `first`'s write: those encoded already (prepareAhead), each
+   * continuing the open group the page before it leaves open, on exactly the cursor that page
+   * leaves, under the same lease. Taken off the queue; their own turn then finds them written.
+   */
+  private followers(first: QueuedPage): QueuedPage[] {
+    const taken: QueuedPage[] = [];
+    let before = first.page;
+    for (const q of this.waiting) {
+      const p = q.page;
+      const leftAt = before.nextCursor || before.after;
+      if (taken.length + 1 >= GROUP_MAX || !q.prepared || before.commit !== false || !p.continues) break;
+      if (leftAt === undefined || p.after !== leftAt || p.lease?.owner !== first.page.lease?.owner) break;
+      q.absorbed = true;
+      taken.push(q);
+      before = p;
+    }
+    this.waiting.splice(0, taken.length);
+    return taken;
+  }
+
+  /** Writes pages into the open batch (opening one); their tallies, to run before anything that reads the batch. */
+  private async storePages(pages: QueuedPage[]): Promise<(() => ApplyResult)[]> {
+    const first = pages[0]!;
+    const p = first.page;
+    if (!first.prepared) {
       await this.reserveSeq(Math.ceil(p.msgid.length / SEQ_STEP));
-      prepared = this.prepare(p)!;
+      first.prepared = this.prepare(p)!;
     }
     if (p.continues && !this.batch && this.batchLost) {
       throw new ArchiveError('BATCH_LOST', 'the pages before this one were rolled back; nothing after the last commit was kept');
     }
     if (!p.continues && this.batch) throw new ArchiveError('BAD_REQUEST', 'a batch of pages is still open: commit it first');
     if (!p.continues) this.batchLost = false;
-    await this.ensureMonths(prepared.months);
+    await this.ensureMonths(pages.flatMap((q) => q.prepared!.months));
     if (!this.batch) {
       await this.client.query('BEGIN');
       this.batch = { deltas: new Map(), inserted: 0, changed: new Set() };
     }
     try {
-      return await this.insertPage(p, prepared, this.batch);
+      return await this.insertPages(pages, this.batch);
     } catch (error) {
       await this.rollback();
       throw error;
@@ -510,14 +557,16 @@ export class PgArchive implements Archive {
   }
 
   /**
-   * Encodes the next waiting page, if its sequence numbers are at hand: called while this
-   * connection waits for PostgreSQL, so the encoding (hashing, COPY rows: most of the thread's
-   * work) overlaps the database's, and the thread is free when PostgreSQL answers. Pages are
-   * prepared in the order handed in, so rows are numbered in arrival order.
+   * Encodes the waiting pages (up to GROUP_MAX) whose sequence numbers are at hand: called while
+   * this connection waits for PostgreSQL, so the encoding (hashing, COPY rows: most of the
+   * thread's work) overlaps the database's, and the thread is free when PostgreSQL answers. Pages
+   * are prepared in the order handed in, so rows are numbered in arrival order.
    */
   private prepareAhead(): void {
-    const next = this.waiting.find((q) => !q.prepared);
-    if (next) next.prepared = this.prepare(next.page);
+    for (const q of this.waiting.slice(0, GROUP_MAX)) {
+      q.prepared ??= this.prepare(q.page);
+      if (!q.prepared) return;
+    }
   }
 
   /** Reserves sequence blocks (SEQ_STEP rows each) until `needed` are at hand, SEQ_RESERVE at a time. */
@@ -527,13 +576,14 @@ export class PgArchive implements Archive {
     for (const row of r) this.seqBases.push(Number(row.seq));
   }
 
-  /** Writes the page's rows; its tally (the batch's chat summaries, and the page's answer), to run later. */
-  private async insertPage(p: PackedPage, prepared: PreparedPage, batch: Batch): Promise<() => ApplyResult> {
-    const { mkeys, monthCol, timeCol, seqCol, rows, khash, index } = prepared;
+  /** Writes the pages' rows, in one statement and one COPY; their tallies (the batch's chat summaries, and each page's answer), to run later. */
+  private async insertPages(pages: QueuedPage[], batch: Batch): Promise<(() => ApplyResult)[]> {
     const newLists = new Map<string, Buffer>();
-    for (const [li, h] of prepared.lists) {
-      const list = p.receiverLists[li]!;
-      if (!this.lists.has(list) && !this.pendingLists.has(list)) newLists.set(list, h);
+    for (const { page, prepared } of pages) {
+      for (const [li, h] of prepared!.lists) {
+        const list = page.receiverLists[li]!;
+        if (!this.lists.has(list) && !this.pendingLists.has(list)) newLists.set(list, h);
+      }
     }
     if (newLists.size > 0) {
       await this.client.query(
@@ -542,38 +592,53 @@ export class PgArchive implements Archive {
       );
       for (const l of newLists.keys()) this.pendingLists.add(l);
     }
-    // One statement per page: the lease renewed, the stored cursor checked, the msgids taken (the
+    const first = pages[0]!.page;
+    const last = pages.at(-1)!.page;
+    const rows = pages.map((q) => q.prepared!);
+    const seqCol = rows.flatMap((r) => r.seqCol);
+    // Each page moves the cursor on from where the one before left it (followers); a page with no next cursor leaves it.
+    let nextCursor = '';
+    for (const { page } of pages) nextCursor = page.nextCursor || nextCursor;
+    // One statement per write: the lease renewed, the stored cursor checked, the msgids taken (the
     // dedup) and the cursor moved; each a round trip of its own before, which the writer and its
     // backend spent waiting for each other. Its answer says how many rows it took (usually all).
     // Named: parsed once per connection, and planned once its generic plan is found as good.
     const statement = this.client.query<{ leased: boolean; ordered: boolean; taken: number; taken_seqs: string[] | null }>({ name: 'wecom-archive-page', text: PAGE_STATEMENT, values: [
       this.corp,
-      keysParam(mkeys),
-      numbersParam(monthCol),
-      numbersParam(timeCol),
+      keysParam(rows.flatMap((r) => r.mkeys)),
+      numbersParam(rows.flatMap((r) => r.monthCol)),
+      numbersParam(rows.flatMap((r) => r.timeCol)),
       numbersParam(seqCol),
-      keysParam(khash),
+      keysParam(rows.flatMap((r) => r.khash)),
       LEASE,
-      p.lease ? p.lease.owner : null,
-      p.lease ? p.now + p.lease.ttlMs : null,
-      p.after !== undefined ? toPgText(p.after) : null,
-      toPgText(p.nextCursor),
-      p.now,
+      last.lease ? last.lease.owner : null,
+      last.lease ? last.now + last.lease.ttlMs : null,
+      first.after !== undefined ? toPgText(first.after) : null,
+      toPgText(nextCursor),
+      last.now,
     ] });
-    // The statement is on its way (pg writes it at once): meanwhile the page before is tallied and the next one encoded.
+    // The statement is on its way (pg writes it at once): meanwhile the write before is tallied and the next pages encoded.
     this.tallyPrevious();
     this.prepareAhead();
     const [answer] = (await statement).rows;
-    if (!answer!.leased) throw new ArchiveError('LEASE_LOST', `the sync lease of ${p.lease!.owner} was taken over by another process`);
+    if (!answer!.leased) throw new ArchiveError('LEASE_LOST', `the sync lease of ${last.lease!.owner} was taken over by another process`);
     if (!answer!.ordered) {
       throw new ArchiveError('OUT_OF_ORDER', 'this page does not follow the stored cursor (an earlier page was not stored); nothing was stored');
     }
-    const all = answer!.taken === index.length;
+    const all = answer!.taken === seqCol.length;
     const takenSeqs = new Set((answer!.taken_seqs ?? []).map(Number));
-    const fresh = (o: number): boolean => all || takenSeqs.has(seqCol[o]!);
+    // A row's sequence number names it across the pages too: each was numbered once.
+    const freshIn = (r: PreparedPage) => (all ? undefined : (o: number): boolean => takenSeqs.has(r.seqCol[o]!));
     // Then the partitioned rows of exactly the msgids it took.
-    if (answer!.taken > 0) await this.copyIn(MESSAGES_COPY, rows.payload(all ? undefined : fresh));
-    return () => this.tally(p, prepared, fresh, batch);
+    if (answer!.taken > 0) {
+      const copied = this.copyIn(MESSAGES_COPY, CopyRows.stream(rows.map((r) => ({ rows: r.rows, keep: freshIn(r) }))));
+      this.prepareAhead(); // pages handed in since the statement went out
+      await copied;
+    }
+    return pages.map(({ page }, i) => {
+      const fresh = freshIn(rows[i]!) ?? (() => true);
+      return () => this.tally(page, rows[i]!, fresh, batch);
+    });
   }
 
   /** Adds the page's rows taken (`fresh`) to the batch's chat summaries; the page's answer. */

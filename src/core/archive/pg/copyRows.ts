@@ -94,15 +94,27 @@ export class CopyRows {
 
   /** The COPY stream of the rows `keep` keeps (all without it), header and trailer included, in parts (not copied into one). */
   payload(keep?: (row: number) => boolean): Buffer[] {
-    if (!keep) return [HEADER, this.buf.subarray(0, this.at), TRAILER];
+    return CopyRows.stream([{ rows: this, keep }]);
+  }
+
+  /** One COPY stream of several sets of rows, in order, each filtered by its `keep` (all without it); in parts. */
+  static stream(sets: ReadonlyArray<{ rows: CopyRows; keep?: ((row: number) => boolean) | undefined }>): Buffer[] {
     const parts: Buffer[] = [HEADER];
+    for (const { rows, keep } of sets) rows.body(parts, keep);
+    parts.push(TRAILER);
+    return parts;
+  }
+
+  private body(parts: Buffer[], keep: ((row: number) => boolean) | undefined): void {
+    if (!keep) {
+      if (this.at > 0) parts.push(this.buf.subarray(0, this.at));
+      return;
+    }
     let start = 0;
     for (let r = 0; r < this.ends.length; r++) {
       const end = this.ends[r]!;
       if (keep(r)) parts.push(this.buf.subarray(start, end));
       start = end;
     }
-    parts.push(TRAILER);
-    return parts;
   }
 }
