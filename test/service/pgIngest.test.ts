@@ -5,10 +5,12 @@
  * Pages handed in together (as the writer thread receives them) are written a few at a time, in one
  * statement and one COPY, and each is answered with its own counts (a msgid repeated across pages
  * of one write is the first page's); a page written before a failure keeps its answer, the pages
- * written with the failing one share its refusal, and the pages after it are refused.
+ * written with the failing one share its refusal, and the pages after it are refused. A property:
+ * whatever msgids pages handed in together repeat, each is kept once, from its first page.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
 import { ArchiveError } from '../../src/core/archive/errors';
 import { PgArchive } from '../../src/core/archive/pg/archive';
 import { toPgText } from '../../src/core/archive/pg/text';
@@ -17,12 +19,12 @@ import type { ArchiveMessage } from '../../src/shared/wire';
 import { freshDatabase } from '../harness/postgres';
 import { connect } from './helpers';
 
-function message(i: number, msgid = `half-${i}`): ArchiveMessage {
+function message(i: number, msgid = `half-${i}`, sendTime = 1_765_000_000 + i): ArchiveMessage {
   const m = parseMessage({
     msgid,
     sender: { type: 1, id: `wo${i % 3}` },
     receiver_list: [{ type: 2, id: 'wm1' }],
-    send_time: 1_765_000_000 + i,
+    send_time: sendTime,
     msgtype: 1,
   });
   assert.ok(m);
@@ -126,8 +128,73 @@ describe('PostgreSQL ingest: a page that fails half-way', () => {
       // The whole group was rolled back: nothing of it kept, the cursor where the last commit left it.
       assert.equal((await a.stats()).messages, 9);
       assert.equal((await a.syncState()).cursor, 'p4');
+
+      // A page that does not follow the one before it is never written with it: it is checked
+      // against the stored cursor on its own, and refused.
+      const skipped = await Promise.allSettled([
+        a.applyPage({ messages: [m(20)], nextCursor: 'r0', hasMore: true, commit: false, after: 'p4' }),
+        a.applyPage({ messages: [m(21)], nextCursor: 'r1', hasMore: true, commit: false, continues: true, after: 'r0' }),
+        a.applyPage({ messages: [m(22)], nextCursor: 'r2', hasMore: true, commit: false, continues: true, after: 'r1' }),
+        a.applyPage({ messages: [m(23)], nextCursor: 'r3', hasMore: false, continues: true, after: 'elsewhere' }),
+      ]);
+      assert.deepEqual(
+        skipped.map((r) => (r.status === 'fulfilled' ? r.value.inserted : (r.reason as ArchiveError).code)),
+        [1, 1, 1, 'OUT_OF_ORDER'],
+      );
+      assert.equal((await a.stats()).messages, 9, 'the group was rolled back');
+      assert.equal((await a.syncState()).cursor, 'p4');
     } finally {
       await a.close();
     }
+  });
+  it('pages handed in together, repeating msgids within and across them, keep each msgid once, from its first page; the cursor ends where the last page that moved it left it', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        // Each page: msgids drawn from a small pool (repeats are common), and whether it names a next cursor.
+        fc.array(fc.record({ ids: fc.array(fc.nat({ max: 12 }), { maxLength: 6 }), moves: fc.boolean() }), { minLength: 1, maxLength: 9 }),
+        async (spec) => {
+          const corp = `corp-prop-${run++}`;
+          const a = await PgArchive.open(url, corp);
+          try {
+            let after = '';
+            const firstTime = new Map<number, number>();
+            const expected: number[] = [];
+            const pages = spec.map(({ ids, moves }, k) => {
+              let fresh = 0;
+              const messages = ids.map((id, j) => {
+                // Each occurrence its own send time: the stored one tells which occurrence was kept.
+                const time = 1_765_000_000 + k * 100 + j;
+                if (!firstTime.has(id)) {
+                  firstTime.set(id, time);
+                  fresh++;
+                }
+                return message(id, `prop-${id}`, time);
+              });
+              expected.push(fresh);
+              const nextCursor = moves ? `c${k}` : '';
+              const last = k === spec.length - 1;
+              const page = a.applyPage({ messages, nextCursor, hasMore: !last, after, ...(last ? {} : { commit: false }), ...(k > 0 ? { continues: true } : {}) });
+              after = nextCursor || after;
+              return page;
+            });
+            const results = await Promise.all(pages);
+            assert.deepEqual(results.map((r) => r.inserted), expected, 'each page counts the msgids it was first to bring');
+            const stored = await db.query<{ msgid: string; send_time: number }>('SELECT msgid, send_time FROM messages WHERE corp_id = $1', [toPgText(corp)]);
+            assert.deepEqual(
+              new Map(stored.rows.map((r) => [Number(r.msgid.slice('prop-'.length)), r.send_time])),
+              firstTime,
+              'each msgid once, as its first occurrence',
+            );
+            assert.equal(stored.rows.length, firstTime.size);
+            assert.equal((await a.stats()).messages, firstTime.size);
+            assert.equal((await a.syncState()).cursor, after || undefined);
+          } finally {
+            await a.close();
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });

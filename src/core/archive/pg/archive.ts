@@ -51,9 +51,10 @@ const KIND_SINGLE = 2;
 /** Sequence step (schema: message_seq INCREMENT BY 1024): one call numbers a whole page. */
 const SEQ_STEP = 1024;
 /**
- * A write's statement (one page, or several that follow each other: GROUP_MAX): $1 corp, $2 its msgid keys and $6 their chat keys (keysParam), $3 months,
- * $4 send times, $5 sequence numbers; $7 the lease's name, $8 its owner (null: no lease) and $9
- * new expiry; $10 the cursor its first page must follow (null: any); $11 the next cursor, $12 the time.
+ * A write's statement (one page, or several that follow each other: GROUP_MAX): $1 corp, $2
+ * the msgid keys and $6 their chat keys (keysParam), $3 months, $4 send times, $5 sequence
+ * numbers; $7 the lease's name, $8 its owner (null: no lease) and $9 new expiry; $10 the cursor
+ * its first page must follow (null: any); $11 the next cursor, $12 the time.
  * Renews the lease (a replica that lost it can never commit), locks and checks the stored cursor,
  * takes the msgids (ON CONFLICT DO NOTHING: each once), and moves the cursor, the last success
  * and the newest message time (of the rows taken; only positive times count, NaN never): nothing
@@ -85,9 +86,9 @@ const PAGE_STATEMENT = `WITH lease AS (
  FROM checks c, taken t`;
 /**
  * Pages written by one statement and one COPY at most, when that many wait encoded (followers):
- * each write's fixed cost (two round trips, the statement's start, the COPY's partition routing)
- * is shared. Half of what the sync engine hands ahead (STORE_AHEAD_PAGES), so it can hand in the
- * next write's pages while this one is written.
+ * each write's fixed cost (two round trips, each statement's start) is shared. Half of what the
+ * sync engine hands ahead (STORE_AHEAD_PAGES), so it can hand in the next write's pages while
+ * this one is written.
  */
 const GROUP_MAX = 4;
 /** Sequence blocks reserved by one query: one round trip per 64 pages instead of one per page. */
