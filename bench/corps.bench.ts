@@ -178,7 +178,12 @@ async function main(): Promise<void> {
     let expected = 0;
     for (let run = 0; run < RUNS; run++) {
       const floorFrom = processCpuMs(floorPid) + processCpuMs(simPid);
+      // Under the same stall monitor as the product's pass (its ticks and its witnesses, one per
+      // CPU, cost CPU), so both sides carry its cost; the floor's stalls are not the product's.
+      const floorLoop = new LoopStalls();
+      floorLoop.start();
       const f = await floorIn();
+      await floorLoop.stop();
       floorCpu.push(processCpuMs(floorPid) + processCpuMs(simPid) - floorFrom);
       floors.push(f.ms);
       expected = f.messages;
@@ -207,7 +212,7 @@ async function main(): Promise<void> {
     print('sync.corps.cores_busy', median(productCpu) / median(products), `of ${availableParallelism()} cores (floor ${(median(floorCpu) / median(floors)).toFixed(2)})`);
     print('sync.corps.max_loop_stall_ms', Math.max(...stalls), 'ms (CPU waits and machine pauses excluded)');
     print('sync.corps.max_loop_delay_ms', Math.max(...delays), 'ms (CPU waits included)');
-    print('machine.paused_ms', pausedMs, `ms (the whole machine stopped, ${pauses} times, in the scheduler's runs)`);
+    print('machine.paused_ms', pausedMs, `ms (the machine's CPUs stopped, ${pauses} times, summed over its CPUs, in the scheduler's runs)`);
     printLoad('end');
   } finally {
     floorProcess.stop();

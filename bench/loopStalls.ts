@@ -12,10 +12,16 @@
  * it, printed beside it with the machine's load. Without /proc, `own` is the whole delay.
  *
  * A third cause is the machine itself stopping: this VM's host throttles it, and for 12-22 ms
- * nothing in it runs (no scheduler event on any CPU; the pauses end on a 100 ms grid). A late tick
- * then looks like the thread's own. A witness process (see Witness) that shares nothing with this
- * one notes when it was late without waiting for a CPU; the part of a tick's delay that falls in
- * such a pause is the machine's. So `own` = delay minus the longer of the CPU wait and the pause.
+ * nothing in it runs (no scheduler event on any CPU; the pauses end on a 100 ms grid), or it stops
+ * one of its virtual CPUs only. The guest cannot see either (no steal time): a thread on a stopped
+ * CPU looks as if it ran, or as if it slept, so a late tick looks like the thread's own. Measured:
+ * a process that only ticks, pinned to CPU 0 beside two busy ones, had late ticks of up to 21.6 ms
+ * that were neither CPU wait nor its own work; a witness pinned to CPU 0 was late at the same
+ * moments. So a witness process per CPU (see Witness), pinned to it, notes when it was late without
+ * waiting for a CPU; the part of a tick's delay that falls in a stop of the CPU the thread was on
+ * (before or after the tick) is the machine's. `own` = delay minus the longer of the CPU wait and
+ * the stop. Work of the thread itself never counts as a stop: the witness on its CPU, first in
+ * line, runs every millisecond beside it.
  *
  * `own` is conservative: a late tick in which the thread neither ran nor waited for a CPU, and the
  * witness ran, still counts whole. Such ticks come from locks shared with the other threads:
@@ -24,12 +30,34 @@
  * receiver while holding it, so a sending thread preempted there holds up the receiver until it
  * runs again), in V8's platform task queue, and in worker starts and joins.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { loadavg, setPriority } from 'node:os';
+import { availableParallelism, loadavg, setPriority } from 'node:os';
 import { collectGarbage, print } from './support';
 
 const TICK_MS = 1;
+
+/** The CPU this thread last ran on (/proc/thread-self/stat, field 39), or -1 when unknown. */
+function cpuReader(): () => number {
+  let fd: number;
+  try {
+    fd = openSync('/proc/thread-self/stat', 'r');
+  } catch {
+    return () => -1;
+  }
+  const buf = Buffer.alloc(1024);
+  return () => {
+    const text = buf.toString('latin1', 0, readSync(fd, buf, 0, buf.length, 0));
+    // Fields after the command name (which may hold spaces): state is field 3, processor field 39.
+    const cpu = Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[36]);
+    return Number.isInteger(cpu) ? cpu : -1;
+  };
+}
+
+/** Whether `taskset` can pin a process here (util-linux; Linux only). */
+function canPin(): boolean {
+  return spawnSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' }).status === 0;
+}
 
 /** The main thread's run-queue wait so far (ms), or undefined off Linux. */
 function runQueueReader(): (() => number) | undefined {
@@ -61,7 +89,7 @@ export interface StallFigures {
   delayP99: number;
   /** Total time the thread waited for a CPU while monitored. */
   cpuWaitMs: number;
-  /** Total time the witness saw the whole machine stopped while monitored, and how many times. */
+  /** Total time the witnesses saw a CPU of the machine stopped while monitored (summed over CPUs), and how many times. */
   pausedMs: number;
   pauses: number;
   /** Whether `own` excludes CPU waiting (Linux), or is the whole delay. */
@@ -92,12 +120,12 @@ type Pause = [number, number, number];
 const PAUSE_MIN_MS = 2;
 
 /**
- * The witness: a process of its own, at the highest priority, that only ticks every millisecond
- * and notes each tick that came late although it was not waiting for a CPU. It shares no lock,
- * heap or address space with this process, so nothing the product does can hold it up: when
- * it and the main thread are late together, the machine itself stopped. On this VM that happens
- * when the host throttles it: `perf record -a -e 'sched:*'` logs no event on any CPU for 12-22 ms,
- * and the pauses end on a 100 ms grid (the host's quota period).
+ * A witness: a process of its own, at the highest priority, pinned to one CPU, that only ticks
+ * every millisecond and notes each tick that came late although it was not waiting for a CPU. It
+ * shares no lock, heap or address space with this process, so nothing the product does can hold
+ * it up: when it and the main thread are late together on its CPU, that CPU itself stopped. On
+ * this VM that happens when the host throttles it: `perf record -a -e 'sched:*'` logs no event on
+ * any CPU for 12-22 ms, and the pauses end on a 100 ms grid (the host's quota period).
  */
 const WITNESS = `
 const fs = require('node:fs');
@@ -128,8 +156,10 @@ class Witness {
   private readonly child: ChildProcess;
   private readonly output: Promise<Pause[]>;
 
-  constructor() {
-    this.child = spawn(process.execPath, ['-e', WITNESS], { stdio: ['pipe', 'pipe', 'inherit'] });
+  /** `cpu`: the CPU to pin it to (taskset execs node, so the pid is the witness's own); none: unpinned. */
+  constructor(readonly cpu?: number) {
+    const command = [process.execPath, '-e', WITNESS];
+    this.child = cpu === undefined ? spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] }) : spawn('taskset', ['-c', String(cpu), ...command], { stdio: ['pipe', 'pipe', 'inherit'] });
     try {
       // First in line for a CPU, so it is late only when the machine was stopped (a waiting witness
       // would see a pause as run-queue time). Its ticks cost ~4 % of one core (0.4 s of CPU in 9 s).
@@ -166,10 +196,12 @@ function pausedWithin(pauses: readonly Pause[], from: number, to: number): numbe
 /** Samples from start() to stop(). */
 export class LoopStalls {
   private readonly waited = runQueueReader();
+  private readonly cpuOf = cpuReader();
   private timer: NodeJS.Timeout | undefined;
-  private witness: Witness | undefined;
-  /** Each late tick: when it was due, when it ran, and how long the thread waited for a CPU meanwhile. */
-  private readonly late: Array<[number, number, number]> = [];
+  /** One per CPU, pinned; or one unpinned where taskset is missing (it then sees whole-machine stops only). */
+  private witnesses: Witness[] = [];
+  /** Each tick: when it was due, when it ran, how long the thread waited for a CPU meanwhile, and the CPUs it ran on before and after. */
+  private readonly late: Array<[number, number, number, number, number]> = [];
   private readonly delay: number[] = [];
   private cpuWaitMs = 0;
 
@@ -177,30 +209,41 @@ export class LoopStalls {
   start(): void {
     collectGarbage();
     // Without /proc the witness cannot tell its own waits from a pause: no witness, nothing subtracted.
-    if (this.waited) this.witness = new Witness();
+    if (this.waited) {
+      const pinned = this.cpuOf() >= 0 && canPin();
+      this.witnesses = pinned ? Array.from({ length: availableParallelism() }, (_, cpu) => new Witness(cpu)) : [new Witness()];
+    }
     let last = monoMs();
     let lastWait = this.waited?.() ?? 0;
+    let lastCpu = this.cpuOf();
     this.timer = setInterval(() => {
       const now = monoMs();
       const wait = this.waited?.() ?? 0;
+      const cpu = this.cpuOf();
       const late = Math.max(0, now - last - TICK_MS);
       this.delay.push(late);
-      this.late.push([last + TICK_MS, now, Math.min(late, wait - lastWait)]);
+      this.late.push([last + TICK_MS, now, Math.min(late, wait - lastWait), lastCpu, cpu]);
       this.cpuWaitMs += wait - lastWait;
       last = now;
       lastWait = wait;
+      lastCpu = cpu;
     }, TICK_MS);
   }
 
   async stop(): Promise<StallFigures> {
     clearInterval(this.timer);
-    const pauses = (await this.witness?.stop()) ?? [];
-    // A late tick less the longer of its CPU wait and the machine's pause: the two may overlap
+    const seen = await Promise.all(this.witnesses.map(async (w) => ({ cpu: w.cpu, pauses: await w.stop() })));
+    /** The stops of the CPU(s) a tick's thread was on: the pinned witness of each, or the one unpinned. */
+    const stopsOn = (cpus: number[]): Pause[][] => seen.filter((w) => w.cpu === undefined || cpus.includes(w.cpu)).map((w) => w.pauses);
+    // A late tick less the longer of its CPU wait and the stop of its CPU: the two may overlap
     // (a thread ready to run when the machine stopped), so only one of them is taken off.
-    const own = this.late.map(([due, ran, waiting]) => Math.max(0, ran - due - Math.max(waiting, pausedWithin(pauses, due, ran))));
+    const own = this.late.map(([due, ran, waiting, before, after]) => {
+      const stopped = Math.max(0, ...stopsOn([before, after]).map((p) => pausedWithin(p, due, ran)));
+      return Math.max(0, ran - due - Math.max(waiting, stopped));
+    });
     const first = this.late[0]?.[0] ?? 0;
     const last = this.late.at(-1)?.[1] ?? 0;
-    const inside = pauses.filter(([due, woke]) => woke > first && due < last);
+    const inside = seen.flatMap((w) => w.pauses).filter(([due, woke]) => woke > first && due < last);
     return {
       ownMax: max(own),
       ownP99: percentile(own, 99),
