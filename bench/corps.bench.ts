@@ -12,7 +12,7 @@
  *                                 set the pace.
  *   sync.corps.max_loop_stall_ms  longest event-loop stall of this (host) process's main thread
  *                                 during the scheduler's runs, less the time it waited for a CPU
- *                                 or the machine was stopped (loopStalls.ts). Goal < 20.
+ *                                 or the CPU it was on was stopped (loopStalls.ts). Goal < 20.
  *                                 sync.corps.max_loop_delay_ms: the same stall whole, with
  *                                 machine.load_1m_* beside it.
  *
@@ -210,7 +210,7 @@ async function main(): Promise<void> {
     // waits for a CPU as much as for the network (the simulator shares them).
     print('sync.corps.cpu_ms', Math.round(median(productCpu)), `ms (all threads, the simulator's included; floor ${Math.round(median(floorCpu))} ms)`);
     print('sync.corps.cores_busy', median(productCpu) / median(products), `of ${availableParallelism()} cores (floor ${(median(floorCpu) / median(floors)).toFixed(2)})`);
-    print('sync.corps.max_loop_stall_ms', Math.max(...stalls), 'ms (CPU waits and machine pauses excluded)');
+    print('sync.corps.max_loop_stall_ms', Math.max(...stalls), 'ms (CPU waits and stops of its CPU excluded)');
     print('sync.corps.max_loop_delay_ms', Math.max(...delays), 'ms (CPU waits included)');
     print('machine.paused_ms', pausedMs, `ms (the machine's CPUs stopped, ${pauses} times, summed over its CPUs, in the scheduler's runs)`);
     printLoad('end');

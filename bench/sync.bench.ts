@@ -246,7 +246,7 @@ async function main(): Promise<void> {
     print('sync.wall_ms', Math.round(syncMs), 'ms');
     print('sync.floor_wall_ms', Math.round(floorMs), 'ms');
     print('sync.ratio_vs_floor', syncMs / floorMs, 'x');
-    print('sync.max_loop_stall_ms', stalls.ownMax, stalls.split ? 'ms (CPU waits and machine pauses excluded)' : 'ms (whole: no /proc)');
+    print('sync.max_loop_stall_ms', stalls.ownMax, stalls.split ? 'ms (CPU waits and stops of its CPU excluded)' : 'ms (whole: no /proc)');
     print('sync.p99_loop_stall_ms', stalls.ownP99, 'ms');
     print('sync.max_loop_delay_ms', stalls.delayMax, 'ms (CPU waits included)');
     print('sync.p99_loop_delay_ms', stalls.delayP99, 'ms');
