@@ -361,12 +361,7 @@ export class PgArchive implements Archive {
         this.waiting.splice(this.waiting.indexOf(queued), 1);
         const pages = [queued, ...this.followers(queued)];
         try {
-          let tallies: (() => ApplyResult)[];
-          try {
-            tallies = await this.storePages(pages);
-          } finally {
-            this.tallyPrevious(); // if the write failed before its statement
-          }
+          const tallies = await this.storePages(pages);
           const answer = (): void => {
             pages.forEach((q, i) => {
               try {
@@ -388,6 +383,7 @@ export class PgArchive implements Archive {
             this.untallied = answer;
           }
         } catch (error) {
+          this.tallyPrevious(); // the write before is answered first, if this one failed before its statement
           // Written together, failed together: every page of the write is refused with its cause.
           const refusal = error instanceof ArchiveError ? error : pgError(error);
           for (const q of pages) q.reject(refusal);
@@ -628,18 +624,15 @@ export class PgArchive implements Archive {
     }
     const all = answer!.taken === seqCol.length;
     const takenSeqs = new Set((answer!.taken_seqs ?? []).map(Number));
-    // A row's sequence number names it across the pages too: each was numbered once.
-    const freshIn = (r: PreparedPage) => (all ? undefined : (o: number): boolean => takenSeqs.has(r.seqCol[o]!));
+    // Each page's rows it took; a row's sequence number names it across the pages too (each was numbered once).
+    const fresh = rows.map((r) => (all ? () => true : (o: number): boolean => takenSeqs.has(r.seqCol[o]!)));
     // Then the partitioned rows of exactly the msgids it took.
     if (answer!.taken > 0) {
-      const copied = this.copyIn(MESSAGES_COPY, CopyRows.stream(rows.map((r) => ({ rows: r.rows, keep: freshIn(r) }))));
+      const copied = this.copyIn(MESSAGES_COPY, CopyRows.stream(rows.map((r, i) => ({ rows: r.rows, keep: all ? undefined : fresh[i] }))));
       this.prepareAhead(); // pages handed in since the statement went out
       await copied;
     }
-    return pages.map(({ page }, i) => {
-      const fresh = freshIn(rows[i]!) ?? (() => true);
-      return () => this.tally(page, rows[i]!, fresh, batch);
-    });
+    return pages.map(({ page }, i) => () => this.tally(page, rows[i]!, fresh[i]!, batch));
   }
 
   /** Adds the page's rows taken (`fresh`) to the batch's chat summaries; the page's answer. */
