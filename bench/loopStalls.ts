@@ -33,7 +33,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { availableParallelism, loadavg, setPriority } from 'node:os';
-import { collectGarbage, print } from './support';
+import { collectGarbage, print, statFields } from './support';
 
 const TICK_MS = 1;
 
@@ -47,9 +47,7 @@ function cpuReader(): () => number {
   }
   const buf = Buffer.alloc(1024);
   return () => {
-    const text = buf.toString('latin1', 0, readSync(fd, buf, 0, buf.length, 0));
-    // Fields after the command name (which may hold spaces): state is field 3, processor field 39.
-    const cpu = Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[36]);
+    const cpu = Number(statFields(buf.toString('latin1', 0, readSync(fd, buf, 0, buf.length, 0)))[36]);
     return Number.isInteger(cpu) ? cpu : -1;
   };
 }
@@ -158,8 +156,9 @@ class Witness {
 
   /** `cpu`: the CPU to pin it to (taskset execs node, so the pid is the witness's own); none: unpinned. */
   constructor(readonly cpu?: number) {
-    const command = [process.execPath, '-e', WITNESS];
-    this.child = cpu === undefined ? spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] }) : spawn('taskset', ['-c', String(cpu), ...command], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const node = [process.execPath, '-e', WITNESS];
+    const [command, ...args] = cpu === undefined ? node : ['taskset', '-c', String(cpu), ...node];
+    this.child = spawn(command!, args, { stdio: ['pipe', 'pipe', 'inherit'] });
     try {
       // First in line for a CPU, so it is late only when the machine was stopped (a waiting witness
       // would see a pause as run-queue time). Its ticks cost ~4 % of one core (0.4 s of CPU in 9 s).

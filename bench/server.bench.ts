@@ -33,7 +33,7 @@ import { Agent, request } from 'undici';
 import type { ServerConfig } from '../src/server/config';
 import { ArchiveService, JsonLog } from '../src/server/service';
 import { database, startPostgres } from './postgres';
-import { bundle, FloorProcess, print, processCpuMs, runBench, spawnSimulator } from './support';
+import { bundle, FloorProcess, print, processCpuMs, runBench, spawnSimulator, statFields } from './support';
 
 const QUICK = process.argv.includes('--quick');
 const MESSAGES = QUICK ? 100_000 : 1_000_000;
@@ -228,8 +228,7 @@ async function cpuSince(
 function postgresCpuMs(dataDir: string): number {
   try {
     const pid = readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]!.trim();
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const f = statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'));
     // utime, stime, cutime, cstime: fields 14-17, in clock ticks (100 per second on Linux).
     return [11, 12, 13, 14].reduce((n, i) => n + Number(f[i]), 0) * 10;
   } catch {

@@ -85,11 +85,18 @@ const FLOOR_ROLE = 'BENCH_FLOOR_PROCESS';
 
 type FloorReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
 
+/**
+ * The fields of a /proc/…/stat line after the command name (which may hold spaces and parentheses):
+ * index 0 is field 3 (state), so field n is at n - 3 (utime 14 at 11, processor 39 at 36).
+ */
+export function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** CPU ms of a process so far (Linux: utime + stime, in clock ticks of 10 ms). */
 export function processCpuMs(pid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const f = statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'));
     return (Number(f[11]) + Number(f[12])) * 10;
   } catch {
     return 0;

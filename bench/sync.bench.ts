@@ -40,7 +40,7 @@ import { type Archive, openArchive } from '../src/core/archive/archive';
 import { OffThreadSyncEngine } from '../src/core/archive/syncThread';
 import { demoTokenSource } from '../src/core/wecom/tokens';
 import { LoopStalls, printLoad } from './loopStalls';
-import { bundle, FloorProcess, median, print, runBench, spawnSimulator } from './support';
+import { bundle, FloorProcess, median, print, runBench, spawnSimulator, statFields } from './support';
 
 const QUICK = process.argv.includes('--quick');
 const MESSAGES = QUICK ? 100_000 : 1_000_000;
@@ -108,9 +108,8 @@ function processCpu(pid: number): { main: number; others: number } | undefined {
     let main = 0;
     let others = 0;
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      // utime and stime, in clock ticks (100 per second on Linux), follow the ")" of the name.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime, in clock ticks (100 per second on Linux).
+      const fields = statFields(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
       const ms = (Number(fields[11]) + Number(fields[12])) * 10;
       if (Number(tid) === pid) main += ms;
       else others += ms;
