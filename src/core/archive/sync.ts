@@ -102,6 +102,9 @@ export interface RunOptions {
 
 type Syncer = Pick<WeComClient, 'syncMsg'>;
 
+/** A page's messages, read, and its paging: what is handed to the archive (not the reply it came in). */
+type PageBody = Pick<SyncPage, 'messages' | 'texts' | 'nextCursor' | 'hasMore'>;
+
 /** How `page`, fetched with `asked`, breaks the paging contract, if it does. */
 function brokenRule(page: SyncPage, asked: string | undefined, sent: ReadonlySet<string>): { rule: ProtocolRule; detail?: string } | undefined {
   // Known before the messages are read (the client reads them when the engine stores the page).
@@ -225,27 +228,17 @@ export class SyncEngine {
     // Pages are applied in order; a failed one rolls the group back, and every later page then
     // fails (BATCH_LOST, OUT_OF_ORDER), which is the first failure's echo, not news.
     type Group = NonNullable<typeof group>;
-    const store = (page: SyncPage, after: string, into: Group, commit: boolean, continues: boolean): Promise<void> => {
-      // Let go once handed over: the closures below share one scope, which would otherwise keep
-      // the reply (its text and parsed entries, megabytes) alive until the store answers, pages
-      // later, so that it outlives the young generation and costs major collections.
-      let held: SyncPage | undefined = page;
-      // In a task of its own: the next page's request (sent just before) goes out before this
-      // page's messages are read and packed. Pages still reach the archive in order (FIFO).
-      const applied = yieldToLoop().then(() => {
-        const taken = held!;
-        held = undefined;
-        return this.archive.applyPage({
-          after,
-          messages: taken.messages,
-          ...(taken.texts ? { texts: taken.texts } : {}),
-          nextCursor: taken.nextCursor,
-          hasMore: taken.hasMore,
-          now: this.clock.now(),
-          lease,
-          commit,
-          continues,
-        });
+    const store = (page: PageBody, after: string, into: Group, commit: boolean, continues: boolean): Promise<void> => {
+      const applied = this.archive.applyPage({
+        after,
+        messages: page.messages,
+        ...(page.texts ? { texts: page.texts } : {}),
+        nextCursor: page.nextCursor,
+        hasMore: page.hasMore,
+        now: this.clock.now(),
+        lease,
+        commit,
+        continues,
       });
       const done = applied.then((result) => {
         pages++;
@@ -300,6 +293,11 @@ export class SyncEngine {
         if (page.hasMore) sent.add(page.nextCursor);
         next = page.hasMore ? this.fetch(page.nextCursor, limit, signal) : undefined;
         if (!next) onFetched?.();
+        // In a task of its own: the next request (just sent) goes out before this page's messages
+        // are read. A page whose messages cannot be read ends the run here, before it joins the
+        // group: the pages before it are committed as they are (finally), and its cursor is not.
+        await yieldToLoop();
+        const body: PageBody = { messages: page.messages, texts: page.texts, nextCursor: page.nextCursor, hasMore: page.hasMore };
         const after = cursor ?? '';
         cursor = page.nextCursor || cursor;
         const continues = group !== undefined;
@@ -307,7 +305,7 @@ export class SyncEngine {
         group.pages++;
         const commit = !page.hasMore || group.pages >= COMMIT_MAX_PAGES || performance.now() - group.startedAt >= this.commitEveryMs;
         // Handed over before the previous pages are answered, so the worker never waits for the host.
-        storing.push(store(page, after, group, commit, continues));
+        storing.push(store(body, after, group, commit, continues));
         if (commit) group = undefined;
         await settle(STORE_AHEAD_PAGES - 1);
         if (signal.aborted) throw new CancelledError();

@@ -25,7 +25,7 @@ import { type HttpRequest, HttpTransport } from './transport';
 import { decodeSyncBody } from './syncBody';
 import { checkSecureUrl, DEFAULT_BASE_URL } from './urls';
 import { type ArchiveMessage, type ParseResult, SEARCH_DEFAULT_LIMIT, type SearchMsgRequest, SYNC_DEFAULT_LIMIT, type SyncMsgRequest, type SyncPageData } from '../../shared/wire';
-import { parseEnvelope, parseSearchReply, parseSyncHead, readSyncEntries, type SyncReplyHead } from './wire';
+import { type EntrySource, parseEnvelope, parseSearchReply, parseSyncHead, readHeadEntries, type SyncReplyHead } from './wire';
 
 export interface RetryOptions {
   /** Total attempts for transient failures (-1, 45033, 5xx, resets, timeouts, bad JSON). Default 5. */
@@ -63,7 +63,10 @@ export interface WeComClientOptions {
 }
 
 export interface SyncPage {
-  /** Read when first asked for (see LazySyncPage). */
+  /**
+   * Read when first asked for (see LazySyncPage). Throws BadResponseError('json') when the reply
+   * was decoded in pieces and one of its entries is not JSON (syncBody.ts).
+   */
   readonly messages: ArchiveMessage[];
   /** Each message's JSON as received, in the order of `messages` (see SyncPageData.texts). */
   readonly texts?: readonly string[];
@@ -71,7 +74,7 @@ export interface SyncPage {
   readonly hasMore: boolean;
   /** The limit the page was fetched with (may be lower than asked, after 301058). */
   readonly limitUsed: number;
-  /** msg_list entries without a msgid, dropped. */
+  /** msg_list entries without a msgid, dropped (known once the messages are read). */
   readonly skipped: number;
   /** msg_list's length (messages + skipped), known before the messages are read. */
   readonly entries?: number;
@@ -87,22 +90,24 @@ class LazySyncPage implements SyncPage {
   readonly nextCursor: string;
   readonly hasMore: boolean;
   readonly entries: number;
-  readonly skipped: number;
 
   constructor(
     private readonly head: SyncReplyHead,
-    /** The reply as received, or each entry's text when it was decoded in pieces. */
-    private readonly text: string | readonly string[],
+    /** The reply as received, when it was decoded whole. */
+    private readonly text: string | undefined,
     readonly limitUsed: number,
+    private readonly logger: Logger,
   ) {
     this.nextCursor = head.nextCursor;
     this.hasMore = head.hasMore;
     this.entries = head.entries;
-    this.skipped = head.skipped;
   }
 
   private read(): Pick<SyncPageData, 'messages' | 'texts' | 'skipped'> {
-    this.body ??= readSyncEntries(this.head.list, this.text);
+    if (!this.body) {
+      this.body = readHeadEntries(this.head, this.text);
+      if (this.body.skipped > 0) this.logger.warn(`sync_msg: dropped ${this.body.skipped} msg_list entries without a msgid`);
+    }
     return this.body;
   }
 
@@ -112,6 +117,10 @@ class LazySyncPage implements SyncPage {
 
   get texts(): readonly string[] | undefined {
     return this.read().texts;
+  }
+
+  get skipped(): number {
+    return this.read().skipped;
   }
 }
 
@@ -130,8 +139,8 @@ interface CallSpec<T> {
   /** The body; `limit` is rewritten when 301058 asks for smaller pages. */
   readonly body: { limit?: number };
   readonly defaultLimit: number;
-  /** `text`: the body as received, or each msg_list entry's text when `split` split it. */
-  readonly parse: (json: unknown, text: string | readonly string[]) => ParseResult<T>;
+  /** `text`: the body as received, or msg_list's entries, not read yet, when `split` split it. */
+  readonly parse: (json: unknown, text: string | EntrySource) => ParseResult<T>;
   /** Decode the body from its bytes in pieces (decodeSyncBody) rather than whole. */
   readonly split?: boolean;
   readonly signal?: AbortSignal;
@@ -197,14 +206,14 @@ export class WeComClient {
       body,
       defaultLimit: SYNC_DEFAULT_LIMIT,
       parse: (json, text) => {
-        const head = parseSyncHead(json);
-        return head.ok ? { ok: true, value: { head: head.value, text } } : head;
+        const whole = typeof text === 'string';
+        const head = parseSyncHead(json, whole ? undefined : text);
+        return head.ok ? { ok: true, value: { head: head.value, text: whole ? text : undefined } } : head;
       },
       split: true,
       ...(signal ? { signal } : {}),
     });
-    if (value.head.skipped > 0) this.logger.warn(`sync_msg: dropped ${value.head.skipped} msg_list entries without a msgid`);
-    return new LazySyncPage(value.head, value.text, limitUsed);
+    return new LazySyncPage(value.head, value.text, limitUsed, this.logger);
   }
 
   /** One search_msg call. */
@@ -337,16 +346,17 @@ export class WeComClient {
     const { errcode, errmsg } = envelope.value;
     this.logger.debug(`POST ${shown} → HTTP ${reply.status} errcode ${errcode} in ${reply.elapsedMs} ms (${reply.route})`);
     if (errcode !== 0) throw new WeComApiError(errcode, errmsg, spec.api, [token, ...this.secrets()]);
-    // A full sync_msg page takes milliseconds to read; not in the same task that decoded it, so
-    // the event loop (shared by every extension) gets a turn in between.
-    await yieldToLoop();
+    // A reply decoded whole takes milliseconds to read; not in the same task that decoded it, so
+    // the event loop (shared by every extension) gets a turn in between. A split sync_msg reply's
+    // entries are read later (syncBody.ts): its head is read at once, and the next page asked for.
+    if (typeof reply.text === 'string') await yieldToLoop();
     const parsed = spec.parse(reply.json, reply.text);
     if (!parsed.ok) throw new BadResponseError('shape', `${spec.api}: ${parsed.problem}`);
     return parsed.value;
   }
 
   /** `transport.send`, the body decoded in pieces (see syncBody.ts). */
-  private async sendSplit(request: HttpRequest): Promise<{ json: unknown; text: string | readonly string[]; status: number; elapsedMs: number; route: string }> {
+  private async sendSplit(request: HttpRequest): Promise<{ json: unknown; text: string | EntrySource; status: number; elapsedMs: number; route: string }> {
     const { bytes, ...rest } = await this.transport.sendForBytes(request);
     return { ...rest, ...decodeSyncBody(bytes, request.what) };
   }

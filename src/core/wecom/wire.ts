@@ -116,23 +116,31 @@ function entryTexts(text: string | readonly string[] | undefined, count: number)
   return spans.map(([start, end]) => text.slice(start, end));
 }
 
+/** msg_list's entries, not read yet (a body decoded in pieces: syncBody.ts). */
+export interface EntrySource {
+  readonly count: number;
+  /** Each entry's value and its text as received. Throws where JSON.parse of the whole body would. */
+  read(): { values: unknown[]; texts: string[] };
+}
+
 /** What a sync_msg reply says about paging, read without reading its messages. */
 export interface SyncReplyHead {
   readonly nextCursor: string;
   readonly hasMore: boolean;
   /** msg_list's length, usable entries or not. */
   readonly entries: number;
-  /** Entries without a usable msgid (dropped when the messages are read). */
-  readonly skipped: number;
-  /** msg_list as parsed ([] when absent), for readSyncEntries. */
+  /** msg_list as parsed ([] when absent or not read yet), for readSyncEntries. */
   readonly list: readonly unknown[];
+  /** msg_list's entries not read yet, when the body was decoded in pieces. */
+  readonly unread?: EntrySource;
 }
 
 /**
  * The paging part of a successful (errcode 0) sync_msg reply: enough to check the paging contract
- * and ask for the next page before the messages are read (readSyncEntries).
+ * and ask for the next page before the messages are read (readSyncEntries). `unread`: msg_list's
+ * entries when the reply was split (its own msg_list is then `[]`).
  */
-export function parseSyncHead(json: unknown): ParseResult<SyncReplyHead> {
+export function parseSyncHead(json: unknown, unread?: EntrySource): ParseResult<SyncReplyHead> {
   if (!isJsonObject(json)) return { ok: false, problem: 'reply is not a JSON object' };
   // Both chat-archive APIs always send errcode; a reply without one is not a success page.
   if (readNumber(json.errcode) === undefined) return { ok: false, problem: 'reply has no errcode' };
@@ -140,9 +148,8 @@ export function parseSyncHead(json: unknown): ParseResult<SyncReplyHead> {
     return { ok: false, problem: 'msg_list is not an array' };
   }
   const list: unknown[] = Array.isArray(json.msg_list) ? json.msg_list : [];
-  let skipped = 0;
-  for (const entry of list) if (usableMsgid(entry) === undefined) skipped++;
-  return { ok: true, value: { nextCursor: readString(json.next_cursor) ?? '', hasMore: readHasMore(json.has_more), entries: list.length, skipped, list } };
+  const paging = { nextCursor: readString(json.next_cursor) ?? '', hasMore: readHasMore(json.has_more) };
+  return { ok: true, value: unread ? { ...paging, entries: unread.count, list, unread } : { ...paging, entries: list.length, list } };
 }
 
 /**
@@ -160,6 +167,16 @@ export function readSyncEntries(list: readonly unknown[], text?: string | readon
     if (all) texts.push(all[i]!);
   }
   return { messages, ...(all ? { texts } : {}), skipped: list.length - messages.length };
+}
+
+/**
+ * The messages of a reply read with parseSyncHead: its unread entries read now, if it has them
+ * (then this throws where JSON.parse of the whole body would), else as readSyncEntries.
+ */
+export function readHeadEntries(head: SyncReplyHead, text?: string): Pick<SyncPageData, 'messages' | 'texts' | 'skipped'> {
+  if (!head.unread) return readSyncEntries(head.list, text);
+  const { values, texts } = head.unread.read();
+  return readSyncEntries(values, texts);
 }
 
 /** A successful (errcode 0) sync_msg reply → one page. `text` is the reply as received, if known. */

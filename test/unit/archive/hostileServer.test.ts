@@ -99,6 +99,8 @@ function entryTexts(r: Reply): { msgid: string | undefined; text: string }[] {
 let server: Server;
 let url: string;
 let current: Model = new Map();
+/** Rewrites the reply to one cursor, as sent (a test's own fault). */
+let mangle: ((cursor: string, text: string) => string) | undefined;
 let asked: string[] = [];
 let workerPath: string;
 const dir = tempDir('hostile-');
@@ -115,7 +117,7 @@ before(async () => {
       asked.push(cursor);
       const r = current.get(cursor);
       res.setHeader('content-type', 'application/json');
-      res.end(r ? replyText(r) : JSON.stringify({ errcode: 0, errmsg: 'ok', has_more: false, next_cursor: cursor, msg_list: [] }));
+      res.end(r ? (mangle?.(cursor, replyText(r)) ?? replyText(r)) : JSON.stringify({ errcode: 0, errmsg: 'ok', has_more: false, next_cursor: cursor, msg_list: [] }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -203,6 +205,43 @@ describe('sync against generated hostile servers', () => {
       assert.deepEqual(asked, ['', LONG_CURSOR]);
       assert.equal((await archive.syncState()).cursor, 'A');
     } finally {
+      await client.close();
+      await archive.close();
+    }
+  });
+
+  it('a reply with an entry that is not JSON ends the run at that page: the pages before it kept, it and its cursor not, until a later run', async () => {
+    const entries = (msgid: string): Entry[] => [{ msgid, variant: 0, sendTime: 1_733_000_000, group: false }];
+    current = new Map<string, Reply>([
+      ['', { errcode: true, hasMore: true, nextCursor: 'A', entries: entries('g1') }],
+      ['A', { errcode: true, hasMore: true, nextCursor: 'B', entries: entries('g2') }],
+      ['B', { errcode: true, hasMore: false, nextCursor: 'C', entries: entries('g3') }],
+    ]);
+    // A's last entry gets a trailing comma: the reply's structure stays sound, the entry is no JSON.
+    mangle = (cursor, text) => (cursor === 'A' ? `${text.slice(0, -3)},}]}` : text);
+    asked = [];
+    const file = join(dir, 'bad-entry.sqlite');
+    const archive = await openArchive(file, { workerPath });
+    const client = new WeComClient({ tokenSource: demoTokenSource('t'), baseUrl: url, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 } });
+    try {
+      const engine = new SyncEngine(archive, client, { owner: 'bad-entry', limit: LIMIT });
+      await assert.rejects(engine.run(), (e: unknown) => e instanceof BadResponseError && e.reason === 'json');
+      // A was not asked again; B (asked before A's messages were read) at most once.
+      assert.deepEqual(asked.slice(0, 2), ['', 'A']);
+      assert.ok(asked.length <= 3 && !asked.slice(2).some((c) => c !== 'B'), JSON.stringify(asked));
+      assert.equal(recount(file).messages, 1, 'the page before it is committed: another connection sees it');
+      const state = await archive.syncState();
+      assert.equal(state.cursor, 'A', "its cursor is not stored: the next run asks for it again");
+      assert.ok(state.lastError?.message, 'the failure is recorded');
+
+      mangle = undefined;
+      assert.equal((await engine.run()).inserted, 2);
+      const c = recount(file);
+      assert.deepEqual([...c.msgids].sort(), ['g1', 'g2', 'g3']);
+      assert.equal(c.messages, 3, 'each once');
+      assert.equal((await archive.syncState()).cursor, 'C');
+    } finally {
+      mangle = undefined;
       await client.close();
       await archive.close();
     }

@@ -176,10 +176,21 @@ describe('WeComClient: retries', () => {
     assert.equal(server.requests.length, 2);
     const b = await setup(() => ({ raw: '<html>' }), { retry: { maxAttempts: 2 } });
     await assert.rejects(b.client.syncMsg({}), (e: unknown) => e instanceof BadResponseError && e.reason === 'json');
-    // A reply that splits into its entries (decoded in pieces), one of them malformed.
-    const c = await setup((_r, i) => (i === 0 ? { raw: '{"errcode":0,"has_more":false,"msg_list":[{"msgid":"a"},{"msgid":"b",}]}' } : ok()));
+    // A reply decoded in pieces whose list is cut or broken between its entries: retried.
+    const c = await setup((_r, i) => (i === 0 ? { raw: '{"errcode":0,"has_more":false,"msg_list":[{"msgid":"a"},]}' } : ok()));
     await c.client.syncMsg({});
     assert.equal(c.server.requests.length, 2);
+  });
+
+  it('a split reply with an entry that is not JSON is refused when its messages are read, not retried', async () => {
+    // Its structure is sound, so no proxy cut it: the server sent it so. The page's paging is
+    // known (the next page may be asked for), its messages are not.
+    const { server, client } = await setup(() => ({ raw: '{"errcode":0,"has_more":true,"next_cursor":"c2","msg_list":[{"msgid":"a"},{"msgid":"b",}]}' }));
+    const page = await client.syncMsg({});
+    assert.equal(server.requests.length, 1);
+    assert.equal(page.nextCursor, 'c2');
+    assert.equal(page.entries, 2);
+    assert.throws(() => page.messages, (e: unknown) => e instanceof BadResponseError && e.reason === 'json');
   });
 
   it('a reply slower than the timeout is a TimeoutError, retried', async () => {
@@ -410,7 +421,7 @@ describe('WeComClient: token redaction', () => {
       err(48002, `no permission for access_token=${TOKEN}`),
     ];
     const { client, logger } = await setup((_r, i) => script[i] ?? err(-1), { retry: { maxAttempts: 10 } });
-    await client.syncMsg({ limit: 10 });
+    assert.equal((await client.syncMsg({ limit: 10 })).messages.length, 1); // read: the dropped entry is logged
     let caught: unknown;
     try {
       await client.syncMsg({ limit: 10 });

@@ -1,8 +1,8 @@
 /**
- * A sync_msg body decoded in pieces (syncBody.ts, jsonByteSpans.ts) must be what decoding it whole
- * and JSON.parse give: the same values, each entry's text exactly as received, and the same
- * refusal (BadResponseError 'json') for a body JSON.parse refuses, on hand-picked traps and on
- * generated replies.
+ * A sync_msg body decoded in pieces (syncBody.ts, jsonByteSpans.ts), its entries read, must be what
+ * decoding it whole and JSON.parse give: the same values, each entry's text exactly as received,
+ * and the same refusal (BadResponseError 'json') for a body JSON.parse refuses, at once or when
+ * its entries are read, on hand-picked traps and on generated replies.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -10,7 +10,7 @@ import { mulberry32 } from '../../../src/core/simulator/prng';
 import { BadResponseError } from '../../../src/core/wecom/errors';
 import { memberArrayOf } from '../../../src/core/wecom/jsonByteSpans';
 import { memberElementSpans } from '../../../src/core/wecom/jsonSpans';
-import { decodeSyncBody } from '../../../src/core/wecom/syncBody';
+import { decodeSyncBody, type SyncBody } from '../../../src/core/wecom/syncBody';
 import { randomJson, serializeJson } from './randomJson';
 
 const TRICKY = ['', 'a"b', 'back\\slash', 'end\\', '\\"', '}{][,:', '"msg_list":[', '中文', '😀', '\u2028', 'tab\tnl\n', '\\\\"'];
@@ -26,8 +26,17 @@ function whole(text: string): { json: unknown; entries: string[] | undefined } {
   return { json: JSON.parse(text) as unknown, entries: memberElementSpans(text, 'msg_list')?.map(([s, e]) => text.slice(s, e)) };
 }
 
+/** The body with its entries read: the reply's JSON and each entry's text (undefined when it was decoded whole). */
+function read(body: SyncBody): { json: unknown; entries: string[] | undefined } {
+  if (typeof body.text === 'string') return { json: body.json, entries: undefined };
+  assert.deepEqual((body.json as { msg_list: unknown }).msg_list, [], 'the head holds no entries');
+  const { values, texts } = body.text.read();
+  assert.equal(values.length, body.text.count);
+  return { json: { ...(body.json as object), msg_list: values }, entries: texts };
+}
+
 function refused(bytes: Buffer): void {
-  assert.throws(() => decodeSyncBody(bytes, 'sync_msg'), (e: unknown) => e instanceof BadResponseError && e.reason === 'json');
+  assert.throws(() => read(decodeSyncBody(bytes, 'sync_msg')), (e: unknown) => e instanceof BadResponseError && e.reason === 'json');
 }
 
 describe('syncBody: a sync_msg body decoded in pieces', () => {
@@ -35,10 +44,10 @@ describe('syncBody: a sync_msg body decoded in pieces', () => {
     const rand = mulberry32(18);
     for (let i = 0; i < 400; i++) {
       const text = reply(rand);
-      const body = decodeSyncBody(Buffer.from(text), 'sync_msg');
+      const body = read(decodeSyncBody(Buffer.from(text), 'sync_msg'));
       const expected = whole(text);
       assert.deepEqual(body.json, expected.json, text);
-      assert.deepEqual(body.text, expected.entries, text);
+      assert.deepEqual(body.entries, expected.entries, text);
     }
   });
 
@@ -59,6 +68,14 @@ describe('syncBody: a sync_msg body decoded in pieces', () => {
     }
   });
 
+  it('reads the head alone at once: an entry that is not JSON is refused when the entries are read', () => {
+    const body = decodeSyncBody(Buffer.from('{"errcode":0,"next_cursor":"n","msg_list":[{"msgid":"a"},{"a":},tru],"has_more":true}'), 'sync_msg');
+    assert.deepEqual(body.json, { errcode: 0, next_cursor: 'n', msg_list: [], has_more: true });
+    assert.ok(typeof body.text !== 'string');
+    assert.equal(body.text.count, 3);
+    assert.throws(() => read(body), (e: unknown) => e instanceof BadResponseError && e.reason === 'json');
+  });
+
   it('decodes whole what it cannot split: a member found twice, an escaped key, a list that is no array', () => {
     for (const text of ['{"msg_list":[1],"msg_list":[{"b":2}]}', '{"msg\\u005flist":[{"a":1}]}', '{"errcode":0,"msg_list":{"a":[1]}}', '{"errcode":0}', '[1,2]']) {
       assert.equal(memberArrayOf(Buffer.from(text), 'msg_list'), undefined, text);
@@ -71,13 +88,13 @@ describe('syncBody: a sync_msg body decoded in pieces', () => {
   it('drops a byte order mark, and decodes broken UTF-8 inside an entry as the whole body would', () => {
     const text = '{"errcode":0,"msg_list":[{"msgid":"a","c":"中"}]}';
     const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]);
-    assert.deepEqual(decodeSyncBody(bom, 'sync_msg').json, JSON.parse(text));
+    assert.deepEqual(read(decodeSyncBody(bom, 'sync_msg')).json, JSON.parse(text));
     const broken = Buffer.from(text);
     const at = broken.indexOf(Buffer.from('中'));
     const cut = Buffer.concat([broken.subarray(0, at + 1), broken.subarray(at + 3)]); // a lone lead byte
     const decoded = cut.toString('utf8');
-    const body = decodeSyncBody(cut, 'sync_msg');
+    const body = read(decodeSyncBody(cut, 'sync_msg'));
     assert.deepEqual(body.json, JSON.parse(decoded));
-    assert.deepEqual(body.text, whole(decoded).entries);
+    assert.deepEqual(body.entries, whole(decoded).entries);
   });
 });
