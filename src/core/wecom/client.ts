@@ -22,7 +22,7 @@ import { validateSearchRequest, validateSyncRequest } from '../../shared/rules';
 import { backoffDelay, type Clock, realSleep, type Sleep, systemClock } from './timing';
 import type { TokenSource } from './tokens';
 import { type HttpRequest, HttpTransport } from './transport';
-import { decodeSyncBody } from './syncBody';
+import { decodeSyncBody, type SyncBody } from './syncBody';
 import { checkSecureUrl, DEFAULT_BASE_URL } from './urls';
 import { type ArchiveMessage, type ParseResult, SEARCH_DEFAULT_LIMIT, type SearchMsgRequest, SYNC_DEFAULT_LIMIT, type SyncMsgRequest, type SyncPageData } from '../../shared/wire';
 import { type EntrySource, parseEnvelope, parseSearchReply, parseSyncHead, readHeadEntries, type SyncReplyHead } from './wire';
@@ -356,7 +356,7 @@ export class WeComClient {
   }
 
   /** `transport.send`, the body decoded in pieces (see syncBody.ts). */
-  private async sendSplit(request: HttpRequest): Promise<{ json: unknown; text: string | EntrySource; status: number; elapsedMs: number; route: string }> {
+  private async sendSplit(request: HttpRequest): Promise<SyncBody & { status: number; elapsedMs: number; route: string }> {
     const { bytes, ...rest } = await this.transport.sendForBytes(request);
     return { ...rest, ...decodeSyncBody(bytes, request.what) };
   }
