@@ -1,17 +1,18 @@
 /**
- * The host side of the store: `openArchive` starts the worker and returns an async `Archive`
- * whose calls are posted to it. Messages cross as packed records (packing.ts) and come back as
+ * The host side of the store: `openArchive` opens the file on one of the process's store threads
+ * (storeThreads.ts) and returns an async `Archive` whose calls are posted to it. Messages cross as packed records (packing.ts) and come back as
  * raw texts that are parsed here, which is cheaper than structured-cloning message objects.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import { ArchiveError, fromErrorData, SQLITE_MISSING_MESSAGE } from './errors';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { ArchiveError, SQLITE_MISSING_MESSAGE } from './errors';
 import { packPageInput, unpackMessage } from './packing';
 import { type StoreChannel, StoreCalls } from './storeCalls';
 import { RESOLVE_MAX } from './types';
-import type { HostToWorker, ListChatsQuery, OpArg, OpName, OpResult, RawRow, WorkerInit, WorkerToHost } from './protocol';
+import type { ArchivePortMessage, ListChatsQuery, OpArg, OpName, OpResult, RawRow } from './protocol';
+import { type StoreLease, storeThreadsFor } from './storeThreads';
 import type {
   ApplyResult,
   ArchiveStats,
@@ -81,9 +82,9 @@ function toStored(row: RawRow): StoredMessage | undefined {
 }
 
 /**
- * The `Archive` calls, posted to the store worker and answered by it: over the worker itself (the
- * host's archive), or a MessagePort attached to it (the sync thread's archive, see `connectStore`).
- * The worker handles both one request at a time, in the order each channel sent them.
+ * The `Archive` calls, posted to the archive's store thread and answered by it: over the owner's
+ * channel (the host's archive), or a MessagePort attached to it (the sync thread's archive, see
+ * `connectStore`). The thread handles both one request at a time, in the order each channel sent them.
  */
 abstract class RemoteArchive implements Archive {
   private readonly calls: StoreCalls;
@@ -195,43 +196,38 @@ abstract class RemoteArchive implements Archive {
   abstract close(): Promise<void>;
 }
 
-class WorkerArchive extends RemoteArchive {
+/** An archive opened here (`openArchive`), served on one of the process's store threads. */
+class ThreadArchive extends RemoteArchive {
   constructor(
     file: string,
-    private readonly worker: Worker,
+    private readonly lease: StoreLease,
   ) {
-    super(file, worker);
-    worker.on('error', (error) => this.fail(new ArchiveError('WORKER_DIED', `the archive worker failed: ${error.message}`, { cause: error })));
-    worker.on('exit', (code) => this.fail(new ArchiveError(code === 0 ? 'CLOSED' : 'WORKER_DIED', `the archive worker exited (${code})`)));
+    super(file, lease.port);
+    lease.onDeath((error) => this.fail(error));
   }
 
-  /** A new channel to this archive's store worker, for another thread (see `connectStore`). */
+  /** A new channel to this archive on its store thread, for another thread (see `connectStore`). */
   connect(): MessagePort {
     if (this.dead) throw this.dead;
     const { port1, port2 } = new MessageChannel();
-    this.worker.postMessage({ attach: port2 } satisfies HostToWorker, [port2]);
+    this.lease.port.postMessage({ attach: port2 } satisfies ArchivePortMessage, [port2]);
     return port1;
   }
 
   async close(): Promise<void> {
     if (this.dead) return;
-    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     try {
       await this.call('close', undefined);
     } catch {
-      /* the worker is gone already */
+      /* the thread is gone already */
     }
     this.dead ??= new ArchiveError('CLOSED', 'the archive is closed');
-    // Keep the event loop alive until the worker is gone: a caller awaiting close() must see it settle.
-    this.worker.ref();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))]);
-    clearTimeout(timer);
-    await this.worker.terminate();
+    this.lease.port.close();
+    this.lease.release();
   }
 }
 
-/** The archive of a store worker seen from another thread, through a port from `connectStore`. */
+/** An archive on a store thread, seen from another thread, through a port from `connectStore`. */
 export class PortArchive extends RemoteArchive {
   constructor(
     file: string,
@@ -249,11 +245,11 @@ export class PortArchive extends RemoteArchive {
 }
 
 /**
- * A channel to the store worker behind `archive`, to hand (transferred) to another thread that
+ * A channel to the store thread behind `archive`, to hand (transferred) to another thread that
  * wraps it in a PortArchive; undefined when the archive is not one `openArchive` opened.
  */
 export function connectStore(archive: Archive): MessagePort | undefined {
-  return archive instanceof WorkerArchive ? archive.connect() : undefined;
+  return archive instanceof ThreadArchive ? archive.connect() : undefined;
 }
 
 /** Opens (creating and migrating if needed) the archive file of one profile. */
@@ -262,32 +258,6 @@ export async function openArchive(file: string, opts: OpenArchiveOptions = {}): 
   const workerPath = opts.workerPath ?? join(__dirname, 'archive-worker.js');
   if (!existsSync(workerPath)) throw new ArchiveError('WORKER_MISSING', `the archive worker is missing: ${workerPath}`);
   mkdirSync(dirname(file), { recursive: true });
-  const init: WorkerInit = { file };
-  const worker = new Worker(workerPath, { workerData: init });
-  let onMessage: ((message: WorkerToHost) => void) | undefined;
-  let onError: ((error: Error) => void) | undefined;
-  let onExit: ((code: number) => void) | undefined;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      onMessage = (message) => {
-        if (message.type === 'ready') resolve();
-        else if (message.type === 'upgrading') opts.onUpgrade?.(message.from, message.to);
-        else if (message.type === 'fatal') reject(fromErrorData(message.error));
-      };
-      onError = (error) => reject(new ArchiveError('WORKER_DIED', `the archive worker failed: ${error.message}`, { cause: error }));
-      onExit = (code) => reject(new ArchiveError('WORKER_DIED', `the archive worker exited (${code}) while opening`));
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
-    });
-  } catch (error) {
-    await worker.terminate();
-    throw error;
-  } finally {
-    // Only our own listeners: Worker manages its port through listener bookkeeping.
-    if (onMessage) worker.off('message', onMessage);
-    if (onError) worker.off('error', onError);
-    if (onExit) worker.off('exit', onExit);
-  }
-  return new WorkerArchive(file, worker);
+  const lease = await storeThreadsFor(workerPath).open(file, opts.onUpgrade);
+  return new ThreadArchive(file, lease);
 }

