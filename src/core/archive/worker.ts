@@ -8,7 +8,7 @@
  * The same file, started with CheckpointerInit, is the checkpointer thread (checkpointer.ts).
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
-import { Checkpointer, isCheckpointerInit, runCheckpointer, WAL_BACKSTOP_BYTES } from './checkpointer';
+import { type Checkpointer, CheckpointerThread, isCheckpointerInit, runCheckpointer, WAL_BACKSTOP_BYTES } from './checkpointer';
 import { loadSqlite, openDatabase, WAL_AUTOCHECKPOINT_BYTES } from './db';
 import { ArchiveError, toErrorData } from './errors';
 import type { ArchivePortMessage, OpArg, OpName, OpResult, StoreHandlers, StoreRequest, StoreThreadOpen, WorkerToHost } from './protocol';
@@ -20,14 +20,21 @@ function dispatch<K extends OpName>(handlers: StoreHandlers, op: K, arg: OpArg<K
   return handlers[op](arg);
 }
 
+/** This store thread's checkpointer thread, shared by its archives. */
+const checkpoints = new CheckpointerThread(__filename);
+
 /** Checkpoints move to their own thread; if it cannot start or dies, the writer checkpoints again. */
 function startCheckpointer(store: ArchiveStore, file: string): Checkpointer | undefined {
   const fallback = (): void => {
     store.onCommit = undefined;
-    store.setAutoCheckpoint(WAL_AUTOCHECKPOINT_BYTES);
+    try {
+      store.setAutoCheckpoint(WAL_AUTOCHECKPOINT_BYTES);
+    } catch {
+      // Closed meanwhile: nothing left to checkpoint for.
+    }
   };
   try {
-    const checkpointer = Checkpointer.start(__filename, file, fallback);
+    const checkpointer = checkpoints.attach(file, fallback);
     store.setAutoCheckpoint(WAL_BACKSTOP_BYTES);
     store.onCommit = () => checkpointer.committed();
     return checkpointer;
