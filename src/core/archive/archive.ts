@@ -1,7 +1,8 @@
 /**
  * The host side of the store: `openArchive` opens the file on one of the process's store threads
- * (storeThreads.ts) and returns an async `Archive` whose calls are posted to it. Messages cross as packed records (packing.ts) and come back as
- * raw texts that are parsed here, which is cheaper than structured-cloning message objects.
+ * (storeThreads.ts) and returns an async `Archive` whose calls are posted to it. Messages cross as
+ * packed records (packing.ts) and come back as raw texts that are parsed here, which is cheaper
+ * than structured-cloning message objects.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -26,6 +26,7 @@ export interface StoreLease {
 }
 
 class StoreThread {
+  /** One death listener per archive open or opening on it: also its load. */
   readonly archives = new Set<(error: ArchiveError) => void>();
   dead: ArchiveError | undefined;
 
@@ -108,12 +109,6 @@ export class StoreThreads {
     const thread = new StoreThread(new Worker(this.entry));
     this.threads.push(thread);
     return thread;
-  }
-
-  /** Ends every thread (tests, and a host shutting down after its archives are closed). */
-  async close(): Promise<void> {
-    const threads = this.threads.splice(0);
-    await Promise.all(threads.map((t) => t.worker.terminate()));
   }
 }
 
