@@ -1,8 +1,9 @@
 /**
- * Requests to a store thread and their answers, correlated by id: what every proxy of a store
- * thread (the SQLite worker, its attached ports, the PostgreSQL writer) does the same way.
+ * Requests to a store thread and their answers, correlated by id, and the wait for an archive
+ * opened there: what every proxy of a store thread (the SQLite store threads, their attached
+ * ports, the PostgreSQL writer) does the same way.
  */
-import type { Transferable } from 'node:worker_threads';
+import type { MessagePort, Transferable } from 'node:worker_threads';
 import { type ArchiveError, fromErrorData } from './errors';
 import type { OpArg, OpName, OpResult, StoreRequest, WorkerToHost } from './protocol';
 
@@ -61,4 +62,30 @@ export class StoreCalls {
       this.channel.postMessage({ id, op, arg } as StoreRequest);
     });
   }
+}
+
+/** An archive being opened on a store thread, until its 'ready'. */
+export interface Opening {
+  /** Resolves on 'ready'; rejects on 'fatal', or with what `fail` is given. */
+  readonly ready: Promise<void>;
+  /** The thread ended before the archive was ready. */
+  fail(error: Error): void;
+  /** Stops listening on the port: its calls (StoreCalls) take over. */
+  stop(): void;
+}
+
+/** Waits on `port` for the thread's answer to opening an archive; `onUpgrade` on 'upgrading'. */
+export function openingOn(port: MessagePort, onUpgrade?: (from: number, to: number) => void): Opening {
+  let fail: (error: Error) => void = () => undefined;
+  let onMessage: (message: WorkerToHost) => void = () => undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    fail = reject;
+    onMessage = (message) => {
+      if (message.type === 'ready') resolve();
+      else if (message.type === 'upgrading') onUpgrade?.(message.from, message.to);
+      else if (message.type === 'fatal') reject(fromErrorData(message.error));
+    };
+  });
+  port.on('message', onMessage);
+  return { ready, fail, stop: () => port.off('message', onMessage) };
 }

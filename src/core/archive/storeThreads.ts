@@ -9,8 +9,10 @@
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import { ArchiveError, fromErrorData } from './errors';
-import type { StoreThreadOpen, WorkerToHost } from './protocol';
+import { ArchiveError } from './errors';
+import type { StoreThreadOpen } from './protocol';
+import { openingOn } from './storeCalls';
+import { onWorkerDeath } from './workerDeath';
 
 /** Two: the default sync concurrency, and one thread's long write never holds every archive's reads. */
 export const STORE_THREADS = Math.max(1, Math.min(2, availableParallelism()));
@@ -37,8 +39,7 @@ class StoreThread {
       for (const listener of this.archives) listener(error);
       this.archives.clear();
     };
-    worker.on('error', (error) => die(new ArchiveError('WORKER_DIED', `the archive's store thread failed: ${error.message}`, { cause: error })));
-    worker.on('exit', (code) => die(new ArchiveError('WORKER_DIED', `the archive's store thread exited (${code})`)));
+    onWorkerDeath(worker, "the archive's store thread", die);
     worker.unref();
   }
 }
@@ -47,10 +48,7 @@ export class StoreThreads {
   private readonly threads: StoreThread[] = [];
 
   /** `entry`: the bundled worker.ts. */
-  constructor(
-    private readonly entry: string,
-    private readonly size = STORE_THREADS,
-  ) {}
+  constructor(private readonly entry: string) {}
 
   /** The threads alive now (the fault tests end one). */
   get workers(): readonly Worker[] {
@@ -61,42 +59,30 @@ export class StoreThreads {
   async open(file: string, onUpgrade?: (from: number, to: number) => void): Promise<StoreLease> {
     const thread = this.pick();
     const { port1, port2 } = new MessageChannel();
+    const opening = openingOn(port1, onUpgrade);
     // The archive's one entry on its thread, from now until it is released: told of the thread's
     // death while opening (to fail the open), and afterwards (to fail the archive's calls).
-    let onDeath: (error: ArchiveError) => void = () => undefined;
+    let onDeath = (error: ArchiveError): void => opening.fail(new ArchiveError('WORKER_DIED', `${error.message} while opening the archive`, { cause: error }));
     const entry = (error: ArchiveError): void => onDeath(error);
     thread.archives.add(entry);
-    let onMessage: ((message: WorkerToHost) => void) | undefined;
-    const ready = new Promise<void>((resolve, reject) => {
-      onMessage = (message) => {
-        if (message.type === 'ready') resolve();
-        else if (message.type === 'upgrading') onUpgrade?.(message.from, message.to);
-        else if (message.type === 'fatal') reject(fromErrorData(message.error));
-      };
-      onDeath = (error) => reject(new ArchiveError('WORKER_DIED', `${error.message} while opening the archive`, { cause: error }));
-    });
     try {
       if (thread.dead) onDeath(thread.dead);
-      if (onMessage) port1.on('message', onMessage);
       thread.worker.postMessage({ open: { file }, port: port2 } satisfies StoreThreadOpen, [port2]);
-      await ready;
+      await opening.ready;
     } catch (error) {
       thread.archives.delete(entry);
       port1.close();
       throw error;
     } finally {
-      if (onMessage) port1.off('message', onMessage);
+      opening.stop();
     }
-    let death: ArchiveError | undefined;
-    onDeath = (error) => {
-      death = error;
-    };
+    // Until the archive listens; a death meanwhile stays known as `thread.dead`.
+    onDeath = () => undefined;
     return {
       port: port1,
       onDeath: (listener) => {
         onDeath = listener;
-        const known = death ?? thread.dead;
-        if (known) listener(known);
+        if (thread.dead) listener(thread.dead);
       },
       release: () => thread.archives.delete(entry),
     };
@@ -105,7 +91,7 @@ export class StoreThreads {
   private pick(): StoreThread {
     for (let i = this.threads.length - 1; i >= 0; i--) if (this.threads[i]?.dead) this.threads.splice(i, 1);
     const least = this.threads.reduce<StoreThread | undefined>((a, t) => (a && a.archives.size <= t.archives.size ? a : t), undefined);
-    if (least && (least.archives.size === 0 || this.threads.length >= this.size)) return least;
+    if (least && (least.archives.size === 0 || this.threads.length >= STORE_THREADS)) return least;
     const thread = new StoreThread(new Worker(this.entry));
     this.threads.push(thread);
     return thread;

@@ -21,6 +21,7 @@ import { Emitter } from './emitter';
 import { ArchiveError, SyncBusyError } from './errors';
 import { DEFAULT_LEASE_TTL_MS, type RunOptions, type SyncChange, SyncEngine, type SyncProgress, type SyncResult } from './sync';
 import type { ClientSpec, EngineSpec, HostToSync, SyncToHost } from './syncThreadProtocol';
+import { onWorkerDeath } from './workerDeath';
 
 export type { ClientSpec } from './syncThreadProtocol';
 
@@ -114,8 +115,7 @@ export class SyncThread {
       this.runs.clear();
       for (const run of ending) run.end({ ok: false, error });
     };
-    worker.on('error', (error) => died(new ArchiveError('WORKER_DIED', `the sync worker failed: ${error.message}`, { cause: error })));
-    worker.on('exit', (code) => died(new ArchiveError('WORKER_DIED', `the sync worker exited (${code})`)));
+    onWorkerDeath(worker, 'the sync worker', died);
     this.worker = worker;
     return worker;
   }

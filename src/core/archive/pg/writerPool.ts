@@ -6,10 +6,10 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { ClientConfig } from 'pg';
 import type { SyncTarget } from '../archive';
-import { ArchiveError, fromErrorData } from '../errors';
+import { ArchiveError } from '../errors';
 import { packPageInput } from '../packing';
-import type { WorkerToHost } from '../protocol';
-import { StoreCalls } from '../storeCalls';
+import { openingOn, StoreCalls } from '../storeCalls';
+import { onWorkerDeath } from '../workerDeath';
 import type { ApplyResult, LeaseResult, PageInput, SyncState } from '../types';
 import type { PgWriterInit, PgWriterOpen } from './writerThread';
 
@@ -30,8 +30,7 @@ class Thread {
       this.dead = true;
       this.calls?.fail(error);
     };
-    worker.on('error', (error) => die(new ArchiveError('WORKER_DIED', `the PostgreSQL writer thread failed: ${error.message}`, { cause: error })));
-    worker.on('exit', (code) => die(new ArchiveError('WORKER_DIED', `the PostgreSQL writer thread exited (${code})`)));
+    onWorkerDeath(worker, 'the PostgreSQL writer thread', die);
     worker.unref();
   }
 }
@@ -102,28 +101,20 @@ export class PgWriterPool {
     if (this.closed) throw new ArchiveError('CLOSED', 'the writer threads are stopped');
     const thread = this.take();
     const { port1, port2 } = new MessageChannel();
-    let onMessage: ((message: WorkerToHost) => void) | undefined;
-    let onExit: ((code: number) => void) | undefined;
-    const ready = new Promise<void>((resolve, reject) => {
-      onMessage = (message) => {
-        if (message.type === 'ready') resolve();
-        else if (message.type === 'fatal') reject(fromErrorData(message.error));
-      };
-      onExit = (code) => reject(new ArchiveError('WORKER_DIED', `the PostgreSQL writer thread exited (${code}) while opening`));
-      port1.on('message', onMessage);
-      thread.worker.once('exit', onExit);
-    });
+    const opening = openingOn(port1);
+    const onExit = (code: number): void => opening.fail(new ArchiveError('WORKER_DIED', `the PostgreSQL writer thread exited (${code}) while opening`));
+    thread.worker.once('exit', onExit);
     const message: PgWriterOpen = { open: { config, corpId, notify: opts.notify }, port: port2 };
     thread.worker.postMessage(message, [port2]);
     try {
-      await ready;
+      await opening.ready;
     } catch (error) {
       port1.close();
       this.give(thread);
       throw error;
     } finally {
-      if (onMessage) port1.off('message', onMessage);
-      if (onExit) thread.worker.off('exit', onExit);
+      opening.stop();
+      thread.worker.off('exit', onExit);
     }
     const calls = new StoreCalls(port1);
     thread.calls = calls;
