@@ -70,7 +70,7 @@ export interface Archive {
 }
 
 /** What the sync engine asks of an archive. */
-export type SyncTarget = Pick<Archive, 'applyPage' | 'commit' | 'syncState' | 'recordError' | 'acquireLease' | 'renewLease' | 'releaseLease'>;
+export type SyncTarget = Pick<Archive, 'applyPage' | 'commit' | 'recordError' | 'acquireLease' | 'renewLease' | 'releaseLease'>;
 
 function nodeHasSqlite(): boolean {
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);

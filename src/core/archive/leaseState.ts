@@ -57,7 +57,7 @@ export class LeaseState {
       );
       const row = this.sql.get<{ owner: string; expires_at: number }>('SELECT owner, expires_at FROM lease WHERE name = ?', LEASE)!;
       return row.owner === r.owner
-        ? { acquired: true, expiresAt: row.expires_at }
+        ? { acquired: true, expiresAt: row.expires_at, state: this.syncState() }
         : { acquired: false, owner: row.owner, expiresAt: row.expires_at };
     });
   }

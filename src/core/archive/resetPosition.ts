@@ -15,7 +15,7 @@ export async function resetSyncPosition(archive: Archive, owner: string, clock: 
   const lease = await archive.acquireLease({ owner, ttlMs: DEFAULT_LEASE_TTL_MS, now: clock.now() });
   if (!lease.acquired) throw new SyncBusyError(lease.owner, lease.expiresAt);
   try {
-    const gap = resetGap(await archive.syncState(), clock.now());
+    const gap = resetGap(lease.state, clock.now());
     await archive.resetCursor(gap);
     return gap;
   } finally {

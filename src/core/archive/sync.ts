@@ -30,7 +30,7 @@ import { SYNC_MAX_LIMIT } from '../../shared/wire';
 import type { SyncTarget } from './archive';
 import { Emitter } from './emitter';
 import { ArchiveError, type ProtocolRule, ServerProtocolError, SyncBusyError, recordableError } from './errors';
-import type { ChatKey } from './types';
+import type { ChatKey, SyncState } from './types';
 
 export const DEFAULT_LEASE_TTL_MS = 30_000;
 
@@ -180,7 +180,7 @@ export class SyncEngine {
       );
     }, Math.max(50, Math.floor(this.ttlMs / 3)));
     try {
-      return await this.pages(stop.signal, opts);
+      return await this.pages(stop.signal, opts, lease.state);
     } catch (error) {
       const cause = leaseLost ?? error;
       if (!(cause instanceof CancelledError) && !opts.signal?.aborted) {
@@ -207,11 +207,11 @@ export class SyncEngine {
     return page;
   }
 
-  private async pages(signal: AbortSignal, { onProgress, onFetched }: RunOptions): Promise<SyncResult> {
+  private async pages(signal: AbortSignal, { onProgress, onFetched }: RunOptions, state: SyncState): Promise<SyncResult> {
     const started = performance.now();
     const lease = { owner: this.options.owner, ttlMs: this.ttlMs };
     // However old, the stored cursor is tried: only WeCom's answer (50100) says it is gone.
-    let cursor = (await this.archive.syncState()).cursor;
+    let cursor = state.cursor;
     /** Every cursor sent in this run: a has_more page pointing back at one would loop. */
     const sent = new Set<string>(cursor ? [cursor] : []);
     let limit = this.limit;

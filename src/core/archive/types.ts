@@ -114,7 +114,14 @@ export interface ApplyResult {
   changedChats: ChatKey[];
 }
 
-export type LeaseResult = { acquired: true; expiresAt: number } | { acquired: false; owner: string; expiresAt: number };
+/**
+ * An acquired lease carries the sync state read under it, in the same step: a run starts from
+ * the cursor as of its lease with one request to the store, not two. A store thread serves an
+ * archive's requests after everything queued before them (another corp's pages and commit, when
+ * archives share the thread), so each request a run waits for before its first fetch costs tens
+ * of milliseconds per corp.
+ */
+export type LeaseResult = { acquired: true; expiresAt: number; state: SyncState } | { acquired: false; owner: string; expiresAt: number };
 
 export interface ArchiveStats {
   messages: number;

@@ -357,13 +357,17 @@ export function archiveContract(backend: string, factory: ArchiveFactory): void 
       const a = await factory.open('lease');
       try {
         const now = 1_000_000;
-        assert.deepEqual(await a.acquireLease({ owner: 'A', ttlMs: 1000, now }), { acquired: true, expiresAt: now + 1000 });
+        assert.deepEqual(await a.acquireLease({ owner: 'A', ttlMs: 1000, now }), { acquired: true, expiresAt: now + 1000, state: {} }, 'a new archive: no cursor');
         assert.deepEqual(await a.acquireLease({ owner: 'B', ttlMs: 1000, now: now + 500 }), { acquired: false, owner: 'A', expiresAt: now + 1000 });
         assert.equal((await a.acquireLease({ owner: 'A', ttlMs: 1000, now: now + 500 })).acquired, true, 'the holder again');
         await a.applyPage({ messages: range(0, 10), nextCursor: 'l1', hasMore: true, lease: { owner: 'A', ttlMs: 1000 }, now: now + 600, commit: false });
         assert.equal(await a.renewLease({ owner: 'A', ttlMs: 1000, now: now + 700 }), true);
         assert.equal((await a.applyPage({ messages: range(10, 10), nextCursor: 'l2', hasMore: false, lease: { owner: 'A', ttlMs: 1000 }, now: now + 800, continues: true })).inserted, 10, 'the group goes on after a renewal');
-        assert.equal((await a.acquireLease({ owner: 'B', ttlMs: 1000, now: now + 5000 })).acquired, true, 'expired: taken over');
+        const taken = await a.acquireLease({ owner: 'B', ttlMs: 1000, now: now + 5000 });
+        assert.ok(taken.acquired, 'expired: taken over');
+        // The state read under the lease: a run starts from the cursor the last holder committed.
+        assert.equal(taken.state.cursor, 'l2');
+        assert.deepEqual(taken.state, await a.syncState());
         assert.equal(await a.renewLease({ owner: 'A', ttlMs: 1000, now: now + 5001 }), false);
         await assert.rejects(a.applyPage({ messages: range(20, 5), nextCursor: 'l3', hasMore: false, lease: { owner: 'A', ttlMs: 1000 }, now: now + 5002 }), isCode('LEASE_LOST'));
         await a.releaseLease({ owner: 'B' });

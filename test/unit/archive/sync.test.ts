@@ -112,6 +112,35 @@ describe('sync: first sync, resume, gaps', () => {
     assert.equal(r.requests[0]!.cursor, state.cursor);
   });
 
+  it('a run asks its store one thing before its first request: the lease, which brings the cursor', async () => {
+    // A store thread that other corps share answers after all it has queued, so every request a
+    // run waits for before its first fetch is a wait behind another corp's pages.
+    const state = await r.archive.syncState();
+    r.sim.addMessages(20);
+    const asked: string[] = [];
+    let beforeFirstRequest: string[] | undefined;
+    const counted = new Proxy(r.archive, {
+      get(target, name) {
+        const member: unknown = Reflect.get(target, name);
+        if (typeof member !== 'function') return member;
+        return (...args: unknown[]) => {
+          asked.push(String(name));
+          return Reflect.apply(member, target, args);
+        };
+      },
+    });
+    const client = {
+      syncMsg: (request: SyncMsgRequest, signal?: AbortSignal) => {
+        beforeFirstRequest ??= [...asked];
+        assert.equal(request.cursor, state.cursor, 'the first request resumes from the stored cursor');
+        return r.client.syncMsg(request, signal);
+      },
+    };
+    const result = await new SyncEngine(counted, client, { owner: 'test-window', clock: { now: () => r.sim.now() * 1000 } }).run();
+    assert.equal(result.inserted, 20);
+    assert.deepEqual(beforeFirstRequest, ['acquireLease']);
+  });
+
   it('last success 6 days ago but WeCom still honours the cursor: it is tried, nothing is lost, no gap', async () => {
     const before = await r.archive.syncState();
     r.sim.advanceClock(6 * DAY); // nothing was sent meanwhile, so the position is still retained

@@ -824,7 +824,7 @@ export class PgArchive implements Archive {
         );
         const [row] = await this.q<{ owner: string; expires_at: number }>('SELECT owner, expires_at FROM leases WHERE corp_id = $1 AND name = $2', [this.corp, LEASE]);
         return row!.owner === r.owner
-          ? { acquired: true, expiresAt: row!.expires_at }
+          ? { acquired: true, expiresAt: row!.expires_at, state: await this.readSyncState() }
           : { acquired: false, owner: row!.owner, expiresAt: row!.expires_at };
       });
     });
@@ -1034,7 +1034,11 @@ export class PgArchive implements Archive {
   }
 
   syncState(): Promise<SyncState> {
-    return this.serial(async () => {
+    return this.serial(() => this.readSyncState());
+  }
+
+  /** The sync state, inside a serial step (syncState, acquireLease). */
+  private async readSyncState(): Promise<SyncState> {
       const [row] = await this.q<{
         cursor: string | null;
         last_success: number | null;
@@ -1050,7 +1054,6 @@ export class PgArchive implements Archive {
         ...(row.last_error !== null ? { lastError: { message: fromPgText(row.last_error), at: row.last_error_at ?? 0 } } : {}),
         ...(row.last_message_time ? { lastMessageTime: row.last_message_time } : {}),
       };
-    });
   }
 
   gaps(): Promise<Gap[]> {

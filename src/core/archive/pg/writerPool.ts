@@ -5,7 +5,7 @@
  */
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { ClientConfig } from 'pg';
-import type { SyncTarget } from '../archive';
+import type { Archive, SyncTarget } from '../archive';
 import { ArchiveError } from '../errors';
 import { packPageInput } from '../packing';
 import { openingOn, StoreCalls } from '../storeCalls';
@@ -13,8 +13,8 @@ import { onWorkerDeath } from '../workerDeath';
 import type { ApplyResult, LeaseResult, PageInput, SyncState } from '../types';
 import type { PgWriterInit, PgWriterOpen } from './writerThread';
 
-/** One corp's archive, written on a writer thread. */
-export interface PgWriter extends SyncTarget {
+/** One corp's archive, written on a writer thread: what the sync engine asks, and the state it stored. */
+export interface PgWriter extends SyncTarget, Pick<Archive, 'syncState'> {
   close(): Promise<void>;
 }
 
