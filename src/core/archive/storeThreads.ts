@@ -11,6 +11,7 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { ArchiveError } from './errors';
 import type { StoreThreadOpen } from './protocol';
+import { pageThreadLimits } from './pageThreadHeap';
 import { openingOn } from './storeCalls';
 import { onWorkerDeath } from './workerDeath';
 
@@ -92,7 +93,7 @@ export class StoreThreads {
     for (let i = this.threads.length - 1; i >= 0; i--) if (this.threads[i]?.dead) this.threads.splice(i, 1);
     const least = this.threads.reduce<StoreThread | undefined>((a, t) => (a && a.archives.size <= t.archives.size ? a : t), undefined);
     if (least && (least.archives.size === 0 || this.threads.length >= STORE_THREADS)) return least;
-    const thread = new StoreThread(new Worker(this.entry));
+    const thread = new StoreThread(new Worker(this.entry, pageThreadLimits));
     this.threads.push(thread);
     return thread;
   }

@@ -19,6 +19,7 @@ import { type Archive, connectStore } from './archive';
 import { fromCrossError, toCrossError } from './crossErrors';
 import { Emitter } from './emitter';
 import { ArchiveError, SyncBusyError } from './errors';
+import { pageThreadLimits } from './pageThreadHeap';
 import { DEFAULT_LEASE_TTL_MS, type RunOptions, type SyncChange, SyncEngine, type SyncProgress, type SyncResult } from './sync';
 import type { ClientSpec, EngineSpec, HostToSync, SyncToHost } from './syncThreadProtocol';
 import { onWorkerDeath } from './workerDeath';
@@ -105,7 +106,7 @@ export class SyncThread {
   private ensure(): Worker {
     if (this.worker) return this.worker;
     if (!existsSync(this.workerPath)) throw new ArchiveError('WORKER_MISSING', `the sync worker is missing: ${this.workerPath}`);
-    const worker = new Worker(this.workerPath);
+    const worker = new Worker(this.workerPath, pageThreadLimits);
     worker.unref();
     worker.on('message', (message: SyncToHost) => this.receive(message));
     const died = (error: ArchiveError): void => {
