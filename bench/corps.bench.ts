@@ -15,6 +15,9 @@
  *                                 or the CPU it was on was stopped (loopStalls.ts). Goal < 20.
  *                                 sync.corps.max_loop_delay_ms: the same stall whole, with
  *                                 machine.load_1m_* beside it.
+ *   sync.corps.floor_max_loop_stall_ms  the same monitor during the floor's passes, when this
+ *                                 thread does nothing but tick: the stalls the machine gives while
+ *                                 the product is idle, a control for the figure above.
  *
  * The simulator (one process, 20 corps) runs in a child process so it does not share this event
  * loop, and so does the floor (FloorProcess). Floor and product alternate, RUNS times each; the medians are compared. The engines run
@@ -171,6 +174,7 @@ async function main(): Promise<void> {
     const simPid = sim.pid!;
     const floorPid = floorProcess.pid!;
     const stalls: number[] = [];
+    const floorStalls: number[] = [];
     const delays: number[] = [];
     let pausedMs = 0;
     let pauses = 0;
@@ -179,11 +183,13 @@ async function main(): Promise<void> {
     for (let run = 0; run < RUNS; run++) {
       const floorFrom = processCpuMs(floorPid) + processCpuMs(simPid);
       // Under the same stall monitor as the product's pass (its ticks and its witnesses, one per
-      // CPU, cost CPU), so both sides carry its cost; the floor's stalls are not the product's.
+      // CPU, cost CPU), so both sides carry its cost. Its stalls are a control: this thread only
+      // ticks meanwhile (the floor runs in its own process; the product's threads, once started,
+      // sit idle), so they are what the machine gives while the product does nothing.
       const floorLoop = new LoopStalls();
       floorLoop.start();
       const f = await floorIn();
-      await floorLoop.stop();
+      floorStalls.push((await floorLoop.stop()).ownMax);
       floorCpu.push(processCpuMs(floorPid) + processCpuMs(simPid) - floorFrom);
       floors.push(f.ms);
       expected = f.messages;
@@ -211,6 +217,7 @@ async function main(): Promise<void> {
     print('sync.corps.cpu_ms', Math.round(median(productCpu)), `ms (all threads, the simulator's included; floor ${Math.round(median(floorCpu))} ms)`);
     print('sync.corps.cores_busy', median(productCpu) / median(products), `of ${availableParallelism()} cores (floor ${(median(floorCpu) / median(floors)).toFixed(2)})`);
     print('sync.corps.max_loop_stall_ms', Math.max(...stalls), 'ms (CPU waits and stops of its CPU excluded)');
+    print('sync.corps.floor_max_loop_stall_ms', Math.max(...floorStalls), 'ms (the same monitor while only the floor ran, the product idle)');
     print('sync.corps.max_loop_delay_ms', Math.max(...delays), 'ms (CPU waits included)');
     print('machine.paused_ms', pausedMs, `ms (the machine's CPUs stopped, ${pauses} times, summed over its CPUs, in the scheduler's runs)`);
     printLoad('end');
