@@ -1039,21 +1039,21 @@ export class PgArchive implements Archive {
 
   /** The sync state, inside a serial step (syncState, acquireLease). */
   private async readSyncState(): Promise<SyncState> {
-      const [row] = await this.q<{
-        cursor: string | null;
-        last_success: number | null;
-        last_error: string | null;
-        last_error_at: number | null;
-        last_message_time: number | null;
-      }>('SELECT cursor, last_success, last_error, last_error_at, last_message_time FROM sync_state WHERE corp_id = $1', [this.corp]);
-      if (!row) return {};
-      const cursor = row.cursor === null ? '' : fromPgText(row.cursor);
-      return {
-        ...(cursor ? { cursor } : {}),
-        ...(row.last_success !== null ? { lastSuccessAt: row.last_success } : {}),
-        ...(row.last_error !== null ? { lastError: { message: fromPgText(row.last_error), at: row.last_error_at ?? 0 } } : {}),
-        ...(row.last_message_time ? { lastMessageTime: row.last_message_time } : {}),
-      };
+    const [row] = await this.q<{
+      cursor: string | null;
+      last_success: number | null;
+      last_error: string | null;
+      last_error_at: number | null;
+      last_message_time: number | null;
+    }>('SELECT cursor, last_success, last_error, last_error_at, last_message_time FROM sync_state WHERE corp_id = $1', [this.corp]);
+    if (!row) return {};
+    const cursor = row.cursor === null ? '' : fromPgText(row.cursor);
+    return {
+      ...(cursor ? { cursor } : {}),
+      ...(row.last_success !== null ? { lastSuccessAt: row.last_success } : {}),
+      ...(row.last_error !== null ? { lastError: { message: fromPgText(row.last_error), at: row.last_error_at ?? 0 } } : {}),
+      ...(row.last_message_time ? { lastMessageTime: row.last_message_time } : {}),
+    };
   }
 
   gaps(): Promise<Gap[]> {
