@@ -15,6 +15,8 @@
  *                                 or the CPU it was on was stopped (loopStalls.ts). Goal < 20.
  *                                 sync.corps.max_loop_delay_ms: the same stall whole, with
  *                                 machine.load_1m_* beside it.
+ *   sync.corps.max_loop_stall_scanner_quiet_ms  where the kernel's memory monitor (DAMON) runs:
+ *                                 the same stall, over the ticks in which it did not run.
  *   sync.corps.floor_max_loop_stall_ms  the same monitor during the floor's passes, when this
  *                                 thread does nothing but tick: the stalls the machine gives while
  *                                 the product is idle, a control for the figure above.
@@ -108,7 +110,7 @@ async function floor(url: string, corps: Corp[], concurrency: number): Promise<{
 }
 
 /** The product: the scheduler's Sync All at its default concurrency, each run a sync engine into its archive. */
-async function product(url: string, corps: Corp[], archives: Archive[], syncWorker: string): Promise<{ ms: number; messages: number; stallMs: number; delayMs: number; pausedMs: number; pauses: number }> {
+async function product(url: string, corps: Corp[], archives: Archive[], syncWorker: string): Promise<{ ms: number; messages: number; stallMs: number; quietStallMs: number | undefined; delayMs: number; pausedMs: number; pauses: number }> {
   let messages = 0;
   let left = corps.length;
   let finish: () => void = () => undefined;
@@ -149,7 +151,7 @@ async function product(url: string, corps: Corp[], archives: Archive[], syncWork
   const ms = performance.now() - started;
   const stalls = await loop.stop();
   scheduler.dispose();
-  return { ms, messages, stallMs: stalls.ownMax, delayMs: stalls.delayMax, pausedMs: stalls.pausedMs, pauses: stalls.pauses };
+  return { ms, messages, stallMs: stalls.ownMax, quietStallMs: stalls.ownMaxScannerQuiet, delayMs: stalls.delayMax, pausedMs: stalls.pausedMs, pauses: stalls.pauses };
 }
 
 async function main(): Promise<void> {
@@ -175,6 +177,7 @@ async function main(): Promise<void> {
     const floorPid = floorProcess.pid!;
     const stalls: number[] = [];
     const floorStalls: number[] = [];
+    const quietStalls: number[] = [];
     const delays: number[] = [];
     let pausedMs = 0;
     let pauses = 0;
@@ -204,6 +207,7 @@ async function main(): Promise<void> {
       if (p.messages !== f.messages) throw new Error(`the scheduler synced ${p.messages}, the floor saw ${f.messages}`);
       products.push(p.ms);
       stalls.push(p.stallMs);
+      if (p.quietStallMs !== undefined) quietStalls.push(p.quietStallMs);
       delays.push(p.delayMs);
       pausedMs += p.pausedMs;
       pauses += p.pauses;
@@ -217,6 +221,8 @@ async function main(): Promise<void> {
     print('sync.corps.cpu_ms', Math.round(median(productCpu)), `ms (all threads, the simulator's included; floor ${Math.round(median(floorCpu))} ms)`);
     print('sync.corps.cores_busy', median(productCpu) / median(products), `of ${availableParallelism()} cores (floor ${(median(floorCpu) / median(floors)).toFixed(2)})`);
     print('sync.corps.max_loop_stall_ms', Math.max(...stalls), 'ms (CPU waits and stops of its CPU excluded)');
+    // Where the kernel's memory monitor runs (loopStalls.ts), the stall outside its runs beside it.
+    if (quietStalls.length > 0) print('sync.corps.max_loop_stall_scanner_quiet_ms', Math.max(...quietStalls), 'ms (the same, ticks during which no kdamond ran)');
     print('sync.corps.floor_max_loop_stall_ms', Math.max(...floorStalls), 'ms (the same monitor while only the floor ran, the product idle)');
     print('sync.corps.max_loop_delay_ms', Math.max(...delays), 'ms (CPU waits included)');
     print('machine.paused_ms', pausedMs, `ms (the machine's CPUs stopped, ${pauses} times, summed over its CPUs, in the scheduler's runs)`);
