@@ -83,10 +83,10 @@ function runQueueReader(): (() => number) | undefined {
 /**
  * The CPU time so far (ms) of the kernel's memory-access monitor (DAMON's `kdamond` threads), or
  * undefined where none runs. On this VM one samples physical memory every 500 ms with a `pageout`
- * scheme, running ~7-9 ms each time; its page walks reach into this process's pages, and the time
- * they take from the interrupted thread (TLB-flush IPIs) is charged to that thread as its own,
- * which no witness can see. Measured: 47 of 65 "own" stalls over 8 ms in one bench overlapped a
- * kdamond run, where chance would give 7 %.
+ * scheme, running ~7-9 ms each time. Measured: 47 of 65 "own" stalls over 8 ms in one bench
+ * overlapped a kdamond run, where chance would give 7 %. How it holds the thread up is inferred,
+ * not measured: its page walks reach into this process's pages, and what they cost an interrupted
+ * thread (TLB-flush IPIs) is charged to that thread as its own, which no witness can see.
  */
 function kernelScannerReader(): (() => number) | undefined {
   const fds: number[] = [];
