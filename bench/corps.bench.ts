@@ -20,6 +20,9 @@
  *   sync.corps.floor_max_loop_stall_ms  the same monitor during the floor's passes, when this
  *                                 thread does nothing but tick: the stalls the machine gives while
  *                                 the product is idle, a control for the figure above.
+ *   sync.corps.rss_mb             this process's resident memory at the end of a pass, its 20
+ *                                 archives still open (as the extension keeps them), beside the
+ *                                 figure before the first: what 20 corps cost the extension host.
  *
  * The simulator (one process, 20 corps) runs in a child process so it does not share this event
  * loop, and so does the floor (FloorProcess). Floor and product alternate, RUNS times each; the medians are compared. The engines run
@@ -181,6 +184,9 @@ async function main(): Promise<void> {
     const delays: number[] = [];
     let pausedMs = 0;
     let pauses = 0;
+    const rssBefore = process.memoryUsage().rss;
+    /** Resident memory at the end of each pass, before its archives close. */
+    const rssAfter: number[] = [];
     printLoad('start');
     let expected = 0;
     for (let run = 0; run < RUNS; run++) {
@@ -203,6 +209,7 @@ async function main(): Promise<void> {
       const p = await product(url, corps, archives, syncWorker);
       const own = process.cpuUsage(ownFrom);
       productCpu.push((own.user + own.system) / 1000 + processCpuMs(simPid) - simFrom);
+      rssAfter.push(process.memoryUsage().rss);
       await Promise.all(archives.map((a) => a.close()));
       if (p.messages !== f.messages) throw new Error(`the scheduler synced ${p.messages}, the floor saw ${f.messages}`);
       products.push(p.ms);
@@ -224,6 +231,8 @@ async function main(): Promise<void> {
     // Where the kernel's memory monitor runs (loopStalls.ts), the stall outside its runs beside it.
     if (quietStalls.length > 0) print('sync.corps.max_loop_stall_scanner_quiet_ms', Math.max(...quietStalls), 'ms (the same, ticks during which no kdamond ran)');
     print('sync.corps.floor_max_loop_stall_ms', Math.max(...floorStalls), 'ms (the same monitor while only the floor ran, the product idle)');
+    const mb = (bytes: number): number => Math.round(bytes / (1024 * 1024));
+    print('sync.corps.rss_mb', mb(Math.max(...rssAfter)), `MB (this process at a pass's end, the most of ${RUNS}, 20 archives open; before the first pass ${mb(rssBefore)} MB)`);
     print('sync.corps.max_loop_delay_ms', Math.max(...delays), 'ms (CPU waits included)');
     print('machine.paused_ms', pausedMs, `ms (the machine's CPUs stopped, ${pauses} times, summed over its CPUs, in the scheduler's runs)`);
     printLoad('end');

@@ -91,8 +91,11 @@ export class ArchiveStore implements StoreHandlers {
     return this.state.renewLease(r);
   }
 
+  /** The run's end (sync, or a reset of the position): what it cached is let go too. */
   releaseLease(r: { owner: string }): undefined {
-    return this.state.releaseLease(r);
+    this.state.releaseLease(r);
+    this.sql.releaseMemory();
+    return undefined;
   }
 
   syncState(): SyncState {
