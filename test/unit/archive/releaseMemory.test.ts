@@ -1,13 +1,15 @@
 /**
- * A run's end hands the archive's page cache back (storeConnection.ts releaseMemory), so a thread
- * that syncs one archive after another reuses one cache's memory instead of keeping one per
- * archive. Measured as this process's memory outside V8's heap (the caches are SQLite's), the
+ * A run's end hands back what it cached (storeConnection.ts releaseMemory: SQLite's page cache and
+ * the id caches), so a thread that syncs one archive after another reuses one run's memory instead
+ * of keeping it per archive. Measured as this process's resident memory after a full GC, the
  * stores on this thread so that nothing else allocates meanwhile: archives whose runs ended beside
  * archives whose runs still hold their lease, in the same process.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { loadSqlite, openDatabase } from '../../../src/core/archive/db';
 import { packPage } from '../../../src/core/archive/packing';
 import { ArchiveStore } from '../../../src/core/archive/store';
@@ -41,10 +43,13 @@ function page(from: number, count: number, cursor: string) {
   return { ...packPage(batch), nextCursor: cursor, hasMore: true, now: Date.now(), lease: LEASE };
 }
 
-/** Resident memory outside this thread's V8 heap: SQLite's caches, among others. */
-function nativeBytes(): number {
-  const u = process.memoryUsage();
-  return u.rss - u.heapTotal;
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/** This process's resident memory once the garbage is collected (the id caches are JS objects). */
+function residentBytes(): number {
+  collectGarbage();
+  return process.memoryUsage().rss;
 }
 
 /** A first sync of `MESSAGES` into a new archive; the run ends (lease released) or goes on holding it. */
@@ -55,7 +60,7 @@ function sync(store: ArchiveStore, end: boolean): void {
 }
 
 describe('the end of a run', () => {
-  it('releases the page cache it filled: the next archive on the thread reuses that memory', (t) => {
+  it('releases the caches it filled: the next archive on the thread reuses that memory', (t) => {
     const dir = tempDir('release-memory-');
     const stores: ArchiveStore[] = [];
     const open = (): ArchiveStore => {
@@ -67,9 +72,9 @@ describe('the end of a run', () => {
     /** Memory growth over `runs` archives synced one after another, after a first one to warm up. */
     const growth = (runs: number, end: boolean): number => {
       sync(open(), end);
-      const from = nativeBytes();
+      const from = residentBytes();
       for (let i = 0; i < runs; i++) sync(open(), end);
-      return nativeBytes() - from;
+      return residentBytes() - from;
     };
     try {
       const ended = growth(2, true);
