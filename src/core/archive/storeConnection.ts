@@ -51,7 +51,7 @@ export class StoreConnection {
   /**
    * Hands back what a run cached: SQLite's page cache (up to 32 MB, db.ts) and the id caches (up
    * to CACHE_LIMIT entries each). An idle archive would keep them for the extension host's life:
-   * 20 corps after one Sync All, ~300 MB. Freed at each run's end, a store thread reuses the same
+   * 20 corps after one Sync All, ~380 MB. Freed at each run's end, a store thread reuses the same
    * memory for its next archive instead of growing by one cache per archive.
    */
   releaseMemory(): void {
