@@ -37,18 +37,33 @@ import { collectGarbage, print, statFields } from './support';
 
 const TICK_MS = 1;
 
-/** The CPU this thread last ran on (/proc/thread-self/stat, field 39), or -1 when unknown. */
-function cpuReader(): () => number {
+/** A figure read from /proc on each call, and the files to close when sampling ends. */
+interface ProcReader<T> {
+  read(): T;
+  close(): void;
+}
+
+/** A /proc file opened once, its text read again from its start on each call. */
+function openProc(path: string, size: number): ProcReader<string> | undefined {
   let fd: number;
   try {
-    fd = openSync('/proc/thread-self/stat', 'r');
+    fd = openSync(path, 'r');
   } catch {
-    return () => -1;
+    return undefined;
   }
-  const buf = Buffer.alloc(1024);
-  return () => {
-    const cpu = Number(statFields(buf.toString('latin1', 0, readSync(fd, buf, 0, buf.length, 0)))[36]);
-    return Number.isInteger(cpu) ? cpu : -1;
+  const buf = Buffer.alloc(size);
+  return { read: () => buf.toString('latin1', 0, readSync(fd, buf, 0, buf.length, 0)), close: () => closeSync(fd) };
+}
+
+/** The CPU this thread last ran on (/proc/thread-self/stat, field 39), or -1 when unknown. */
+function cpuReader(): ProcReader<number> {
+  const stat = openProc('/proc/thread-self/stat', 1024);
+  return {
+    read: () => {
+      const cpu = stat ? Number(statFields(stat.read())[36]) : Number.NaN;
+      return Number.isInteger(cpu) ? cpu : -1;
+    },
+    close: () => stat?.close(),
   };
 }
 
@@ -58,26 +73,18 @@ function canPin(): boolean {
 }
 
 /** The main thread's run-queue wait so far (ms), or undefined off Linux. */
-function runQueueReader(): (() => number) | undefined {
-  let fd: number;
-  try {
-    // Opened on the main thread: thread-self names this thread, and the fd keeps naming it.
-    fd = openSync('/proc/thread-self/schedstat', 'r');
-  } catch {
-    return undefined;
-  }
-  const buf = Buffer.alloc(128);
-  const read = (): number => {
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    return Number(buf.toString('latin1', 0, n).split(' ')[1]) / 1e6;
-  };
+function runQueueReader(): ProcReader<number> | undefined {
+  // Opened on the main thread: thread-self names this thread, and the fd keeps naming it.
+  const schedstat = openProc('/proc/thread-self/schedstat', 128);
+  if (!schedstat) return undefined;
+  const read = (): number => Number(schedstat.read().split(' ')[1]) / 1e6;
   try {
     if (!Number.isFinite(read())) throw new Error('schedstat without a run-queue field');
   } catch {
-    closeSync(fd);
+    schedstat.close();
     return undefined;
   }
-  return read;
+  return { read, close: () => schedstat.close() };
 }
 
 /**
@@ -88,26 +95,28 @@ function runQueueReader(): (() => number) | undefined {
  * not measured: its page walks reach into this process's pages, and what they cost an interrupted
  * thread (TLB-flush IPIs) is charged to that thread as its own, which no witness can see.
  */
-function kernelScannerReader(): (() => number) | undefined {
-  const fds: number[] = [];
+function kernelScannerReader(): ProcReader<number> | undefined {
+  const files: ProcReader<string>[] = [];
   try {
     for (const pid of readdirSync('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
       try {
-        if (readFileSync(`/proc/${pid}/comm`, 'latin1').startsWith('kdamond')) fds.push(openSync(`/proc/${pid}/schedstat`, 'r'));
+        if (!readFileSync(`/proc/${pid}/comm`, 'latin1').startsWith('kdamond')) continue;
       } catch {
-        // Gone meanwhile, or not ours to read.
+        continue; // Gone meanwhile, or not ours to read.
       }
+      const schedstat = openProc(`/proc/${pid}/schedstat`, 128);
+      if (schedstat) files.push(schedstat);
     }
   } catch {
-    return undefined;
+    // No /proc to list.
   }
-  if (fds.length === 0) return undefined;
-  const buf = Buffer.alloc(128);
-  return () => {
-    let ms = 0;
-    for (const fd of fds) ms += Number(buf.toString('latin1', 0, readSync(fd, buf, 0, buf.length, 0)).split(' ')[0]) / 1e6;
-    return ms;
+  if (files.length === 0) return undefined;
+  return {
+    read: () => files.reduce((ms, f) => ms + Number(f.read().split(' ')[0]) / 1e6, 0),
+    close: () => {
+      for (const f of files) f.close();
+    },
   };
 }
 
@@ -230,13 +239,14 @@ export class LoopStalls {
   private readonly waited = runQueueReader();
   private readonly cpuOf = cpuReader();
   private readonly scanner = kernelScannerReader();
-  /** Per tick: whether a kernel memory scanner ran between it and the tick before. */
-  private readonly scanned: boolean[] = [];
   private timer: NodeJS.Timeout | undefined;
   /** One per CPU, pinned; or one unpinned where taskset is missing (it then sees whole-machine stops only). */
   private witnesses: Witness[] = [];
-  /** Each tick: when it was due, when it ran, how long the thread waited for a CPU meanwhile, and the CPUs it ran on before and after. */
-  private readonly late: Array<[number, number, number, number, number]> = [];
+  /**
+   * Each tick: when it was due, when it ran, how long the thread waited for a CPU meanwhile, the
+   * CPUs it ran on before and after, and whether a kernel memory scanner ran meanwhile.
+   */
+  private readonly late: Array<[number, number, number, number, number, boolean]> = [];
   private readonly delay: number[] = [];
   private cpuWaitMs = 0;
 
@@ -245,32 +255,33 @@ export class LoopStalls {
     collectGarbage();
     // Without /proc the witness cannot tell its own waits from a pause: no witness, nothing subtracted.
     if (this.waited) {
-      const pinned = this.cpuOf() >= 0 && canPin();
+      const pinned = this.cpuOf.read() >= 0 && canPin();
       this.witnesses = pinned ? Array.from({ length: availableParallelism() }, (_, cpu) => new Witness(cpu)) : [new Witness()];
     }
     let last = monoMs();
-    let lastWait = this.waited?.() ?? 0;
-    let lastCpu = this.cpuOf();
-    let lastScan = this.scanner?.() ?? 0;
+    let lastWait = this.waited?.read() ?? 0;
+    let lastCpu = this.cpuOf.read();
+    let lastScan = this.scanner?.read() ?? 0;
     this.timer = setInterval(() => {
       const now = monoMs();
-      const scan = this.scanner?.() ?? 0;
-      this.scanned.push(scan > lastScan);
-      lastScan = scan;
-      const wait = this.waited?.() ?? 0;
-      const cpu = this.cpuOf();
+      const scan = this.scanner?.read() ?? 0;
+      const wait = this.waited?.read() ?? 0;
+      const cpu = this.cpuOf.read();
       const late = Math.max(0, now - last - TICK_MS);
       this.delay.push(late);
-      this.late.push([last + TICK_MS, now, Math.min(late, wait - lastWait), lastCpu, cpu]);
+      this.late.push([last + TICK_MS, now, Math.min(late, wait - lastWait), lastCpu, cpu, scan > lastScan]);
       this.cpuWaitMs += wait - lastWait;
       last = now;
       lastWait = wait;
       lastCpu = cpu;
+      lastScan = scan;
     }, TICK_MS);
   }
 
+  /** Ends sampling and closes its /proc files: a monitor is used once. */
   async stop(): Promise<StallFigures> {
     clearInterval(this.timer);
+    for (const reader of [this.waited, this.cpuOf, this.scanner]) reader?.close();
     const seen = await Promise.all(this.witnesses.map(async (w) => ({ cpu: w.cpu, pauses: await w.stop() })));
     /** The stops of the CPU(s) a tick's thread was on: the pinned witness of each, or the one unpinned. */
     const stopsOn = (cpus: number[]): Pause[][] => seen.filter((w) => w.cpu === undefined || cpus.includes(w.cpu)).map((w) => w.pauses);
@@ -285,7 +296,7 @@ export class LoopStalls {
     const inside = seen.flatMap((w) => w.pauses).filter(([due, woke]) => woke > first && due < last);
     return {
       ownMax: max(own),
-      ownMaxScannerQuiet: this.scanner ? max(own.filter((_, i) => !this.scanned[i])) : undefined,
+      ownMaxScannerQuiet: this.scanner ? max(own.filter((_, i) => !this.late[i]?.[5])) : undefined,
       ownP99: percentile(own, 99),
       delayMax: max(this.delay),
       delayP99: percentile(this.delay, 99),
