@@ -6,7 +6,7 @@
  * pages mostly dead by then. Corps bench (20 corps × 20k messages), the pass's CPU beyond the
  * floor's, three alternating runs each: default 9.9 / 7.9 / 8.1 s, 64 MB 7.6 / 7.2 / 6.7 s,
  * 128 MB 8.2 / 9.4 / 6.4 s (no better). Two store threads and one sync thread: at most 3 × 64 MB,
- * and only while pages flow.
+ * held after the pages stop until V8's memory reducer gives it back (about 50 s in the corps bench).
  */
 const PAGE_THREAD_YOUNG_GENERATION_MB = 64;
 
